@@ -1,0 +1,120 @@
+resource "aws_security_group" "alb" {
+  name        = "${local.name}-alb"
+  description = "Load balancer: HTTP(S) from allowed_ingress_cidrs, out to the service's tasks only"
+  vpc_id      = aws_vpc.this.id
+
+  tags = {
+    Name = "${local.name}-alb"
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_http" {
+  for_each = toset(var.allowed_ingress_cidrs)
+
+  security_group_id = aws_security_group.alb.id
+  description       = "HTTP from ${each.value}"
+  cidr_ipv4         = each.value
+  ip_protocol       = "tcp"
+  from_port         = 80
+  to_port           = 80
+}
+
+resource "aws_vpc_security_group_ingress_rule" "alb_https" {
+  for_each = local.https_enabled ? toset(var.allowed_ingress_cidrs) : toset([])
+
+  security_group_id = aws_security_group.alb.id
+  description       = "HTTPS from ${each.value}"
+  cidr_ipv4         = each.value
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+}
+
+resource "aws_vpc_security_group_egress_rule" "alb_service" {
+  security_group_id            = aws_security_group.alb.id
+  description                  = "Requests and health checks to the service's tasks"
+  referenced_security_group_id = aws_security_group.service.id
+  ip_protocol                  = "tcp"
+  from_port                    = var.container_port
+  to_port                      = var.container_port
+}
+
+resource "aws_lb" "this" {
+  name               = local.name
+  internal           = false
+  load_balancer_type = "application"
+  security_groups    = [aws_security_group.alb.id]
+  subnets            = aws_subnet.public[*].id
+
+  drop_invalid_header_fields = true
+  enable_deletion_protection = false # destroy must run unattended
+  idle_timeout               = 60
+
+  # An internet-facing load balancer cannot be created in a VPC without an
+  # internet gateway, and on destroy the gateway must outlive it.
+  depends_on = [aws_internet_gateway.this, aws_route.public_internet]
+}
+
+resource "aws_lb_target_group" "this" {
+  name        = local.name
+  port        = var.container_port
+  protocol    = "HTTP"
+  target_type = "ip"
+  vpc_id      = aws_vpc.this.id
+
+  # Seconds, not the default 300: see the stop sequence in main.tf.
+  deregistration_delay = local.deregistration_delay_seconds
+
+  # A new task turns healthy after 2 checks 5 seconds apart (10 s instead of
+  # the default 5 x 30 s); a broken one is out after 10 s.
+  health_check {
+    enabled             = true
+    path                = "/healthz"
+    port                = "traffic-port"
+    protocol            = "HTTP"
+    matcher             = "200"
+    interval            = 5
+    timeout             = 3
+    healthy_threshold   = 2
+    unhealthy_threshold = 2
+  }
+}
+
+# Without a certificate, port 80 forwards to the tasks. With one, port 80
+# only redirects to 443: one resource either way, so adding a certificate
+# later updates the listener in place instead of fighting over port 80.
+resource "aws_lb_listener" "http" {
+  load_balancer_arn = aws_lb.this.arn
+  port              = 80
+  protocol          = "HTTP"
+
+  default_action {
+    type             = local.https_enabled ? "redirect" : "forward"
+    target_group_arn = local.https_enabled ? null : aws_lb_target_group.this.arn
+
+    dynamic "redirect" {
+      for_each = local.https_enabled ? [443] : []
+
+      content {
+        port        = tostring(redirect.value)
+        protocol    = "HTTPS"
+        status_code = "HTTP_301"
+      }
+    }
+  }
+}
+
+resource "aws_lb_listener" "https" {
+  count = local.https_enabled ? 1 : 0
+
+  load_balancer_arn = aws_lb.this.arn
+  port              = 443
+  protocol          = "HTTPS"
+  ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+  certificate_arn   = var.certificate_arn
+
+  default_action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.this.arn
+  }
+}

@@ -1,0 +1,64 @@
+variable "app_name" {
+  type        = string
+  description = "Application name. The deploy role may manage only state under \"<app_name>/\" and resources named \"<app_name>-*\"."
+  default     = "goship"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", var.app_name))
+    error_message = "app_name must be 2-16 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "github_oidc_provider_arn" {
+  type        = string
+  description = "ARN of an existing GitHub Actions OIDC identity provider in this account. An account holds at most one per URL: set this when another stack already created it, leave null to create it here."
+  default     = null
+
+  validation {
+    condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
+    error_message = "github_oidc_provider_arn must be null or the ARN of the token.actions.githubusercontent.com OIDC provider."
+  }
+}
+
+variable "github_repository" {
+  type        = string
+  description = "GitHub repository (\"owner/name\") whose main, master and cleanup branches may deploy. When null, no OIDC provider or deploy role is created."
+  default     = null
+
+  validation {
+    condition     = var.github_repository == null || can(regex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", var.github_repository))
+    error_message = "github_repository must be null or \"owner/name\", exactly as GitHub spells it, such as \"example/goship\"."
+  }
+}
+
+variable "noncurrent_version_expiration_days" {
+  type        = number
+  description = "Days the state bucket keeps a superseded state version before deleting it: the window for recovering an earlier state."
+  default     = 90
+
+  validation {
+    condition     = var.noncurrent_version_expiration_days >= 1 && floor(var.noncurrent_version_expiration_days) == var.noncurrent_version_expiration_days
+    error_message = "noncurrent_version_expiration_days must be a whole number of at least 1."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "AWS region of the state bucket, and the region the deploy role may manage resources in."
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as us-east-1."
+  }
+}
+
+variable "state_bucket_name" {
+  type        = string
+  description = "Name of the S3 bucket for Terraform state. Bucket names are global: include something unique, such as the account ID."
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.state_bucket_name)) && !can(regex("\\.\\.|^xn--|-s3alias$|--ol-s3$", var.state_bucket_name))
+    error_message = "state_bucket_name must be a valid S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens."
+  }
+}

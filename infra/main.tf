@@ -1,0 +1,46 @@
+locals {
+  # Every name starts with app and environment, so environments coexist in
+  # one account. The registry stack (infra/registry) names the repository
+  # with the same rule; this stack derives the repository from it instead of
+  # reading it, so that destroy still works when the repository is gone.
+  name            = "${var.app_name}-${var.environment}"
+  repository_name = local.name
+  repository_arn  = "arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/${local.repository_name}"
+  repository_url  = "${data.aws_caller_identity.current.account_id}.dkr.ecr.${var.region}.${data.aws_partition.current.dns_suffix}/${local.repository_name}"
+
+  container_name = "api"
+  metrics_port   = 9090
+
+  https_enabled     = var.certificate_arn != null
+  nat_enabled       = contains(["nat", "both"], var.egress_mode)
+  endpoints_enabled = contains(["endpoints", "both"], var.egress_mode)
+
+  # How a task stops (deploy, scale-in):
+  #   1. ECS deregisters it: the ALB sends no new requests and gives in-flight
+  #      ones deregistration_delay seconds to finish;
+  #   2. ECS sends SIGTERM: /readyz turns 503 and the app keeps serving for
+  #      DRAIN_DELAY, then Shutdown waits up to SHUTDOWN_TIMEOUT;
+  #   3. ECS sends SIGKILL stopTimeout seconds after SIGTERM.
+  # An in-flight request gets as long at the ALB as the app's own Shutdown
+  # would give it, which is never more than the app's drain window, and
+  # stopTimeout covers the whole window plus a margin for process exit.
+  drain_window_seconds         = var.drain_delay_seconds + var.shutdown_timeout_seconds
+  deregistration_delay_seconds = var.shutdown_timeout_seconds
+  stop_timeout_seconds         = min(local.drain_window_seconds + 5, 120)
+
+  # Seconds ECS ignores failing ALB health checks after a task starts. The
+  # app is ready in well under a second; this covers Fargate attaching the
+  # task and the two 5-second checks it needs to turn healthy.
+  health_check_grace_period_seconds = 15
+
+  container_environment = merge(var.environment_variables, {
+    DRAIN_DELAY      = "${var.drain_delay_seconds}s"
+    METRICS_PORT     = tostring(local.metrics_port)
+    PORT             = tostring(var.container_port)
+    SHUTDOWN_TIMEOUT = "${var.shutdown_timeout_seconds}s"
+  })
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}

@@ -1,0 +1,207 @@
+data "aws_availability_zones" "available" {
+  state = "available"
+
+  # Local Zones and Wavelength Zones need an opt-in and carry no Fargate.
+  filter {
+    name   = "opt-in-status"
+    values = ["opt-in-not-required"]
+  }
+
+  lifecycle {
+    postcondition {
+      condition     = length(self.names) >= var.availability_zone_count
+      error_message = "The region has fewer available availability zones than availability_zone_count."
+    }
+  }
+}
+
+locals {
+  availability_zones = slice(data.aws_availability_zones.available.names, 0, var.availability_zone_count)
+}
+
+resource "aws_vpc" "this" {
+  cidr_block = var.vpc_cidr
+
+  # Interface endpoints with private DNS need both.
+  enable_dns_hostnames = true
+  enable_dns_support   = true
+
+  tags = {
+    Name = local.name
+  }
+}
+
+# Nothing may use the default security group: it starts with allow-all rules.
+# Managing it with no rules empties it; destroy only forgets it.
+resource "aws_default_security_group" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = {
+    Name = "${local.name}-default-unused"
+  }
+}
+
+resource "aws_internet_gateway" "this" {
+  vpc_id = aws_vpc.this.id
+
+  tags = {
+    Name = local.name
+  }
+}
+
+# Public subnets hold the load balancer and the NAT gateway, which bring their
+# own addresses: nothing launched here gets a public IP by default.
+resource "aws_subnet" "public" {
+  count = var.availability_zone_count
+
+  vpc_id                  = aws_vpc.this.id
+  availability_zone       = local.availability_zones[count.index]
+  cidr_block              = cidrsubnet(var.vpc_cidr, 4, count.index)
+  map_public_ip_on_launch = false
+
+  tags = {
+    Name = "${local.name}-public-${local.availability_zones[count.index]}"
+    Tier = "public"
+  }
+}
+
+resource "aws_subnet" "private" {
+  count = var.availability_zone_count
+
+  vpc_id                  = aws_vpc.this.id
+  availability_zone       = local.availability_zones[count.index]
+  cidr_block              = cidrsubnet(var.vpc_cidr, 4, count.index + 8)
+  map_public_ip_on_launch = false
+
+  tags = {
+    Name = "${local.name}-private-${local.availability_zones[count.index]}"
+    Tier = "private"
+  }
+}
+
+resource "aws_route_table" "public" {
+  vpc_id = aws_vpc.this.id
+
+  tags = {
+    Name = "${local.name}-public"
+  }
+}
+
+resource "aws_route" "public_internet" {
+  route_table_id         = aws_route_table.public.id
+  destination_cidr_block = "0.0.0.0/0"
+  gateway_id             = aws_internet_gateway.this.id
+}
+
+resource "aws_route_table_association" "public" {
+  count = var.availability_zone_count
+
+  subnet_id      = aws_subnet.public[count.index].id
+  route_table_id = aws_route_table.public.id
+}
+
+resource "aws_route_table" "private" {
+  vpc_id = aws_vpc.this.id
+
+  tags = {
+    Name = "${local.name}-private"
+  }
+}
+
+resource "aws_route_table_association" "private" {
+  count = var.availability_zone_count
+
+  subnet_id      = aws_subnet.private[count.index].id
+  route_table_id = aws_route_table.private.id
+}
+
+# One NAT gateway for all private subnets: the cheapest way out (see the
+# README's egress costs). If its zone fails, tasks elsewhere lose the
+# internet but keep serving through the load balancer.
+resource "aws_eip" "nat" {
+  count = local.nat_enabled ? 1 : 0
+
+  domain = "vpc"
+
+  tags = {
+    Name = "${local.name}-nat"
+  }
+
+  depends_on = [aws_internet_gateway.this]
+}
+
+resource "aws_nat_gateway" "this" {
+  count = local.nat_enabled ? 1 : 0
+
+  allocation_id = aws_eip.nat[0].id
+  subnet_id     = aws_subnet.public[0].id
+
+  tags = {
+    Name = local.name
+  }
+
+  # A NAT gateway needs the internet gateway attached to route anywhere.
+  depends_on = [aws_internet_gateway.this, aws_route.public_internet]
+}
+
+resource "aws_route" "private_internet" {
+  count = local.nat_enabled ? 1 : 0
+
+  route_table_id         = aws_route_table.private.id
+  destination_cidr_block = "0.0.0.0/0"
+  nat_gateway_id         = aws_nat_gateway.this[0].id
+}
+
+# Without NAT, tasks reach ECR, CloudWatch Logs and S3 (image layers) through
+# VPC endpoints; with both, the endpoints keep that traffic off the NAT
+# gateway's per-gigabyte charge.
+resource "aws_vpc_endpoint" "interface" {
+  for_each = local.endpoints_enabled ? toset(["ecr.api", "ecr.dkr", "logs"]) : toset([])
+
+  vpc_id              = aws_vpc.this.id
+  service_name        = "com.amazonaws.${var.region}.${each.key}"
+  vpc_endpoint_type   = "Interface"
+  private_dns_enabled = true
+  subnet_ids          = aws_subnet.private[*].id
+  security_group_ids  = [aws_security_group.endpoint[0].id]
+
+  tags = {
+    Name = "${local.name}-${each.key}"
+  }
+}
+
+resource "aws_vpc_endpoint" "s3" {
+  count = local.endpoints_enabled ? 1 : 0
+
+  vpc_id            = aws_vpc.this.id
+  service_name      = "com.amazonaws.${var.region}.s3"
+  vpc_endpoint_type = "Gateway"
+  route_table_ids   = [aws_route_table.private.id]
+
+  tags = {
+    Name = "${local.name}-s3"
+  }
+}
+
+resource "aws_security_group" "endpoint" {
+  count = local.endpoints_enabled ? 1 : 0
+
+  name        = "${local.name}-endpoint"
+  description = "VPC interface endpoints: HTTPS from the service's tasks"
+  vpc_id      = aws_vpc.this.id
+
+  tags = {
+    Name = "${local.name}-endpoint"
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "endpoint_https" {
+  count = local.endpoints_enabled ? 1 : 0
+
+  security_group_id            = aws_security_group.endpoint[0].id
+  description                  = "HTTPS from the service's tasks"
+  referenced_security_group_id = aws_security_group.service.id
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+}

@@ -1,0 +1,248 @@
+variable "allowed_ingress_cidrs" {
+  type        = list(string)
+  description = "IPv4 CIDR blocks allowed to reach the load balancer on port 80 (and 443 when certificate_arn is set)."
+  default     = ["0.0.0.0/0"]
+
+  validation {
+    condition     = length(var.allowed_ingress_cidrs) > 0 && alltrue([for cidr in var.allowed_ingress_cidrs : can(cidrnetmask(cidr))])
+    error_message = "allowed_ingress_cidrs must be a non-empty list of IPv4 CIDR blocks, such as \"203.0.113.0/24\"."
+  }
+}
+
+variable "app_name" {
+  type        = string
+  description = "Application name: the first part of every resource name, and of the ECR repository name shared with infra/registry."
+  default     = "goship"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", var.app_name))
+    error_message = "app_name must be 2-16 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (load balancer and target group names are limited to 32 characters)."
+  }
+}
+
+variable "autoscaling_cpu_target" {
+  type        = number
+  description = "Average CPU utilisation (percent) that target tracking keeps the service at."
+  default     = 60
+
+  validation {
+    condition     = var.autoscaling_cpu_target >= 10 && var.autoscaling_cpu_target <= 90
+    error_message = "autoscaling_cpu_target must be between 10 and 90 percent."
+  }
+}
+
+variable "autoscaling_max" {
+  type        = number
+  description = "Maximum number of tasks autoscaling may run."
+  default     = 4
+
+  validation {
+    condition     = var.autoscaling_max >= var.autoscaling_min && var.autoscaling_max <= 100
+    error_message = "autoscaling_max must be at least autoscaling_min and at most 100."
+  }
+}
+
+variable "autoscaling_min" {
+  type        = number
+  description = "Minimum number of tasks autoscaling keeps running. Two or more keep the service up when one availability zone fails."
+  default     = 2
+
+  validation {
+    condition     = var.autoscaling_min >= 1 && floor(var.autoscaling_min) == var.autoscaling_min
+    error_message = "autoscaling_min must be a whole number of at least 1."
+  }
+}
+
+variable "autoscaling_requests_per_target" {
+  type        = number
+  description = "ALB requests per task per minute that target tracking keeps the service at."
+  default     = 1000
+
+  validation {
+    condition     = var.autoscaling_requests_per_target >= 1
+    error_message = "autoscaling_requests_per_target must be at least 1."
+  }
+}
+
+variable "availability_zone_count" {
+  type        = number
+  description = "Number of availability zones to spread subnets, the load balancer and tasks over."
+  default     = 2
+
+  validation {
+    condition     = contains([2, 3], var.availability_zone_count)
+    error_message = "availability_zone_count must be 2 or 3."
+  }
+}
+
+variable "certificate_arn" {
+  type        = string
+  description = "ARN of an ACM certificate in the same region. When set, the load balancer serves HTTPS on 443 and redirects HTTP to it; when null, it serves plain HTTP on 80."
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || can(regex("^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/.+$", var.certificate_arn))
+    error_message = "certificate_arn must be null or an ACM certificate ARN (arn:aws:acm:REGION:ACCOUNT:certificate/ID)."
+  }
+}
+
+variable "container_port" {
+  type        = number
+  description = "Port the application listens on inside the container (its PORT), and the target group's port."
+  default     = 8080
+
+  validation {
+    condition     = var.container_port >= 1024 && var.container_port <= 65535 && var.container_port != 9090
+    error_message = "container_port must be between 1024 and 65535 (the container runs as a non-root user) and must not be 9090, the metrics port."
+  }
+}
+
+variable "cpu" {
+  type        = number
+  description = "Fargate task CPU units (1024 = 1 vCPU)."
+  default     = 256
+
+  validation {
+    condition     = contains([256, 512, 1024, 2048, 4096, 8192, 16384], var.cpu)
+    error_message = "cpu must be one of the Fargate sizes: 256, 512, 1024, 2048, 4096, 8192 or 16384."
+  }
+}
+
+variable "cpu_architecture" {
+  type        = string
+  description = "CPU architecture of the task; it must match the image's platform (X86_64 for linux/amd64, ARM64 for linux/arm64)."
+  default     = "X86_64"
+
+  validation {
+    condition     = contains(["X86_64", "ARM64"], var.cpu_architecture)
+    error_message = "cpu_architecture must be X86_64 or ARM64."
+  }
+}
+
+variable "desired_count" {
+  type        = number
+  description = "Number of tasks the service starts with. Autoscaling owns the count afterwards."
+  default     = 2
+
+  validation {
+    condition     = var.desired_count >= var.autoscaling_min && var.desired_count <= var.autoscaling_max
+    error_message = "desired_count must be between autoscaling_min and autoscaling_max."
+  }
+}
+
+variable "drain_delay_seconds" {
+  type        = number
+  description = "Seconds the application keeps serving after SIGTERM while /readyz reports 503 (its DRAIN_DELAY)."
+  default     = 5
+
+  validation {
+    condition     = var.drain_delay_seconds >= 0 && var.drain_delay_seconds <= 60 && floor(var.drain_delay_seconds) == var.drain_delay_seconds
+    error_message = "drain_delay_seconds must be a whole number between 0 and 60."
+  }
+}
+
+variable "egress_mode" {
+  type        = string
+  description = "How tasks in the private subnets reach AWS and the internet: \"nat\" (one NAT gateway), \"endpoints\" (VPC endpoints for ECR, CloudWatch Logs and S3 only, no internet) or \"both\"."
+  default     = "nat"
+
+  validation {
+    condition     = contains(["nat", "endpoints", "both"], var.egress_mode)
+    error_message = "egress_mode must be \"nat\", \"endpoints\" or \"both\"."
+  }
+}
+
+variable "environment" {
+  type        = string
+  description = "Environment name, such as dev or prod: the second part of every resource name, so environments coexist in one account."
+  default     = "dev"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{0,9}$", var.environment))
+    error_message = "environment must be 1-10 lowercase letters and digits, starting with a letter."
+  }
+}
+
+variable "environment_variables" {
+  type        = map(string)
+  description = "Extra environment variables for the container. PORT, METRICS_PORT, DRAIN_DELAY and SHUTDOWN_TIMEOUT are set from other variables and cannot be overridden here."
+  default     = {}
+
+  validation {
+    condition     = length(setintersection(keys(var.environment_variables), ["PORT", "METRICS_PORT", "DRAIN_DELAY", "SHUTDOWN_TIMEOUT"])) == 0
+    error_message = "environment_variables must not set PORT, METRICS_PORT, DRAIN_DELAY or SHUTDOWN_TIMEOUT: use container_port, drain_delay_seconds and shutdown_timeout_seconds."
+  }
+}
+
+variable "image" {
+  type        = string
+  description = "Container image as a digest reference from the app's ECR repository: <repository_url>@sha256:<64 hex digits>. The pipeline passes the digest it scanned and pushed."
+
+  validation {
+    condition     = can(regex("^[^@]+@sha256:[0-9a-f]{64}$", var.image))
+    error_message = "image must be a digest reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/goship-dev@sha256:<64 hex digits>; tags such as :latest are mutable and rejected. Pass the digest that was pushed (the registry stack's repository_url, then @sha256:...)."
+  }
+}
+
+variable "log_retention_days" {
+  type        = number
+  description = "Days CloudWatch Logs keeps the container logs."
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "memory" {
+  type        = number
+  description = "Fargate task memory in MiB; the valid range depends on cpu."
+  default     = 512
+
+  validation {
+    condition = contains(lookup({
+      "256"   = [512, 1024, 2048]
+      "512"   = range(1024, 4097, 1024)
+      "1024"  = range(2048, 8193, 1024)
+      "2048"  = range(4096, 16385, 1024)
+      "4096"  = range(8192, 30721, 1024)
+      "8192"  = range(16384, 61441, 4096)
+      "16384" = range(32768, 122881, 8192)
+    }, tostring(var.cpu), []), var.memory)
+    error_message = "memory is not a valid Fargate size for this cpu: 256 CPU takes 512, 1024 or 2048; 512 takes 1024-4096; 1024 takes 2048-8192; 2048 takes 4096-16384; 4096 takes 8192-30720 (steps of 1024); 8192 takes 16384-61440 (steps of 4096); 16384 takes 32768-122880 (steps of 8192)."
+  }
+}
+
+variable "region" {
+  type        = string
+  description = "AWS region to deploy to; the same region as the state bucket and the registry stack."
+  default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.region))
+    error_message = "region must be an AWS region name such as us-east-1."
+  }
+}
+
+variable "shutdown_timeout_seconds" {
+  type        = number
+  description = "Seconds the application's graceful Shutdown may take after the drain delay (its SHUTDOWN_TIMEOUT). Also the load balancer's deregistration delay."
+  default     = 15
+
+  validation {
+    condition     = var.shutdown_timeout_seconds >= 1 && floor(var.shutdown_timeout_seconds) == var.shutdown_timeout_seconds && var.drain_delay_seconds + var.shutdown_timeout_seconds <= 110
+    error_message = "shutdown_timeout_seconds must be a whole number of at least 1, and drain_delay_seconds + shutdown_timeout_seconds must be at most 110 (Fargate stops a task at most 120 seconds after SIGTERM)."
+  }
+}
+
+variable "vpc_cidr" {
+  type        = string
+  description = "IPv4 CIDR block of the VPC, /16 to /24; each subnet gets a sixteenth of it."
+  default     = "10.0.0.0/16"
+
+  validation {
+    condition     = can(cidrnetmask(var.vpc_cidr)) && can(regex("/(1[6-9]|2[0-4])$", var.vpc_cidr))
+    error_message = "vpc_cidr must be an IPv4 CIDR block with a prefix length between /16 and /24, such as 10.0.0.0/16."
+  }
+}
