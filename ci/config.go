@@ -1,0 +1,332 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything a run needs to know, resolved from flags, then
+// environment variables, then defaults.
+type config struct {
+	environment       string
+	app               string
+	region            string
+	stateBucket       string
+	platform          string
+	servePort         int
+	image             string
+	commit            string
+	commitGiven       bool // by --commit or GIT_COMMIT, not taken from the checkout
+	version           string
+	buildTime         string
+	goImage           string
+	runtimeImage      string
+	trivyImage        string
+	terraformImage    string
+	goProxy           string
+	trivyDBRepository string
+	severities        []string
+	trivyIgnoreFile   string
+	waitTimeout       time.Duration
+	smokeTimeout      time.Duration
+	githubRepository  string
+	assumeYes         bool
+}
+
+// hostFacts are the defaults that come from the checkout rather than from
+// constants: the commit being built and the Dockerfile's pinned base images.
+type hostFacts struct {
+	commit         string
+	version        string
+	buildTime      string
+	dockerfileArgs map[string]string
+}
+
+// option is one setting: its flag, the environment variables it falls back
+// to, its default, and how to apply a value. The parser and the help text
+// are both generated from the same list, so they cannot disagree.
+type option struct {
+	flag     string
+	envs     []string
+	def      string
+	defText  string // shown in help instead of def when the default is computed
+	usage    string
+	isBool   bool
+	fallback func(hostFacts) string
+	set      func(c *config, value string) error
+}
+
+var (
+	namePattern       = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
+	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
+	bucketPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	commitPattern     = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
+	repositoryPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+)
+
+var knownSeverities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
+
+func options() []option {
+	return []option{
+		{flag: "env", envs: []string{"ENVIRONMENT"}, def: "dev",
+			usage: "environment to deploy: lower-case letters, digits and '-', at most 10 characters",
+			set:   func(c *config, v string) error { return setName(&c.environment, v, 10) }},
+		{flag: "app", envs: []string{"APP_NAME"}, def: "goship",
+			usage: "application name used in AWS resource names and state keys, at most 20 characters",
+			set:   func(c *config, v string) error { return setName(&c.app, v, 20) }},
+		{flag: "region", envs: []string{"AWS_REGION", "AWS_DEFAULT_REGION"}, defText: "the AWS profile's region",
+			usage: "AWS region (deploy, destroy, bootstrap)",
+			set:   func(c *config, v string) error { return setMatch(&c.region, v, regionPattern, "an AWS region such as eu-west-1") }},
+		{flag: "state-bucket", envs: []string{"TF_STATE_BUCKET"},
+			usage: "S3 bucket holding Terraform state (deploy, destroy); the bucket to create (bootstrap)",
+			set:   func(c *config, v string) error { return setMatch(&c.stateBucket, v, bucketPattern, "an S3 bucket name") }},
+		{flag: "platform", envs: []string{"PLATFORM"}, def: "linux/amd64",
+			usage: "image platform: linux/amd64 or linux/arm64 (sets the ECS CPU architecture)",
+			set:   setPlatform},
+		{flag: "port", envs: []string{"SERVE_PORT"}, def: "8080",
+			usage: "localhost port that serve listens on",
+			set:   setPort},
+		{flag: "image", envs: []string{"DEPLOY_IMAGE"},
+			usage: "deploy this repo@sha256:... instead of building one (roll back to a previous image)",
+			set:   setImage},
+		{flag: "commit", envs: []string{"GIT_COMMIT", "GITHUB_SHA"}, defText: "git rev-parse HEAD",
+			usage:    "commit baked into the image and expected from GET /version after a deploy",
+			fallback: func(f hostFacts) string { return f.commit },
+			set:      func(c *config, v string) error { return setMatch(&c.commit, v, commitPattern, "a hex commit hash") }},
+		{flag: "version", envs: []string{"VERSION"}, defText: "git describe --tags --always --dirty",
+			usage:    "version baked into the image",
+			fallback: func(f hostFacts) string { return f.version },
+			set:      func(c *config, v string) error { return setWord(&c.version, v) }},
+		{flag: "build-time", envs: []string{"BUILD_TIME"}, defText: "the commit's time",
+			usage:    "build time baked into the image (the commit time keeps rebuilds cacheable)",
+			fallback: func(f hostFacts) string { return f.buildTime },
+			set:      func(c *config, v string) error { return setWord(&c.buildTime, v) }},
+		{flag: "go-image", envs: []string{"GO_IMAGE"}, defText: "ARG GO_IMAGE in Dockerfile",
+			usage:    "Go toolchain image for tests and the image build",
+			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_IMAGE"] },
+			set:      func(c *config, v string) error { return setReference(&c.goImage, v) }},
+		{flag: "runtime-image", envs: []string{"RUNTIME_IMAGE"}, defText: "ARG RUNTIME_IMAGE in Dockerfile",
+			usage:    "base image of the final stage",
+			fallback: func(f hostFacts) string { return f.dockerfileArgs["RUNTIME_IMAGE"] },
+			set:      func(c *config, v string) error { return setReference(&c.runtimeImage, v) }},
+		{flag: "trivy-image", envs: []string{"TRIVY_IMAGE"}, def: defaultTrivyImage,
+			usage: "Trivy scanner image",
+			set:   func(c *config, v string) error { return setReference(&c.trivyImage, v) }},
+		{flag: "terraform-image", envs: []string{"TERRAFORM_IMAGE"}, def: defaultTerraformImage,
+			usage: "Terraform image",
+			set:   func(c *config, v string) error { return setReference(&c.terraformImage, v) }},
+		{flag: "goproxy", envs: []string{"GOPROXY"}, def: "https://proxy.golang.org,direct",
+			usage: "Go module proxy for tests and the image build",
+			set:   func(c *config, v string) error { return setWord(&c.goProxy, v) }},
+		{flag: "trivy-db-repository", envs: []string{"TRIVY_DB_REPOSITORY"}, defText: "Trivy's own default",
+			usage: "OCI repository of the Trivy vulnerability database (for mirrors)",
+			set:   func(c *config, v string) error { return setWord(&c.trivyDBRepository, v) }},
+		{flag: "severity", envs: []string{"TRIVY_SEVERITY"}, def: "HIGH,CRITICAL",
+			usage: "severities that fail the scans when a fix exists (comma-separated)",
+			set:   setSeverities},
+		{flag: "trivyignore", envs: []string{"TRIVY_IGNOREFILE"}, defText: ".trivyignore when present",
+			usage: "Trivy ignore file, relative to the repository root",
+			set:   func(c *config, v string) error { return setWord(&c.trivyIgnoreFile, v) }},
+		{flag: "wait-timeout", envs: []string{"WAIT_TIMEOUT"}, def: "20m",
+			usage: "how long deploy waits for the ECS service to become stable",
+			set:   func(c *config, v string) error { return setDuration(&c.waitTimeout, v) }},
+		{flag: "smoke-timeout", envs: []string{"SMOKE_TIMEOUT"}, def: "5m",
+			usage: "how long deploy retries the smoke test of the live URL",
+			set:   func(c *config, v string) error { return setDuration(&c.smokeTimeout, v) }},
+		{flag: "github-repository", envs: []string{"GITHUB_REPOSITORY"},
+			usage: "owner/name allowed to assume the deploy role by OIDC (bootstrap)",
+			set:   func(c *config, v string) error { return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name") }},
+		{flag: "yes", isBool: true, def: "false",
+			usage: "destroy without asking (also skipped when CI=true)",
+			set:   setAssumeYes},
+	}
+}
+
+// usageError is a mistake in how the program was called: main exits 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error {
+	return usageError{fmt.Errorf(format, args...)}
+}
+
+// parseArgs reads the mode and the configuration. The mode may come before
+// or after the flags; it defaults to check.
+func parseArgs(args []string, getenv func(string) string, facts hostFacts) (string, config, error) {
+	var modeName string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		modeName, args = args[0], args[1:]
+	}
+
+	opts := options()
+	fs := flag.NewFlagSet("ci", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	flagValues := make(map[string]*string, len(opts))
+	boolValues := make(map[string]*bool)
+	for _, o := range opts {
+		if o.isBool {
+			boolValues[o.flag] = fs.Bool(o.flag, false, o.usage)
+			continue
+		}
+		flagValues[o.flag] = fs.String(o.flag, "", o.usage)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return "help", config{}, nil
+		}
+		return "", config{}, usagef("%v (see go run ./ci help)", err)
+	}
+	switch {
+	case fs.NArg() == 1 && modeName == "":
+		modeName = fs.Arg(0)
+	case fs.NArg() > 0:
+		return "", config{}, usagef("unexpected argument %q (see go run ./ci help)", fs.Arg(0))
+	}
+	if modeName == "" {
+		modeName = "check"
+	}
+
+	set := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+
+	var cfg config
+	for _, o := range opts {
+		value, source := o.def, "default of --"+o.flag
+		switch {
+		case o.isBool && set[o.flag]:
+			value, source = strconv.FormatBool(*boolValues[o.flag]), "--"+o.flag
+		case set[o.flag]:
+			value, source = *flagValues[o.flag], "--"+o.flag
+		default:
+			if name, v, ok := firstEnv(getenv, o.envs); ok {
+				value, source = v, name
+			} else if o.fallback != nil {
+				value = o.fallback(facts)
+			}
+		}
+		if value == "" {
+			continue
+		}
+		if err := o.set(&cfg, value); err != nil {
+			return "", config{}, usagef("invalid %s %q: %v", source, value, err)
+		}
+	}
+	cfg.commitGiven = set["commit"] || getenv("GIT_COMMIT") != ""
+	return modeName, cfg, nil
+}
+
+func firstEnv(getenv func(string) string, names []string) (string, string, bool) {
+	for _, name := range names {
+		if v := getenv(name); v != "" {
+			return name, v, true
+		}
+	}
+	return "", "", false
+}
+
+func setName(dst *string, v string, maxLen int) error {
+	if len(v) > maxLen || !namePattern.MatchString(v) {
+		return fmt.Errorf("want lower-case letters, digits and '-', starting with a letter, at most %d characters", maxLen)
+	}
+	*dst = v
+	return nil
+}
+
+func setMatch(dst *string, v string, pattern *regexp.Regexp, want string) error {
+	if !pattern.MatchString(v) {
+		return fmt.Errorf("want %s", want)
+	}
+	*dst = v
+	return nil
+}
+
+func setWord(dst *string, v string) error {
+	if strings.ContainsAny(v, " \t\r\n") {
+		return errors.New("must not contain white space")
+	}
+	*dst = v
+	return nil
+}
+
+func setReference(dst *string, v string) error {
+	if !validReference(v) {
+		return errors.New("want an image reference such as registry/name:tag@sha256:<64 hex>")
+	}
+	*dst = v
+	return nil
+}
+
+func setImage(c *config, v string) error {
+	if !validReference(v) || !isDigestPinned(v) {
+		return errors.New("want repository@sha256:<64 hex>, as printed at the end of a deploy")
+	}
+	ref, err := digestReference(v)
+	if err != nil {
+		return err
+	}
+	c.image = ref
+	return nil
+}
+
+func setPlatform(c *config, v string) error {
+	if _, ok := cpuArchitectures()[v]; !ok {
+		return errors.New("want linux/amd64 or linux/arm64")
+	}
+	c.platform = v
+	return nil
+}
+
+// cpuArchitectures maps an image platform to the ECS runtime platform that
+// can run it.
+func cpuArchitectures() map[string]string {
+	return map[string]string{"linux/amd64": "X86_64", "linux/arm64": "ARM64"}
+}
+
+func setPort(c *config, v string) error {
+	port, err := strconv.Atoi(v)
+	if err != nil || port < 1 || port > 65535 {
+		return errors.New("want a port number from 1 to 65535")
+	}
+	c.servePort = port
+	return nil
+}
+
+func setSeverities(c *config, v string) error {
+	var severities []string
+	for s := range strings.SplitSeq(v, ",") {
+		s = strings.ToUpper(strings.TrimSpace(s))
+		if !slices.Contains(knownSeverities, s) {
+			return fmt.Errorf("unknown severity %q: want some of %s", s, strings.Join(knownSeverities, ","))
+		}
+		severities = append(severities, s)
+	}
+	c.severities = severities
+	return nil
+}
+
+func setDuration(dst *time.Duration, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return errors.New("want a positive duration such as 90s or 20m")
+	}
+	*dst = d
+	return nil
+}
+
+func setAssumeYes(c *config, v string) error {
+	yes, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	c.assumeYes = yes
+	return nil
+}

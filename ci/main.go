@@ -1,0 +1,172 @@
+// Command ci is the whole delivery pipeline as one Go program on the Dagger
+// Go SDK: `go run ./ci check|serve|deploy|destroy|bootstrap`, the same on a
+// laptop as in GitHub Actions. `go run ./ci help` lists the modes and the
+// configuration.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"dagger.io/dagger"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "ci:", err)
+		os.Exit(exitCode(err))
+	}
+}
+
+// exitCode is 2 for a mistake in how the program was called or configured,
+// 1 for everything else.
+func exitCode(err error) int {
+	var usage usageError
+	if errors.As(err, &usage) {
+		return 2
+	}
+	return 1
+}
+
+// run is the program: the one place that reads arguments, the environment
+// and the standard streams. Everything that can fail fast (configuration,
+// AWS credentials, a container runtime) is checked before the engine starts.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	root, err := moduleRoot()
+	if err != nil {
+		return err
+	}
+	name, cfg, err := parseArgs(args, getenv, gatherFacts(ctx, root))
+	if err != nil {
+		return err
+	}
+	m, err := lookupMode(name, getenv)
+	if err != nil {
+		return err
+	}
+	if m.local != nil {
+		return m.local(stdout, getenv)
+	}
+	if err := validate(cfg, m, getenv, func(rel string) bool { return fileExists(filepath.Join(root, rel)) }); err != nil {
+		return err
+	}
+
+	p := &pipeline{
+		cfg:    cfg,
+		root:   root,
+		stdin:  stdin,
+		stdout: stdout,
+		steps:  newSteps(stdout, time.Now),
+		now:    time.Now,
+		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
+		result: &summary{Mode: m.name, Environment: cfg.environment},
+	}
+	if m.needsAWS {
+		session, err := connectAWS(ctx, &p.cfg)
+		if err != nil {
+			return err
+		}
+		p.aws = session
+		fmt.Fprintf(stdout, "AWS account %s in %s, as %s\n", session.account, p.cfg.region, session.arn)
+	}
+	if m.confirm {
+		if err := confirm(p, getenv("CI") == "true", isTerminal(stdin)); err != nil {
+			return err
+		}
+	}
+	if m.needsEngine {
+		if err := checkEngine(ctx, hostEngineProbe(getenv)); err != nil {
+			return err
+		}
+	}
+
+	dag, err := dagger.Connect(ctx, dagger.WithLogOutput(stderr))
+	if err != nil {
+		return fmt.Errorf("starting the Dagger engine: %w", err)
+	}
+	defer dag.Close()
+	p.dag = dag
+
+	runErr := m.run(ctx, p)
+	p.result.Failed = runErr != nil
+	if err := p.result.write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
+		return err
+	}
+	return runErr
+}
+
+// validate checks what a mode needs from the configuration beyond each
+// value's own syntax, which parseArgs has already checked.
+func validate(cfg config, m mode, getenv func(string) string, exists func(rel string) bool) error {
+	if cfg.image != "" && m.name != "deploy" {
+		return usagef("--image (DEPLOY_IMAGE) only applies to deploy")
+	}
+	if m.builds && cfg.image == "" {
+		if cfg.goImage == "" {
+			return usagef("no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line; pin it there, or set --go-image or GO_IMAGE")
+		}
+		if cfg.runtimeImage == "" {
+			return usagef("no runtime image: the Dockerfile has no `ARG RUNTIME_IMAGE=...` line; pin it there, or set --runtime-image or RUNTIME_IMAGE")
+		}
+		if !exists("Dockerfile") {
+			return usagef("no Dockerfile at the repository root")
+		}
+		if cfg.trivyIgnoreFile != "" && !exists(cfg.trivyIgnoreFile) {
+			return usagef("no Trivy ignore file at %s (--trivyignore, TRIVY_IGNOREFILE)", cfg.trivyIgnoreFile)
+		}
+	}
+	if m.name == "deploy" && cfg.image == "" && cfg.commit == "" {
+		return usagef("no commit to deploy: run inside a git checkout, or set --commit or GIT_COMMIT")
+	}
+	if m.needsAWS && cfg.stateBucket == "" {
+		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (bootstrap creates it and prints its name)")
+	}
+	return nil
+}
+
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
+}
+
+// isTerminal reports whether r is an interactive terminal, the only place
+// where asking a question makes sense.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}
+
+// hostEngineProbe looks at the real machine: the environment, PATH, and
+// the container runtimes' own `info` commands.
+func hostEngineProbe(getenv func(string) string) engineProbe {
+	return engineProbe{
+		getenv:   getenv,
+		lookPath: exec.LookPath,
+		answers: func(ctx context.Context, path string, args ...string) error {
+			out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
+			if ctx.Err() != nil {
+				return errors.New("no answer within 5s")
+			}
+			if err != nil {
+				return fmt.Errorf("%w: %s", err, lastLine(string(out)))
+			}
+			return nil
+		},
+	}
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+)
+
+// mode is one thing the pipeline can do. The dispatcher, the preflight
+// checks and the help text are all generated from the table in modes.
+type mode struct {
+	name        string
+	help        string
+	needsEngine bool // opens a Dagger session
+	needsAWS    bool // resolves AWS credentials and the state bucket first
+	builds      bool // builds the image, so needs the Dockerfile's base images
+	confirm     bool // asks before it starts, unless --yes or CI=true
+	run         func(ctx context.Context, p *pipeline) error
+
+	// local runs instead of run for modes that only print: no
+	// configuration checks, no AWS, no engine.
+	local func(w io.Writer, getenv func(string) string) error
+}
+
+func modes() []mode {
+	return []mode{
+		{name: "check", help: "vet and test, build and scan the image, scan and validate the Terraform (the default; what pull requests run)",
+			needsEngine: true, builds: true, run: check},
+		{name: "serve", help: "build the image and serve it on localhost (--port) until Ctrl-C",
+			needsEngine: true, builds: true, run: serve},
+		{name: "deploy", help: "check, then publish to ECR, apply Terraform, wait for ECS and smoke-test the live URL",
+			needsEngine: true, needsAWS: true, builds: true, run: deploy},
+		{name: "destroy", help: "destroy the environment: the service stack, then the registry with its images",
+			needsEngine: true, needsAWS: true, confirm: true, run: destroy},
+		{name: "bootstrap", help: "create the state bucket and the GitHub deploy role, once per account (local state in infra/bootstrap)",
+			needsEngine: true, needsAWS: true, run: bootstrap},
+		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
+		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE) and whether it needs AWS",
+			local: resolve},
+		{name: "help", help: "show this help (also -h, --help)",
+			local: func(w io.Writer, _ func(string) string) error { return usage(w) }},
+	}
+}
+
+// lookupMode finds a mode by name. auto is resolved here, from the GitHub
+// event, so that everything after it sees the real mode.
+func lookupMode(name string, getenv func(string) string) (mode, error) {
+	if name == "auto" {
+		name = modeForEvent(getenv("GITHUB_EVENT_NAME"), getenv("GITHUB_REF"))
+	}
+	var names []string
+	for _, m := range modes() {
+		if m.name == name {
+			return m, nil
+		}
+		names = append(names, m.name)
+	}
+	return mode{}, usagef("unknown mode %q: want one of %s", name, strings.Join(names, ", "))
+}
+
+// resolve tells the GitHub workflow which mode to run and whether to fetch
+// AWS credentials for it, so the workflow holds no logic of its own.
+func resolve(w io.Writer, getenv func(string) string) error {
+	outputs, err := githubStepOutputs(getenv("REQUESTED_MODE"), getenv("GITHUB_EVENT_NAME"), getenv("GITHUB_REF"),
+		func(name string) (bool, error) {
+			m, err := lookupMode(name, getenv)
+			if err != nil || m.run == nil {
+				return false, usagef("mode %q cannot run in a workflow", name)
+			}
+			return m.needsAWS, nil
+		})
+	if err != nil {
+		return err
+	}
+	_, err = io.WriteString(w, outputs)
+	return err
+}
+
+// usage prints the modes and the configuration, both generated from the
+// tables the program runs on.
+func usage(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "Usage: go run ./ci [mode] [flags]")
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "Modes:")
+	for _, m := range modes() {
+		fmt.Fprintf(tw, "  %s\t%s\n", m.name, m.help)
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintln(tw, "Configuration (a flag wins over its environment variable, which wins over the default):")
+	fmt.Fprintln(tw, "  FLAG\tENVIRONMENT\tDEFAULT\tMEANING")
+	for _, o := range options() {
+		fmt.Fprintf(tw, "  --%s\t%s\t%s\t%s\n", o.flag, orDash(strings.Join(o.envs, ", ")), orDash(defaultText(o)), o.usage)
+	}
+	return tw.Flush()
+}
+
+func defaultText(o option) string {
+	if o.defText != "" {
+		return o.defText
+	}
+	return o.def
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

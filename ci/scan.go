@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+
+	"dagger.io/dagger"
+	"github.com/aquasecurity/trivy/pkg/types"
+)
+
+// Paths inside the Trivy container.
+const (
+	trivyImageTar   = "/image.tar"
+	trivyReport     = "/report.json"
+	trivyIgnoreFile = "/trivyignore"
+	trivyCacheDir   = "/root/.cache/trivy"
+)
+
+// scan scans the built image for vulnerabilities with Trivy, from the same
+// image tarball that would be published, and returns Trivy's report. The
+// gate is decided in Go, so Trivy always exits 0 here.
+func scan(ctx context.Context, p *pipeline, image *dagger.Container) (types.Report, error) {
+	ctr := trivyContainer(p).
+		WithMountedCache(trivyCacheDir, p.dag.CacheVolume(trivyCache), dagger.ContainerWithMountedCacheOpts{
+			// Trivy holds an exclusive lock on its database while it runs.
+			Sharing: dagger.CacheSharingModeLocked,
+		}).
+		// New advisories are published every day: scan again on every run.
+		WithEnvVariable("GOSHIP_RUN", p.runID).
+		WithMountedFile(trivyImageTar, image.AsTarball())
+	return trivyRun(ctx, ctr, trivyImageArgs(p.cfg, hasIgnoreFile(p)))
+}
+
+// scanConfig scans infra/ and the Dockerfile for misconfigurations with the
+// checks built into the pinned Trivy, so the result does not change
+// between runs and needs no network.
+func scanConfig(ctx context.Context, p *pipeline) (types.Report, error) {
+	tree := p.dag.Directory().
+		WithDirectory("infra", p.infra()).
+		WithFile("Dockerfile", p.dag.Host().File(filepath.Join(p.root, "Dockerfile")))
+	ctr := trivyContainer(p).
+		WithMountedDirectory("/src", tree).
+		WithWorkdir("/src")
+	return trivyRun(ctx, ctr, trivyConfigArgs(p.cfg, hasIgnoreFile(p)))
+}
+
+func trivyContainer(p *pipeline) *dagger.Container {
+	ctr := p.dag.Container().From(p.cfg.trivyImage)
+	if path := ignoreFilePath(p.cfg); hasIgnoreFile(p) {
+		ctr = ctr.WithMountedFile(trivyIgnoreFile, p.dag.Host().File(filepath.Join(p.root, path)))
+	}
+	return ctr
+}
+
+func trivyRun(ctx context.Context, ctr *dagger.Container, args []string) (types.Report, error) {
+	report, err := ctr.WithExec(args).File(trivyReport).Contents(ctx)
+	if err != nil {
+		return types.Report{}, err
+	}
+	return decodeReport([]byte(report))
+}
+
+// ignoreFilePath is the configured ignore file, or .trivyignore.
+func ignoreFilePath(cfg config) string {
+	if cfg.trivyIgnoreFile != "" {
+		return cfg.trivyIgnoreFile
+	}
+	return ".trivyignore"
+}
+
+func hasIgnoreFile(p *pipeline) bool {
+	return fileExists(filepath.Join(p.root, ignoreFilePath(p.cfg)))
+}
+
+// trivyImageArgs scans the image tarball for vulnerabilities of every
+// severity, so the report shows what the gate let through too.
+func trivyImageArgs(cfg config, withIgnoreFile bool) []string {
+	args := []string{"trivy", "image",
+		"--input", trivyImageTar,
+		"--scanners", "vuln",
+		"--cache-dir", trivyCacheDir,
+	}
+	if cfg.trivyDBRepository != "" {
+		args = append(args, "--db-repository", cfg.trivyDBRepository)
+	}
+	return append(args, trivyCommonArgs(withIgnoreFile)...)
+}
+
+// trivyConfigArgs scans the current directory for misconfigurations.
+func trivyConfigArgs(_ config, withIgnoreFile bool) []string {
+	args := []string{"trivy", "config",
+		// Config checks need no vulnerability database; a private cache
+		// keeps this scan off the image scan's lock.
+		"--cache-dir", "/tmp/trivy-cache",
+		"--skip-check-update",
+	}
+	return append(append(args, trivyCommonArgs(withIgnoreFile)...), ".")
+}
+
+func trivyCommonArgs(withIgnoreFile bool) []string {
+	args := []string{
+		"--format", "json",
+		"--output", trivyReport,
+		"--exit-code", "0",
+		"--skip-version-check",
+		"--disable-telemetry",
+	}
+	if withIgnoreFile {
+		args = append(args, "--ignorefile", trivyIgnoreFile)
+	}
+	return args
+}

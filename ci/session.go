@@ -1,0 +1,72 @@
+package main
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"dagger.io/dagger"
+)
+
+// pipeline is one run: its configuration, the engine, the AWS session (for
+// the modes that need one), and where it reports.
+type pipeline struct {
+	cfg    config
+	root   string // absolute path of the repository
+	dag    *dagger.Client
+	aws    *awsSession
+	steps  *steps
+	stdin  io.Reader
+	stdout io.Writer
+	now    func() time.Time
+	runID  string // busts the engine's cache for steps that must run every time
+	result *summary
+}
+
+// Cache volume names are fixed so that every run on an engine shares them.
+const (
+	goModCache       = "goship-go-mod"
+	goBuildCache     = "goship-go-build"
+	trivyCache       = "goship-trivy"
+	terraformPlugins = "goship-terraform-plugins"
+)
+
+// sourceExcludes keeps what no container needs out of every upload: git
+// history, Terraform's working files and any state.
+func sourceExcludes() []string {
+	return []string{".git", "**/.terraform", "**/*.tfstate", "**/*.tfstate.*", "**/tfplan"}
+}
+
+// source is the repository as the Go tests see it: tracked files and new
+// ones, without what .gitignore names.
+func (p *pipeline) source() *dagger.Directory {
+	return p.dag.Host().Directory(p.root, dagger.HostDirectoryOpts{Exclude: sourceExcludes(), Gitignore: true})
+}
+
+// buildContext is what `docker build .` would upload: the repository less
+// .dockerignore. The Dockerfile is added back even when .dockerignore
+// excludes it, as docker itself does.
+func (p *pipeline) buildContext() *dagger.Directory {
+	excludes := sourceExcludes()
+	if data, err := os.ReadFile(filepath.Join(p.root, ".dockerignore")); err == nil {
+		excludes = append(excludes, dockerignorePatterns(data)...)
+	}
+	return p.dag.Host().Directory(p.root, dagger.HostDirectoryOpts{Exclude: excludes}).
+		WithFile("Dockerfile", p.dag.Host().File(filepath.Join(p.root, "Dockerfile")))
+}
+
+// infra is the Terraform tree: every stack, without working files or state.
+func (p *pipeline) infra() *dagger.Directory {
+	return p.dag.Host().Directory(filepath.Join(p.root, "infra"), dagger.HostDirectoryOpts{Exclude: sourceExcludes()})
+}
+
+// withAWS gives a container the run's AWS credentials as secrets, never as
+// plain variables, and the region.
+func (p *pipeline) withAWS(ctr *dagger.Container) *dagger.Container {
+	ctr = ctr.WithEnvVariable("AWS_REGION", p.cfg.region)
+	for _, v := range p.aws.keys.variables() {
+		ctr = ctr.WithSecretVariable(v.env, p.dag.SetSecret("goship-"+v.env+"-"+p.runID, v.value.reveal()))
+	}
+	return ctr
+}

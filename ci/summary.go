@@ -1,0 +1,98 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+)
+
+// summary is what a run tells at its end, on the terminal and, in GitHub
+// Actions, on the run's page.
+type summary struct {
+	Mode        string
+	Environment string
+	Failed      bool
+
+	Scanned                   bool
+	Vulnerabilities           int // in the image, any severity
+	BlockingVulnerabilities   int // at the gated severities, with a fix
+	Misconfigurations         int // failed checks, any severity
+	BlockingMisconfigurations int // failed checks at the gated severities
+
+	Image string // digest reference, when one was published or deployed
+	URL   string // the live service, after a deploy
+}
+
+// write prints the summary and, when GITHUB_STEP_SUMMARY names a file,
+// appends it there as Markdown.
+func (s *summary) write(w io.Writer, stepSummaryPath string) error {
+	if err := s.text(w); err != nil {
+		return err
+	}
+	if stepSummaryPath == "" {
+		return nil
+	}
+	f, err := os.OpenFile(stepSummaryPath, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return fmt.Errorf("writing the GitHub step summary: %w", err)
+	}
+	if err := s.markdown(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing the GitHub step summary: %w", err)
+	}
+	return f.Close()
+}
+
+func (s *summary) outcome() string {
+	if s.Failed {
+		return "failed"
+	}
+	return "succeeded"
+}
+
+// rows are the facts worth showing, in order, as label and value.
+func (s *summary) rows() [][2]string {
+	rows := [][2]string{{"Environment", s.Environment}}
+	if s.Scanned {
+		rows = append(rows,
+			[2]string{"Vulnerabilities", fmt.Sprintf("%d (%d blocking)", s.Vulnerabilities, s.BlockingVulnerabilities)},
+			[2]string{"Misconfigurations", fmt.Sprintf("%d (%d blocking)", s.Misconfigurations, s.BlockingMisconfigurations)})
+	}
+	if s.Image != "" {
+		rows = append(rows, [2]string{"Image", s.Image})
+	}
+	if s.URL != "" {
+		rows = append(rows, [2]string{"URL", s.URL})
+	}
+	return rows
+}
+
+func (s *summary) text(w io.Writer) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "\n%s %s\n", s.Mode, s.outcome())
+	for _, r := range s.rows() {
+		fmt.Fprintf(&b, "  %-18s %s\n", r[0]+":", r[1])
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func (s *summary) markdown(w io.Writer) error {
+	var b strings.Builder
+	icon := "✅"
+	if s.Failed {
+		icon = "❌"
+	}
+	fmt.Fprintf(&b, "### %s `%s` %s\n\n| | |\n|---|---|\n", icon, s.Mode, s.outcome())
+	for _, r := range s.rows() {
+		value := "`" + r[1] + "`"
+		if r[0] == "URL" {
+			value = r[1]
+		}
+		fmt.Fprintf(&b, "| %s | %s |\n", r[0], value)
+	}
+	b.WriteString("\n")
+	_, err := io.WriteString(w, b.String())
+	return err
+}
