@@ -1,0 +1,720 @@
+package infra_test
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// An invariant is a property of the stacks that production depends on,
+// checked over the parsed HCL. broken lists edits that violate it.
+type invariant struct {
+	name   string
+	check  func(stacks map[string]*module) error
+	broken []mutation
+}
+
+var (
+	serviceBlock    = []blockRef{resourceBlock("aws_ecs_service", "this")}
+	targetGroup     = []blockRef{resourceBlock("aws_lb_target_group", "this")}
+	taskDefinition  = []blockRef{resourceBlock("aws_ecs_task_definition", "this")}
+	httpsListener   = []blockRef{resourceBlock("aws_lb_listener", "https")}
+	httpListener    = []blockRef{resourceBlock("aws_lb_listener", "http")}
+	repositoryBlock = []blockRef{resourceBlock("aws_ecr_repository", "this")}
+	s3Backend       = []blockRef{block("terraform"), block("backend", "s3")}
+)
+
+var invariants = []invariant{
+	{
+		name:  "tasks get no public IP",
+		check: tasksGetNoPublicIP,
+		broken: []mutation{
+			set("service", "ecs.tf", append(serviceBlock, block("network_configuration")), "assign_public_ip", "true"),
+			set("service", "ecs.tf", append(serviceBlock, block("network_configuration")), "subnets", "aws_subnet.public[*].id"),
+			set("service", "network.tf", []blockRef{resourceBlock("aws_subnet", "private")}, "map_public_ip_on_launch", "true"),
+		},
+	},
+	{
+		name:  "service security group admits only the load balancer, on the container port",
+		check: serviceAdmitsOnlyLoadBalancer,
+		broken: []mutation{
+			add("service", "debug.tf", `
+resource "aws_vpc_security_group_ingress_rule" "debug" {
+  security_group_id = aws_security_group.service.id
+  cidr_ipv4         = "0.0.0.0/0"
+  ip_protocol       = "tcp"
+  from_port         = var.container_port
+  to_port           = var.container_port
+}
+`),
+			set("service", "ecs.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_alb")}, "to_port", "65535"),
+			set("service", "ecs.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_alb")}, "ip_protocol", `"-1"`),
+			set("service", "ecs.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_alb")}, "referenced_security_group_id", "aws_security_group.endpoint[0].id"),
+		},
+	},
+	{
+		name:  "target group health check is GET /healthz, short interval, thresholds of 2",
+		check: healthCheckIsFast,
+		broken: []mutation{
+			set("service", "alb.tf", append(targetGroup, block("health_check")), "path", `"/"`),
+			set("service", "alb.tf", append(targetGroup, block("health_check")), "interval", "30"),
+			set("service", "alb.tf", append(targetGroup, block("health_check")), "timeout", "5"),
+			set("service", "alb.tf", append(targetGroup, block("health_check")), "healthy_threshold", "5"),
+			set("service", "alb.tf", append(targetGroup, block("health_check")), "matcher", `"200-399"`),
+			drop("service", "alb.tf", targetGroup, "health_check"),
+		},
+	},
+	{
+		name:  "deregistration delay is at most the app's drain window",
+		check: deregistrationWithinDrain,
+		broken: []mutation{
+			set("service", "alb.tf", targetGroup, "deregistration_delay", "300"),
+			set("service", "alb.tf", targetGroup, "deregistration_delay", "local.drain_window_seconds + 1"),
+			unset("service", "alb.tf", targetGroup, "deregistration_delay"),
+		},
+	},
+	{
+		name:  "stopTimeout covers drain and shutdown, which the app gets from the same variables",
+		check: stopTimeoutCoversDrain,
+		broken: []mutation{
+			set("service", "main.tf", []blockRef{block("locals")}, "stop_timeout_seconds", "10"),
+			set("service", "main.tf", []blockRef{block("locals")}, "stop_timeout_seconds", "local.drain_window_seconds + 200"),
+			set("service", "main.tf", []blockRef{block("locals")}, "container_environment", `merge(var.environment_variables, { DRAIN_DELAY = "30s", SHUTDOWN_TIMEOUT = "${var.shutdown_timeout_seconds}s" })`).as("DRAIN_DELAY fixed at 30s"),
+		},
+	},
+	{
+		name:  "container is read-only, non-root, unprivileged, health-checked, from var.image",
+		check: containerIsHardened,
+		broken: []mutation{
+			set("service", "ecs.tf", taskDefinition, "container_definitions", `jsonencode([{ name = "api", image = var.image, user = "65532:65532", readonlyRootFilesystem = false, healthCheck = { command = ["CMD", "/api", "healthcheck"] } }])`).as("readonlyRootFilesystem = false"),
+			set("service", "ecs.tf", taskDefinition, "container_definitions", `jsonencode([{ name = "api", image = var.image, user = "root", readonlyRootFilesystem = true, healthCheck = { command = ["CMD", "/api", "healthcheck"] } }])`).as("user = root"),
+			set("service", "ecs.tf", taskDefinition, "container_definitions", `jsonencode([{ name = "api", image = var.image, user = "65532:65532", readonlyRootFilesystem = true, privileged = true, healthCheck = { command = ["CMD", "/api", "healthcheck"] } }])`).as("privileged = true"),
+			set("service", "ecs.tf", taskDefinition, "container_definitions", `jsonencode([{ name = "api", image = "nginx:latest", user = "65532:65532", readonlyRootFilesystem = true, healthCheck = { command = ["CMD", "/api", "healthcheck"] } }])`).as("image = nginx:latest"),
+			set("service", "ecs.tf", taskDefinition, "container_definitions", `jsonencode([{ name = "api", image = var.image, user = "65532:65532", readonlyRootFilesystem = true }])`).as("no healthCheck"),
+		},
+	},
+	{
+		name:  "deployments roll back on failure, keep 100 % healthy and wait for steady state",
+		check: deploymentsRollBack,
+		broken: []mutation{
+			set("service", "ecs.tf", append(serviceBlock, block("deployment_circuit_breaker")), "rollback", "false"),
+			set("service", "ecs.tf", append(serviceBlock, block("deployment_circuit_breaker")), "enable", "false"),
+			drop("service", "ecs.tf", serviceBlock, "deployment_circuit_breaker"),
+			set("service", "ecs.tf", serviceBlock, "deployment_minimum_healthy_percent", "50"),
+			set("service", "ecs.tf", serviceBlock, "wait_for_steady_state", "false"),
+		},
+	},
+	{
+		name:  "ECR repository is IMMUTABLE, scans on push and can be destroyed with images",
+		check: repositoryIsImmutable,
+		broken: []mutation{
+			set("registry", "ecr.tf", repositoryBlock, "image_tag_mutability", `"MUTABLE"`),
+			set("registry", "ecr.tf", append(repositoryBlock, block("image_scanning_configuration")), "scan_on_push", "false"),
+			unset("registry", "ecr.tf", repositoryBlock, "force_delete"),
+			drop("registry", "ecr.tf", repositoryBlock, "encryption_configuration"),
+		},
+	},
+	{
+		name:  "image variable rejects tags",
+		check: imageRejectsTags,
+		broken: []mutation{
+			set("service", "variables.tf", []blockRef{block("variable", "image"), block("validation")}, "condition", `can(regex("^.+$", var.image))`),
+			set("service", "variables.tf", []blockRef{block("variable", "image"), block("validation")}, "condition", `can(regex("@sha256:", var.image))`),
+			drop("service", "variables.tf", []blockRef{block("variable", "image")}, "validation"),
+		},
+	},
+	{
+		name:  "HTTPS appears only with a certificate, and then HTTP redirects",
+		check: httpsOnlyWithCertificate,
+		broken: []mutation{
+			set("service", "alb.tf", httpsListener, "count", "1"),
+			set("service", "alb.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "alb_https")}, "for_each", "toset(var.allowed_ingress_cidrs)"),
+			set("service", "alb.tf", append(httpListener, block("default_action")), "type", `"forward"`),
+			set("service", "alb.tf", httpsListener, "ssl_policy", `"ELBSecurityPolicy-2016-08"`),
+		},
+	},
+	{
+		name:  "S3 backends lock with use_lockfile and encrypt",
+		check: backendsLock,
+		broken: []mutation{
+			set("service", "terraform.tf", s3Backend, "use_lockfile", "false"),
+			unset("registry", "terraform.tf", s3Backend, "use_lockfile"),
+			unset("service", "terraform.tf", s3Backend, "encrypt"),
+		},
+	},
+	{
+		name:  "deploy role trusts only this repository's deploy branches",
+		check: deployRoleTrustsBranches,
+		broken: []mutation{
+			set("bootstrap", "main.tf", []blockRef{block("locals")}, "deploy_branches", `["main", "master", "cleanup", "*"]`),
+			{
+				name:  "subject condition test = StringLike",
+				stack: "bootstrap",
+				file:  "iam.tf",
+				path:  []blockRef{block("data", "aws_iam_policy_document", "deploy_assume"), block("statement")},
+				edit: func(body *hclwrite.Body) error {
+					for _, b := range body.Blocks() {
+						v := b.Body().GetAttribute("variable")
+						if b.Type() == "condition" && v != nil && strings.Contains(string(v.Expr().BuildTokens(nil).Bytes()), ":sub") {
+							b.Body().SetAttributeValue("test", cty.StringVal("StringLike"))
+							return nil
+						}
+					}
+					return errors.New("no subject condition")
+				},
+			},
+		},
+	},
+}
+
+// TestInvariants checks every invariant against the real stacks, and that
+// each invariant fails on each edit that breaks its property.
+func TestInvariants(t *testing.T) {
+	t.Parallel()
+	stacks := loadStacks(t)
+	for _, inv := range invariants {
+		t.Run(inv.name, func(t *testing.T) {
+			t.Parallel()
+			if err := inv.check(stacks); err != nil {
+				t.Fatalf("the stacks break the invariant: %v", err)
+			}
+			if len(inv.broken) == 0 {
+				t.Fatal("no broken variant proves this invariant can fail")
+			}
+			for _, mu := range inv.broken {
+				t.Run(mu.stack+"/"+mu.file+"/"+mu.name, func(t *testing.T) {
+					mutated, err := mu.apply(stacks)
+					if err != nil {
+						t.Fatalf("cannot apply the mutation (did the stack change shape?): %v", err)
+					}
+					err = inv.check(mutated)
+					if err == nil {
+						t.Fatal("the invariant passed on a stack that breaks it")
+					}
+					t.Logf("fails as it should: %v", err)
+				})
+			}
+		})
+	}
+}
+
+func tasksGetNoPublicIP(stacks map[string]*module) error {
+	m := stacks["service"]
+	services := m.resources("aws_ecs_service")
+	if len(services) == 0 {
+		return errors.New("no aws_ecs_service")
+	}
+	for _, svc := range services {
+		nets := nested(svc, "network_configuration")
+		if len(nets) != 1 {
+			return fmt.Errorf("aws_ecs_service.%s needs one network_configuration block", svc.Labels[1])
+		}
+		if !isLiteral(attr(nets[0], "assign_public_ip"), cty.False) {
+			return fmt.Errorf("aws_ecs_service.%s: assign_public_ip must be literally false", svc.Labels[1])
+		}
+		subnets := m.references(attr(nets[0], "subnets"))
+		if len(subnets) == 0 {
+			return fmt.Errorf("aws_ecs_service.%s: subnets reference nothing", svc.Labels[1])
+		}
+		for ref := range subnets {
+			if strings.HasPrefix(ref, "aws_subnet.") && ref != "aws_subnet.private" {
+				return fmt.Errorf("aws_ecs_service.%s runs in %s, not aws_subnet.private", svc.Labels[1], ref)
+			}
+		}
+	}
+	for _, subnet := range m.resources("aws_subnet") {
+		if v := attr(subnet, "map_public_ip_on_launch"); v != nil && !isLiteral(v, cty.False) {
+			return fmt.Errorf("aws_subnet.%s maps public IPs on launch", subnet.Labels[1])
+		}
+	}
+	return nil
+}
+
+// securityGroupsOf returns the aws_security_group names an attribute
+// references, such as "alb" for [aws_security_group.alb.id].
+func securityGroupsOf(m *module, expr hclsyntax.Expression) []string {
+	var names []string
+	for ref := range m.references(expr) {
+		if name, ok := strings.CutPrefix(ref, "aws_security_group."); ok {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+func serviceAdmitsOnlyLoadBalancer(stacks map[string]*module) error {
+	m := stacks["service"]
+	svc := m.resource("aws_ecs_service", "this")
+	nets := nested(svc, "network_configuration")
+	if len(nets) != 1 {
+		return errors.New("aws_ecs_service.this has no network_configuration")
+	}
+	serviceGroups := securityGroupsOf(m, attr(nets[0], "security_groups"))
+	albGroups := securityGroupsOf(m, attr(m.resource("aws_lb", "this"), "security_groups"))
+	if len(serviceGroups) == 0 || len(albGroups) == 0 {
+		return fmt.Errorf("cannot tell the service's (%v) and the load balancer's (%v) security groups", serviceGroups, albGroups)
+	}
+	if len(m.resources("aws_security_group_rule")) > 0 {
+		return errors.New("aws_security_group_rule is in use: use aws_vpc_security_group_ingress_rule/egress_rule only")
+	}
+	for _, name := range serviceGroups {
+		if slices.Contains(albGroups, name) {
+			return fmt.Errorf("the service and the load balancer share aws_security_group.%s", name)
+		}
+		if len(nested(m.resource("aws_security_group", name), "ingress")) > 0 {
+			return fmt.Errorf("aws_security_group.%s has inline ingress rules", name)
+		}
+		rules := 0
+		for _, rule := range m.resources("aws_vpc_security_group_ingress_rule") {
+			if !slices.Equal(securityGroupsOf(m, attr(rule, "security_group_id")), []string{name}) {
+				continue
+			}
+			rules++
+			label := "aws_vpc_security_group_ingress_rule." + rule.Labels[1]
+			for _, source := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
+				if attr(rule, source) != nil {
+					return fmt.Errorf("%s admits %s; only the load balancer's security group may reach the service", label, source)
+				}
+			}
+			from := securityGroupsOf(m, attr(rule, "referenced_security_group_id"))
+			if len(from) != 1 || !slices.Contains(albGroups, from[0]) {
+				return fmt.Errorf("%s admits security groups %v, not the load balancer's %v", label, from, albGroups)
+			}
+			if !isLiteral(attr(rule, "ip_protocol"), cty.StringVal("tcp")) {
+				return fmt.Errorf("%s: ip_protocol must be \"tcp\"", label)
+			}
+			for _, port := range []string{"from_port", "to_port"} {
+				if !isTraversal(attr(rule, port), "var.container_port") {
+					return fmt.Errorf("%s: %s must be var.container_port", label, port)
+				}
+			}
+		}
+		if rules == 0 {
+			return fmt.Errorf("nothing admits the load balancer into aws_security_group.%s", name)
+		}
+	}
+	return nil
+}
+
+func healthCheckIsFast(stacks map[string]*module) error {
+	m := stacks["service"]
+	tgs := m.resources("aws_lb_target_group")
+	if len(tgs) == 0 {
+		return errors.New("no aws_lb_target_group")
+	}
+	for _, tg := range tgs {
+		label := "aws_lb_target_group." + tg.Labels[1]
+		if !isLiteral(attr(tg, "target_type"), cty.StringVal("ip")) {
+			return fmt.Errorf("%s: target_type must be \"ip\" for Fargate tasks", label)
+		}
+		hcs := nested(tg, "health_check")
+		if len(hcs) != 1 {
+			return fmt.Errorf("%s has no health_check block, so it gets the slow defaults", label)
+		}
+		hc := hcs[0]
+		if e := attr(hc, "enabled"); e != nil && !isLiteral(e, cty.True) {
+			return fmt.Errorf("%s: health check disabled", label)
+		}
+		if !isLiteral(attr(hc, "path"), cty.StringVal("/healthz")) {
+			return fmt.Errorf("%s: health check path must be /healthz", label)
+		}
+		if !isLiteral(attr(hc, "matcher"), cty.StringVal("200")) {
+			return fmt.Errorf("%s: health check must expect 200", label)
+		}
+		want := map[string]func(int64) bool{
+			"interval":            func(n int64) bool { return n >= 5 && n <= 10 },
+			"timeout":             func(n int64) bool { return n >= 2 },
+			"healthy_threshold":   func(n int64) bool { return n == 2 },
+			"unhealthy_threshold": func(n int64) bool { return n == 2 },
+		}
+		got := map[string]int64{}
+		for name, ok := range want {
+			n, err := m.evalInt(attr(hc, name), nil)
+			if err != nil {
+				return fmt.Errorf("%s: health_check.%s: %v", label, name, err)
+			}
+			if !ok(n) {
+				return fmt.Errorf("%s: health_check.%s = %d is out of bounds", label, name, n)
+			}
+			got[name] = n
+		}
+		if got["timeout"] >= got["interval"] {
+			return fmt.Errorf("%s: health check timeout %d must be shorter than its interval %d", label, got["timeout"], got["interval"])
+		}
+	}
+	return nil
+}
+
+// drainCases are drain and shutdown timings within the variables' validation.
+var drainCases = [][2]int64{{0, 1}, {5, 15}, {0, 60}, {30, 30}, {60, 50}}
+
+func timingVars(drain, shutdown int64) map[string]cty.Value {
+	return map[string]cty.Value{
+		"drain_delay_seconds":      cty.NumberIntVal(drain),
+		"shutdown_timeout_seconds": cty.NumberIntVal(shutdown),
+	}
+}
+
+func deregistrationWithinDrain(stacks map[string]*module) error {
+	m := stacks["service"]
+	tg := m.resource("aws_lb_target_group", "this")
+	expr := attr(tg, "deregistration_delay")
+	if expr == nil {
+		return errors.New("aws_lb_target_group.this: deregistration_delay unset (AWS default: 300 s)")
+	}
+	for _, c := range drainCases {
+		delay, err := m.evalInt(expr, timingVars(c[0], c[1]))
+		if err != nil {
+			return fmt.Errorf("deregistration_delay: %v", err)
+		}
+		if window := c[0] + c[1]; delay > window || delay < 0 {
+			return fmt.Errorf("deregistration_delay = %d s with drain %d s + shutdown %d s: outside 0..%d", delay, c[0], c[1], window)
+		}
+	}
+	return nil
+}
+
+func stopTimeoutCoversDrain(stacks map[string]*module) error {
+	m := stacks["service"]
+	td := m.resource("aws_ecs_task_definition", "this")
+	cs := containers(td)
+	if len(cs) == 0 {
+		return errors.New("aws_ecs_task_definition.this: container_definitions is not jsonencode([...])")
+	}
+	stop := objectItem(cs[0], "stopTimeout")
+	if stop == nil {
+		return errors.New("container has no stopTimeout (Fargate default: 30 s)")
+	}
+	env := m.local("container_environment")
+	if env == nil {
+		return errors.New("no local.container_environment")
+	}
+	for _, c := range drainCases {
+		vars := timingVars(c[0], c[1])
+		timeout, err := m.evalInt(stop, vars)
+		if err != nil {
+			return fmt.Errorf("stopTimeout: %v", err)
+		}
+		if window := c[0] + c[1]; timeout <= window || timeout > 120 {
+			return fmt.Errorf("stopTimeout = %d s with drain %d s + shutdown %d s: want more than %d and at most 120", timeout, c[0], c[1], window)
+		}
+		v, err := m.eval(env, vars)
+		if err != nil {
+			return fmt.Errorf("local.container_environment: %v", err)
+		}
+		for name, want := range map[string]int64{"DRAIN_DELAY": c[0], "SHUTDOWN_TIMEOUT": c[1]} {
+			got := cty.NilVal
+			switch {
+			case v.Type().IsObjectType() && v.Type().HasAttribute(name):
+				got = v.GetAttr(name)
+			case v.Type().IsMapType() && v.HasIndex(cty.StringVal(name)).True():
+				got = v.Index(cty.StringVal(name))
+			default:
+				return fmt.Errorf("the container gets no %s", name)
+			}
+			if got.IsNull() || got.Type() != cty.String || got.AsString() != fmt.Sprintf("%ds", want) {
+				return fmt.Errorf("%s = %#v, want %q from the same variable", name, got, fmt.Sprintf("%ds", want))
+			}
+		}
+	}
+	return nil
+}
+
+func containerIsHardened(stacks map[string]*module) error {
+	m := stacks["service"]
+	tds := m.resources("aws_ecs_task_definition")
+	if len(tds) == 0 {
+		return errors.New("no aws_ecs_task_definition")
+	}
+	for _, td := range tds {
+		cs := containers(td)
+		if len(cs) == 0 {
+			return fmt.Errorf("aws_ecs_task_definition.%s: container_definitions is not jsonencode([...])", td.Labels[1])
+		}
+		for i, c := range cs {
+			if !isLiteral(objectItem(c, "readonlyRootFilesystem"), cty.True) {
+				return fmt.Errorf("container %d: readonlyRootFilesystem must be true", i)
+			}
+			user, ok := literal(objectItem(c, "user"))
+			if !ok || user.Type() != cty.String || user.AsString() == "" ||
+				strings.HasPrefix(user.AsString(), "0") || strings.HasPrefix(user.AsString(), "root") {
+				return fmt.Errorf("container %d must run as a literal non-root user", i)
+			}
+			if p := objectItem(c, "privileged"); p != nil && !isLiteral(p, cty.False) {
+				return fmt.Errorf("container %d is privileged", i)
+			}
+			if !isTraversal(objectItem(c, "image"), "var.image") {
+				return fmt.Errorf("container %d: image must be var.image, the validated digest reference", i)
+			}
+			cmd := objectItem(objectItem(c, "healthCheck"), "command")
+			want := cty.TupleVal([]cty.Value{cty.StringVal("CMD"), cty.StringVal("/api"), cty.StringVal("healthcheck")})
+			if !isLiteral(cmd, want) {
+				return fmt.Errorf(`container %d: healthCheck.command must be ["CMD", "/api", "healthcheck"]`, i)
+			}
+		}
+	}
+	return nil
+}
+
+func deploymentsRollBack(stacks map[string]*module) error {
+	m := stacks["service"]
+	svc := m.resource("aws_ecs_service", "this")
+	if svc == nil {
+		return errors.New("no aws_ecs_service.this")
+	}
+	breakers := nested(svc, "deployment_circuit_breaker")
+	if len(breakers) != 1 {
+		return errors.New("no deployment_circuit_breaker")
+	}
+	for _, name := range []string{"enable", "rollback"} {
+		if !isLiteral(attr(breakers[0], name), cty.True) {
+			return fmt.Errorf("deployment_circuit_breaker.%s must be true", name)
+		}
+	}
+	for name, want := range map[string]cty.Value{
+		"deployment_minimum_healthy_percent": cty.NumberIntVal(100),
+		"deployment_maximum_percent":         cty.NumberIntVal(200),
+		"wait_for_steady_state":              cty.True,
+	} {
+		if !isLiteral(attr(svc, name), want) {
+			return fmt.Errorf("%s must be %#v", name, want)
+		}
+	}
+	return nil
+}
+
+func repositoryIsImmutable(stacks map[string]*module) error {
+	m := stacks["registry"]
+	repos := m.resources("aws_ecr_repository")
+	if len(repos) == 0 {
+		return errors.New("no aws_ecr_repository in the registry stack")
+	}
+	if n := len(stacks["service"].resources("aws_ecr_repository")); n > 0 {
+		return errors.New("the service stack must not own the repository (docs/adr/0002)")
+	}
+	for _, repo := range repos {
+		label := "aws_ecr_repository." + repo.Labels[1]
+		if !isLiteral(attr(repo, "image_tag_mutability"), cty.StringVal("IMMUTABLE")) {
+			return fmt.Errorf("%s: image_tag_mutability must be IMMUTABLE", label)
+		}
+		scans := nested(repo, "image_scanning_configuration")
+		if len(scans) != 1 || !isLiteral(attr(scans[0], "scan_on_push"), cty.True) {
+			return fmt.Errorf("%s must scan on push", label)
+		}
+		if !isLiteral(attr(repo, "force_delete"), cty.True) {
+			return fmt.Errorf("%s: force_delete must be true so destroy works with images inside", label)
+		}
+		if len(nested(repo, "encryption_configuration")) != 1 {
+			return fmt.Errorf("%s: no encryption_configuration", label)
+		}
+	}
+	return nil
+}
+
+const digest = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+func imageRejectsTags(stacks map[string]*module) error {
+	m := stacks["service"]
+	v := m.variable("image")
+	if v == nil {
+		return errors.New("no variable image")
+	}
+	validations := nested(v, "validation")
+	if len(validations) == 0 {
+		return errors.New("variable image has no validation")
+	}
+	accepts := func(image string) (bool, error) {
+		for _, val := range validations {
+			ok, err := m.eval(attr(val, "condition"), map[string]cty.Value{"image": cty.StringVal(image)})
+			if err != nil {
+				return false, err
+			}
+			if ok.False() {
+				return false, nil
+			}
+		}
+		return true, nil
+	}
+	repo := "123456789012.dkr.ecr.us-east-1.amazonaws.com/goship-dev"
+	for _, image := range []string{repo + "@sha256:" + digest, repo + ":v1@sha256:" + digest} {
+		if ok, err := accepts(image); err != nil || !ok {
+			return fmt.Errorf("rejects the digest reference %q (%v)", image, err)
+		}
+	}
+	for _, image := range []string{repo + ":latest", repo, repo + ":sha256-" + digest, repo + "@sha256:" + digest[:12], repo + "@sha256:" + strings.ToUpper(digest), "nginx"} {
+		if ok, err := accepts(image); err != nil || ok {
+			return fmt.Errorf("accepts %q, which is not a digest reference (%v)", image, err)
+		}
+	}
+	for _, val := range validations {
+		if msg, ok := literal(attr(val, "error_message")); !ok || !strings.Contains(msg.AsString(), "digest") {
+			return errors.New("the error message must tell the user to pass a digest reference")
+		}
+	}
+	return nil
+}
+
+func httpsOnlyWithCertificate(stacks map[string]*module) error {
+	m := stacks["service"]
+	arn := cty.StringVal("arn:aws:acm:us-east-1:123456789012:certificate/0c1d2e3f-aaaa-bbbb-cccc-123456789012")
+	withCert := map[string]cty.Value{"certificate_arn": arn}
+	withoutCert := map[string]cty.Value{"certificate_arn": cty.NullVal(cty.String)}
+	count := func(b *hclsyntax.Block, vars map[string]cty.Value) (int64, error) {
+		if c := attr(b, "count"); c != nil {
+			return m.evalInt(c, vars)
+		}
+		if fe := attr(b, "for_each"); fe != nil {
+			v, err := m.eval(fe, vars)
+			if err != nil {
+				return 0, err
+			}
+			return int64(v.LengthInt()), nil
+		}
+		return 1, nil
+	}
+	albGroups := securityGroupsOf(m, attr(m.resource("aws_lb", "this"), "security_groups"))
+	if len(albGroups) == 0 {
+		return errors.New("cannot tell the load balancer's security groups")
+	}
+	https := 0
+	for _, l := range m.resources("aws_lb_listener") {
+		label := "aws_lb_listener." + l.Labels[1]
+		proto, ok := literal(attr(l, "protocol"))
+		if !ok {
+			return fmt.Errorf("%s: protocol must be a literal", label)
+		}
+		without, err := count(l, withoutCert)
+		if err != nil {
+			return fmt.Errorf("%s: %v", label, err)
+		}
+		with, err := count(l, withCert)
+		if err != nil {
+			return fmt.Errorf("%s: %v", label, err)
+		}
+		switch proto.AsString() {
+		case "HTTPS":
+			https++
+			if without != 0 || with != 1 {
+				return fmt.Errorf("%s: %d instances without a certificate and %d with one, want 0 and 1", label, without, with)
+			}
+			if !isTraversal(attr(l, "certificate_arn"), "var.certificate_arn") {
+				return fmt.Errorf("%s: certificate_arn must be var.certificate_arn", label)
+			}
+			policy, ok := literal(attr(l, "ssl_policy"))
+			if !ok || !strings.HasPrefix(policy.AsString(), "ELBSecurityPolicy-TLS13-") {
+				return fmt.Errorf("%s: ssl_policy must be a literal TLS 1.3 policy", label)
+			}
+		case "HTTP":
+			actions := nested(l, "default_action")
+			if len(actions) != 1 {
+				return fmt.Errorf("%s: want one default_action", label)
+			}
+			for _, c := range []struct {
+				vars map[string]cty.Value
+				want string
+			}{{withoutCert, "forward"}, {withCert, "redirect"}} {
+				typ, err := m.eval(attr(actions[0], "type"), c.vars)
+				if err != nil {
+					return fmt.Errorf("%s: default_action.type: %v", label, err)
+				}
+				if typ.AsString() != c.want {
+					return fmt.Errorf("%s: default_action is %q with certificate_arn = %#v, want %q", label, typ.AsString(), c.vars["certificate_arn"], c.want)
+				}
+			}
+		}
+	}
+	if https == 0 {
+		return errors.New("no HTTPS listener for when a certificate is given")
+	}
+	for _, rule := range m.resources("aws_vpc_security_group_ingress_rule") {
+		if !isLiteral(attr(rule, "from_port"), cty.NumberIntVal(443)) {
+			continue
+		}
+		n, err := count(rule, withoutCert)
+		if err != nil {
+			return fmt.Errorf("aws_vpc_security_group_ingress_rule.%s: %v", rule.Labels[1], err)
+		}
+		if n != 0 && slices.ContainsFunc(securityGroupsOf(m, attr(rule, "security_group_id")), func(sg string) bool { return slices.Contains(albGroups, sg) }) {
+			return fmt.Errorf("aws_vpc_security_group_ingress_rule.%s opens 443 on the load balancer without a certificate", rule.Labels[1])
+		}
+	}
+	return nil
+}
+
+func backendsLock(stacks map[string]*module) error {
+	for _, name := range []string{"service", "registry"} {
+		var backends []*hclsyntax.Block
+		for _, tf := range stacks[name].blocks("terraform") {
+			for _, b := range nested(tf, "backend") {
+				if len(b.Labels) == 1 && b.Labels[0] == "s3" {
+					backends = append(backends, b)
+				}
+			}
+		}
+		if len(backends) != 1 {
+			return fmt.Errorf("%s stack: want one backend \"s3\" block, found %d", name, len(backends))
+		}
+		for _, setting := range []string{"use_lockfile", "encrypt"} {
+			if !isLiteral(attr(backends[0], setting), cty.True) {
+				return fmt.Errorf("%s stack: backend \"s3\" must set %s = true", name, setting)
+			}
+		}
+	}
+	for _, tf := range stacks["bootstrap"].blocks("terraform") {
+		if len(nested(tf, "backend")) > 0 {
+			return errors.New("bootstrap stack: must keep local state; it creates the state bucket (docs/adr/0001)")
+		}
+	}
+	return nil
+}
+
+func deployRoleTrustsBranches(stacks map[string]*module) error {
+	m := stacks["bootstrap"]
+	docs := m.blocks("data", "aws_iam_policy_document", "deploy_assume")
+	if len(docs) != 1 {
+		return errors.New("no data.aws_iam_policy_document.deploy_assume")
+	}
+	vars := map[string]cty.Value{"github_repository": cty.StringVal("example/goship")}
+	want := []string{
+		"repo:example/goship:ref:refs/heads/cleanup",
+		"repo:example/goship:ref:refs/heads/main",
+		"repo:example/goship:ref:refs/heads/master",
+	}
+	for _, st := range nested(docs[0], "statement") {
+		subjects := 0
+		for _, cond := range nested(st, "condition") {
+			variable, _ := literal(attr(cond, "variable"))
+			if variable.IsNull() || variable.AsString() != "token.actions.githubusercontent.com:sub" {
+				continue
+			}
+			subjects++
+			if !isLiteral(attr(cond, "test"), cty.StringVal("StringEquals")) {
+				return errors.New("the subject condition must use StringEquals: no wildcards")
+			}
+			v, err := m.eval(attr(cond, "values"), vars)
+			if err != nil {
+				return fmt.Errorf("subject values: %v", err)
+			}
+			var got []string
+			for it := v.ElementIterator(); it.Next(); {
+				_, s := it.Element()
+				got = append(got, s.AsString())
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, want) {
+				return fmt.Errorf("trusted subjects %q, want %q", got, want)
+			}
+		}
+		if subjects != 1 {
+			return errors.New("the trust statement must have exactly one subject condition")
+		}
+	}
+	return nil
+}
