@@ -1,0 +1,32 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+
+	"github.com/go-chi/chi/v5"
+	"github.com/go-chi/chi/v5/middleware"
+)
+
+// newServer builds the public handler: the middleware chain, outermost
+// first, then the routes. draining turns true when shutdown begins.
+func newServer(logger *slog.Logger, cfg config, build buildInfo, metrics *httpMetrics, draining *atomic.Bool) http.Handler {
+	r := chi.NewRouter()
+	r.Use(
+		requestID,
+		// The ALB appends the address it saw to X-Forwarded-For, so the
+		// last entry is the only one a client cannot forge. (Never
+		// middleware.RealIP: it trusts the first, client-written entry.)
+		middleware.ClientIPFromXFFTrustedProxies(1),
+		observe(logger, metrics, cfg.logHealthChecks),
+		recoverPanic(logger),
+		timeout(cfg.requestTimeout),
+		securityHeaders,
+		limitBody(cfg.maxBodyBytes),
+		closeWhenDraining(draining),
+		middleware.GetHead,
+	)
+	addRoutes(r, cfg, build, draining)
+	return r
+}
