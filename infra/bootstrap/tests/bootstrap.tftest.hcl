@@ -1,0 +1,141 @@
+# Plan tests of the bootstrap stack against a mocked AWS provider.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+      arn        = "arn:aws:iam::123456789012:user/admin"
+      user_id    = "AIDAEXAMPLE"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition          = "aws"
+      dns_suffix         = "amazonaws.com"
+      reverse_dns_prefix = "com.amazonaws"
+    }
+  }
+
+  # A mocked policy document must still be valid JSON for the bucket and role.
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn = "arn:aws:s3:::goship-tfstate-123456789012"
+    }
+  }
+
+  mock_resource "aws_iam_openid_connect_provider" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/github-deploy-goship"
+    }
+  }
+}
+
+variables {
+  state_bucket_name = "goship-tfstate-123456789012"
+}
+
+run "state_bucket_only" {
+  command = plan
+
+  assert {
+    condition     = one(aws_s3_bucket_versioning.this.versioning_configuration).status == "Enabled"
+    error_message = "The state bucket must be versioned."
+  }
+
+  assert {
+    condition = alltrue([
+      aws_s3_bucket_public_access_block.this.block_public_acls,
+      aws_s3_bucket_public_access_block.this.block_public_policy,
+      aws_s3_bucket_public_access_block.this.ignore_public_acls,
+      aws_s3_bucket_public_access_block.this.restrict_public_buckets,
+    ])
+    error_message = "All public access must be blocked."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_ownership_controls.this.rule).object_ownership == "BucketOwnerEnforced"
+    error_message = "ACLs must be disabled."
+  }
+
+  assert {
+    condition     = length(aws_iam_role.deploy) == 0 && length(aws_iam_openid_connect_provider.github) == 0
+    error_message = "Without github_repository there is no OIDC provider and no deploy role."
+  }
+}
+
+run "rejects_bad_repository" {
+  command = plan
+
+  variables {
+    github_repository = "https://github.com/example/goship"
+  }
+
+  expect_failures = [var.github_repository]
+}
+
+# Creates nothing: the mock provider fakes every resource.
+run "without_github" {
+  command = apply
+
+  assert {
+    condition     = output.deploy_role_arn == null && output.state_bucket == "goship-tfstate-123456789012"
+    error_message = "deploy_role_arn must be null without github_repository."
+  }
+}
+
+run "with_github" {
+  command = apply
+
+  variables {
+    github_repository = "example/goship"
+  }
+
+  assert {
+    condition     = output.deploy_role_arn == "arn:aws:iam::123456789012:role/github-deploy-goship"
+    error_message = "The deploy role must be created and output."
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 1 && aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com"
+    error_message = "The GitHub OIDC provider must be created."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for c in data.aws_iam_policy_document.deploy_assume[0].statement[0].condition : c.values
+      if c.variable == "token.actions.githubusercontent.com:sub"
+      ])) == toset([
+      "repo:example/goship:ref:refs/heads/main",
+      "repo:example/goship:ref:refs/heads/master",
+      "repo:example/goship:ref:refs/heads/cleanup",
+    ])
+    error_message = "Only pushes to main, master and cleanup may assume the deploy role."
+  }
+}
+
+run "reuses_existing_oidc_provider" {
+  command = plan
+
+  variables {
+    github_repository        = "example/goship"
+    github_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0 && length(aws_iam_role.deploy) == 1
+    error_message = "An existing OIDC provider must be reused, not created again."
+  }
+}

@@ -1,0 +1,349 @@
+# Plan-only tests of the service stack against a mocked AWS provider: they
+# need the hashicorp/aws provider installed (terraform init) but no account.
+# Values the provider computes are unknown in plan runs; the last run applies
+# against the mock (creating nothing) to check what is built from them.
+
+mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names = ["us-east-1a", "us-east-1b", "us-east-1c"]
+    }
+  }
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+      arn        = "arn:aws:iam::123456789012:user/test"
+      user_id    = "AIDAEXAMPLE"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition          = "aws"
+      dns_suffix         = "amazonaws.com"
+      reverse_dns_prefix = "com.amazonaws"
+    }
+  }
+
+  # A mocked policy document must still be valid JSON for the roles.
+  mock_data "aws_iam_policy_document" {
+    defaults = {
+      json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/goship-dev-mock"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = {
+      arn = "arn:aws:logs:us-east-1:123456789012:log-group:/ecs/goship-dev"
+    }
+  }
+
+  mock_resource "aws_lb" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/goship-dev/0123456789abcdef"
+      arn_suffix = "app/goship-dev/0123456789abcdef"
+      dns_name   = "goship-dev-123456789.us-east-1.elb.amazonaws.com"
+    }
+  }
+
+  mock_resource "aws_lb_target_group" {
+    defaults = {
+      arn        = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/goship-dev/0123456789abcdef"
+      arn_suffix = "targetgroup/goship-dev/0123456789abcdef"
+    }
+  }
+
+  mock_resource "aws_lb_listener" {
+    defaults = {
+      arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/goship-dev/0123456789abcdef/0123456789abcdef"
+    }
+  }
+
+  mock_resource "aws_ecs_cluster" {
+    defaults = {
+      arn = "arn:aws:ecs:us-east-1:123456789012:cluster/goship-dev"
+    }
+  }
+
+  mock_resource "aws_ecs_task_definition" {
+    defaults = {
+      arn                  = "arn:aws:ecs:us-east-1:123456789012:task-definition/goship-dev:1"
+      arn_without_revision = "arn:aws:ecs:us-east-1:123456789012:task-definition/goship-dev"
+      revision             = 1
+    }
+  }
+
+  mock_resource "aws_security_group" {
+    defaults = {
+      arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"
+      id  = "sg-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_vpc_endpoint" {
+    defaults = {
+      arn            = "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0123456789abcdef0"
+      prefix_list_id = "pl-63a5400a"
+    }
+  }
+}
+
+variables {
+  image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/goship-dev@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+}
+
+run "defaults" {
+  command = plan
+
+  assert {
+    condition     = one(aws_ecs_service.this.network_configuration).assign_public_ip == false
+    error_message = "Tasks must not get public IPs."
+  }
+
+  assert {
+    condition     = length(aws_subnet.private) == 2 && alltrue([for s in aws_subnet.private : s.map_public_ip_on_launch == false])
+    error_message = "Two private subnets, none mapping public IPs."
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this.deployment_circuit_breaker).enable && one(aws_ecs_service.this.deployment_circuit_breaker).rollback
+    error_message = "The circuit breaker must roll back failed deployments."
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.deployment_minimum_healthy_percent == 100 && aws_ecs_service.this.deployment_maximum_percent == 200
+    error_message = "Deployments must keep 100 % healthy and may double."
+  }
+
+  assert {
+    condition     = aws_ecs_service.this.wait_for_steady_state
+    error_message = "apply must wait for the service to be stable."
+  }
+
+  assert {
+    condition     = one(aws_lb_target_group.this.health_check).path == "/healthz" && one(aws_lb_target_group.this.health_check).interval == 5 && one(aws_lb_target_group.this.health_check).healthy_threshold == 2 && one(aws_lb_target_group.this.health_check).unhealthy_threshold == 2
+    error_message = "Health checks must be GET /healthz every 5 s with thresholds of 2."
+  }
+
+  assert {
+    condition     = tonumber(aws_lb_target_group.this.deregistration_delay) == 15
+    error_message = "The deregistration delay must equal the shutdown timeout (15 s), within the 20 s drain window."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].stopTimeout == 25
+    error_message = "stopTimeout must be drain (5) + shutdown (15) + 5 s."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].readonlyRootFilesystem && jsondecode(aws_ecs_task_definition.this.container_definitions)[0].user == "65532:65532"
+    error_message = "The container must run read-only as nonroot."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].image == var.image
+    error_message = "The container must run the image digest it was given."
+  }
+
+  assert {
+    condition = alltrue([
+      for want in ["PORT=8080", "METRICS_PORT=9090", "DRAIN_DELAY=5s", "SHUTDOWN_TIMEOUT=15s"] :
+      contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : "${e.name}=${e.value}"], want)
+    ])
+    error_message = "The container must get PORT, METRICS_PORT, DRAIN_DELAY and SHUTDOWN_TIMEOUT from the variables."
+  }
+
+  assert {
+    condition     = one(aws_ecs_task_definition.this.runtime_platform).cpu_architecture == "X86_64"
+    error_message = "The default architecture must be X86_64."
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.https) == 0 && one(aws_lb_listener.http.default_action).type == "forward"
+    error_message = "Without a certificate, port 80 must forward and there must be no HTTPS listener."
+  }
+
+  assert {
+    condition     = length(aws_vpc_security_group_ingress_rule.alb_https) == 0 && length(aws_vpc_security_group_ingress_rule.alb_http) == 1
+    error_message = "Without a certificate, the load balancer must admit port 80 only."
+  }
+
+  assert {
+    condition     = aws_vpc_security_group_ingress_rule.service_alb.from_port == 8080 && aws_vpc_security_group_ingress_rule.service_alb.to_port == 8080
+    error_message = "The service must admit the container port only."
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 1 && length(aws_vpc_endpoint.interface) == 0 && length(aws_vpc_endpoint.s3) == 0
+    error_message = "The default egress is one NAT gateway and no endpoints."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.this.retention_in_days == 30
+    error_message = "Logs must be kept 30 days by default."
+  }
+
+  assert {
+    condition     = aws_lb.this.drop_invalid_header_fields && !aws_lb.this.enable_deletion_protection
+    error_message = "The load balancer must drop invalid headers and be deletable."
+  }
+}
+
+run "https_with_certificate" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/0c1d2e3f-aaaa-bbbb-cccc-123456789012"
+  }
+
+  assert {
+    condition     = length(aws_lb_listener.https) == 1 && aws_lb_listener.https[0].ssl_policy == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    error_message = "A certificate must bring an HTTPS listener with a TLS 1.3 policy."
+  }
+
+  assert {
+    condition     = one(aws_lb_listener.http.default_action).type == "redirect" && one(one(aws_lb_listener.http.default_action).redirect).protocol == "HTTPS"
+    error_message = "With a certificate, HTTP must redirect to HTTPS."
+  }
+
+  assert {
+    condition     = length(aws_vpc_security_group_ingress_rule.alb_https) == 1
+    error_message = "With a certificate, the load balancer must admit 443."
+  }
+}
+
+run "endpoints_only" {
+  command = plan
+
+  variables {
+    egress_mode             = "endpoints"
+    availability_zone_count = 3
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 0 && length(aws_eip.nat) == 0 && length(aws_route.private_internet) == 0
+    error_message = "egress_mode endpoints must not create a NAT gateway."
+  }
+
+  assert {
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "logs"]) && alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled])
+    error_message = "ECR and CloudWatch Logs interface endpoints with private DNS are needed to start tasks."
+  }
+
+  assert {
+    condition     = length(aws_vpc_endpoint.s3) == 1 && aws_vpc_endpoint.s3[0].vpc_endpoint_type == "Gateway"
+    error_message = "Image layers come from S3 through a gateway endpoint."
+  }
+
+  assert {
+    condition     = length(aws_vpc_security_group_egress_rule.service_https) == 0 && length(aws_vpc_security_group_egress_rule.service_endpoint) == 1 && length(aws_vpc_security_group_egress_rule.service_s3) == 1
+    error_message = "Without NAT, tasks may reach only the endpoints."
+  }
+
+  assert {
+    condition     = length(aws_subnet.private) == 3 && length(aws_subnet.public) == 3
+    error_message = "Three availability zones, three subnets of each tier."
+  }
+}
+
+run "both_egress_paths" {
+  command = plan
+
+  variables {
+    egress_mode = "both"
+  }
+
+  assert {
+    condition     = length(aws_nat_gateway.this) == 1 && length(aws_vpc_endpoint.interface) == 3 && length(aws_vpc_endpoint.s3) == 1
+    error_message = "egress_mode both must create the NAT gateway and the endpoints."
+  }
+}
+
+run "rejects_tags" {
+  command = plan
+
+  variables {
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/goship-dev:latest"
+  }
+
+  expect_failures = [var.image]
+}
+
+run "rejects_other_repositories" {
+  command = plan
+
+  variables {
+    image = "210987654321.dkr.ecr.us-east-1.amazonaws.com/other@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  }
+
+  expect_failures = [aws_ecs_task_definition.this]
+}
+
+run "rejects_invalid_fargate_size" {
+  command = plan
+
+  variables {
+    cpu    = 256
+    memory = 4096
+  }
+
+  expect_failures = [var.memory]
+}
+
+run "rejects_drain_beyond_stop_timeout" {
+  command = plan
+
+  variables {
+    drain_delay_seconds      = 60
+    shutdown_timeout_seconds = 60
+  }
+
+  expect_failures = [var.shutdown_timeout_seconds]
+}
+
+run "rejects_reserved_environment" {
+  command = plan
+
+  variables {
+    environment_variables = { PORT = "80" }
+  }
+
+  expect_failures = [var.environment_variables]
+}
+
+# Creates nothing: the mock provider fakes every resource.
+run "outputs" {
+  command = apply
+
+  assert {
+    condition     = output.service_url == "http://goship-dev-123456789.us-east-1.elb.amazonaws.com"
+    error_message = "service_url must be http:// and the load balancer's DNS name without a certificate."
+  }
+
+  assert {
+    condition     = output.ecr_repository_url == "123456789012.dkr.ecr.us-east-1.amazonaws.com/goship-dev"
+    error_message = "ecr_repository_url must follow the registry stack's naming."
+  }
+
+  assert {
+    condition     = output.cluster_name == "goship-dev" && output.service_name == "goship-dev" && output.log_group_name == "/ecs/goship-dev" && output.region == "us-east-1"
+    error_message = "Names must be <app_name>-<environment>."
+  }
+
+  assert {
+    condition     = one(one(aws_appautoscaling_policy.requests.target_tracking_scaling_policy_configuration).predefined_metric_specification).resource_label == "app/goship-dev/0123456789abcdef/targetgroup/goship-dev/0123456789abcdef"
+    error_message = "Request-count scaling must track this load balancer's target group."
+  }
+
+  assert {
+    condition     = aws_appautoscaling_target.this.min_capacity == 2 && aws_appautoscaling_target.this.max_capacity == 4
+    error_message = "Autoscaling must run between 2 and 4 tasks by default."
+  }
+}
