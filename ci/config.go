@@ -64,11 +64,14 @@ type option struct {
 }
 
 var (
-	namePattern       = regexp.MustCompile(`^[a-z][a-z0-9-]*[a-z0-9]$`)
-	regionPattern     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+$`)
-	bucketPattern     = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
-	commitPattern     = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
-	repositoryPattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// The same rules as the Terraform variables, so a bad name fails here
+	// in milliseconds rather than at plan time.
+	environmentPattern = regexp.MustCompile(`^[a-z][a-z0-9]{0,9}$`)
+	appPattern         = regexp.MustCompile(`^[a-z][a-z0-9-]{0,14}[a-z0-9]$`)
+	regionPattern      = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	bucketPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	commitPattern      = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
+	repositoryPattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
 )
 
 var knownSeverities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
@@ -76,17 +79,25 @@ var knownSeverities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
 func options() []option {
 	return []option{
 		{flag: "env", envs: []string{"ENVIRONMENT"}, def: "dev",
-			usage: "environment to deploy: lower-case letters, digits and '-', at most 10 characters",
-			set:   func(c *config, v string) error { return setName(&c.environment, v, 10) }},
+			usage: "environment to deploy: 1-10 lower-case letters and digits, starting with a letter",
+			set: func(c *config, v string) error {
+				return setMatch(&c.environment, v, environmentPattern, "1-10 lower-case letters and digits, starting with a letter")
+			}},
 		{flag: "app", envs: []string{"APP_NAME"}, def: "goship",
-			usage: "application name used in AWS resource names and state keys, at most 20 characters",
-			set:   func(c *config, v string) error { return setName(&c.app, v, 20) }},
+			usage: "application name in AWS resource names and state keys: 2-16 lower-case letters, digits and '-'",
+			set: func(c *config, v string) error {
+				return setMatch(&c.app, v, appPattern, "2-16 lower-case letters, digits and '-', starting with a letter, not ending with '-'")
+			}},
 		{flag: "region", envs: []string{"AWS_REGION", "AWS_DEFAULT_REGION"}, defText: "the AWS profile's region",
 			usage: "AWS region (deploy, destroy, bootstrap)",
-			set:   func(c *config, v string) error { return setMatch(&c.region, v, regionPattern, "an AWS region such as eu-west-1") }},
+			set: func(c *config, v string) error {
+				return setMatch(&c.region, v, regionPattern, "an AWS region such as eu-west-1")
+			}},
 		{flag: "state-bucket", envs: []string{"TF_STATE_BUCKET"},
 			usage: "S3 bucket holding Terraform state (deploy, destroy); the bucket to create (bootstrap)",
-			set:   func(c *config, v string) error { return setMatch(&c.stateBucket, v, bucketPattern, "an S3 bucket name") }},
+			set: func(c *config, v string) error {
+				return setMatch(&c.stateBucket, v, bucketPattern, "an S3 bucket name")
+			}},
 		{flag: "platform", envs: []string{"PLATFORM"}, def: "linux/amd64",
 			usage: "image platform: linux/amd64 or linux/arm64 (sets the ECS CPU architecture)",
 			set:   setPlatform},
@@ -142,7 +153,9 @@ func options() []option {
 			set:   func(c *config, v string) error { return setDuration(&c.smokeTimeout, v) }},
 		{flag: "github-repository", envs: []string{"GITHUB_REPOSITORY"},
 			usage: "owner/name allowed to assume the deploy role by OIDC (bootstrap)",
-			set:   func(c *config, v string) error { return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name") }},
+			set: func(c *config, v string) error {
+				return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name")
+			}},
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
@@ -179,15 +192,24 @@ func parseArgs(args []string, getenv func(string) string, facts hostFacts) (stri
 		}
 		flagValues[o.flag] = fs.String(o.flag, "", o.usage)
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return "help", config{}, nil
+	parse := func(args []string) error {
+		err := fs.Parse(args)
+		if err != nil && !errors.Is(err, flag.ErrHelp) {
+			return usagef("%v (see go run ./ci help)", err)
 		}
-		return "", config{}, usagef("%v (see go run ./ci help)", err)
+		return err
+	}
+	err := parse(args)
+	if err == nil && modeName == "" && fs.NArg() > 0 {
+		// The mode came between flags: read the flags after it too.
+		modeName = fs.Arg(0)
+		err = parse(fs.Args()[1:])
 	}
 	switch {
-	case fs.NArg() == 1 && modeName == "":
-		modeName = fs.Arg(0)
+	case errors.Is(err, flag.ErrHelp):
+		return "help", config{}, nil
+	case err != nil:
+		return "", config{}, err
 	case fs.NArg() > 0:
 		return "", config{}, usagef("unexpected argument %q (see go run ./ci help)", fs.Arg(0))
 	}
@@ -231,14 +253,6 @@ func firstEnv(getenv func(string) string, names []string) (string, string, bool)
 		}
 	}
 	return "", "", false
-}
-
-func setName(dst *string, v string, maxLen int) error {
-	if len(v) > maxLen || !namePattern.MatchString(v) {
-		return fmt.Errorf("want lower-case letters, digits and '-', starting with a letter, at most %d characters", maxLen)
-	}
-	*dst = v
-	return nil
 }
 
 func setMatch(dst *string, v string, pattern *regexp.Regexp, want string) error {

@@ -113,6 +113,9 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 	if cfg.image != "" && m.name != "deploy" {
 		return usagef("--image (DEPLOY_IMAGE) only applies to deploy")
 	}
+	if m.needsAWS && cfg.stateBucket == "" {
+		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (bootstrap creates it and prints its name)")
+	}
 	if m.builds && cfg.image == "" {
 		if cfg.goImage == "" {
 			return usagef("no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line; pin it there, or set --go-image or GO_IMAGE")
@@ -129,9 +132,6 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 	}
 	if m.name == "deploy" && cfg.image == "" && cfg.commit == "" {
 		return usagef("no commit to deploy: run inside a git checkout, or set --commit or GIT_COMMIT")
-	}
-	if m.needsAWS && cfg.stateBucket == "" {
-		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (bootstrap creates it and prints its name)")
 	}
 	return nil
 }

@@ -53,7 +53,7 @@ func initArgs(cfg config, st stack) []string {
 func stackVars(cfg config, st stack, image string) []string {
 	switch st {
 	case bootstrapStack:
-		vars := []string{"-var", "region=" + cfg.region, "-var", "state_bucket_name=" + cfg.stateBucket}
+		vars := []string{"-var", "app_name=" + cfg.app, "-var", "region=" + cfg.region, "-var", "state_bucket_name=" + cfg.stateBucket}
 		if cfg.githubRepository != "" {
 			vars = append(vars, "-var", "github_repository="+cfg.githubRepository)
 		}

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func TestConfirm(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		yes, ci   bool
+		terminal  bool
+		input     string
+		wantErr   string
+		wantAsked bool
+	}{
+		{name: "--yes", yes: true},
+		{name: "CI=true", ci: true},
+		{name: "not a terminal", wantErr: "standard input is not a terminal; pass --yes"},
+		{name: "typed the name", terminal: true, input: "dev\n", wantAsked: true},
+		{name: "typed something else", terminal: true, input: "yes\n", wantErr: "does not match", wantAsked: true},
+		{name: "closed input", terminal: true, input: "", wantErr: "no answer", wantAsked: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var out bytes.Buffer
+			p := &pipeline{
+				cfg:    config{environment: "dev", app: "goship", region: "eu-west-1", assumeYes: tt.yes},
+				aws:    &awsSession{account: "123456789012"},
+				stdin:  strings.NewReader(tt.input),
+				stdout: &out,
+			}
+			err := confirm(p, tt.ci, tt.terminal)
+			if (tt.wantErr == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("confirm = %v, want %q", err, tt.wantErr)
+			}
+			asked := strings.Contains(out.String(), `Type the environment name`)
+			if asked != tt.wantAsked || (asked && !strings.Contains(out.String(), "123456789012")) {
+				t.Errorf("prompt = %q", out.String())
+			}
+		})
+	}
+}

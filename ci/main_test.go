@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/goship/internal/tooltest"
+)
+
+// TestRunWithoutEngine goes through run itself for what needs no engine:
+// help, usage errors (exit 2) and the failures that must come before any
+// engine work.
+func TestRunWithoutEngine(t *testing.T) {
+	t.Parallel()
+	noEnv := map[string]string{"PATH": ""}
+	tests := []struct {
+		name     string
+		args     []string
+		env      map[string]string
+		wantOut  string
+		wantErr  string
+		wantCode int
+	}{
+		{name: "help", args: []string{"help"}, wantOut: "Usage: go run ./ci [mode] [flags]"},
+		{name: "-h", args: []string{"-h"}, wantOut: "--state-bucket"},
+		{name: "bad flag", args: []string{"check", "--platform", "linux/s390x"}, wantErr: `invalid --platform "linux/s390x"`, wantCode: 2},
+		{name: "bad env", args: []string{"check"}, env: map[string]string{"ENVIRONMENT": "Prod"}, wantErr: `invalid ENVIRONMENT "Prod"`, wantCode: 2},
+		{name: "unknown mode", args: []string{"ship"}, wantErr: `unknown mode "ship"`, wantCode: 2},
+		{name: "resolve", args: []string{"resolve"}, env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/cleanup"},
+			wantOut: "mode=destroy\naws=true\n"},
+		{name: "deploy without a state bucket", args: []string{"deploy", "--go-image", "golang:1.26", "--runtime-image", "distroless", "--commit", "abc1234"},
+			env: noEnv, wantErr: "no Terraform state bucket", wantCode: 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var stdout, stderr bytes.Buffer
+			start := time.Now()
+			err := run(context.Background(), tt.args, envOf(tt.env), strings.NewReader(""), &stdout, &stderr)
+			if took := time.Since(start); took > 10*time.Second {
+				t.Errorf("took %s, want well under 10s", took)
+			}
+			if tt.wantErr == "" {
+				if err != nil || !strings.Contains(stdout.String(), tt.wantOut) {
+					t.Errorf("run = %v, stdout:\n%s", err, stdout.String())
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) || exitCode(err) != tt.wantCode {
+				t.Errorf("run = %v (exit %d), want %q (exit %d)", err, exitCode(err), tt.wantErr, tt.wantCode)
+			}
+		})
+	}
+}
+
+// TestRunDeployWithoutCredentials is the acceptance check that a deploy
+// with no AWS credentials fails fast, naming them, before any engine work.
+// Not parallel: the AWS SDK reads the process environment.
+func TestRunDeployWithoutCredentials(t *testing.T) {
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
+		t.Setenv(k, "")
+	}
+	args := []string{"deploy", "--image", "r.example.com/app@sha256:" + strings.Repeat("0", 64), "--state-bucket", "state-bucket", "--region", "eu-west-1"}
+	var stdout, stderr bytes.Buffer
+	start := time.Now()
+	err := run(context.Background(), args, envOf(nil), strings.NewReader(""), &stdout, &stderr)
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("took %s, want well under 10s", took)
+	}
+	want := "no AWS credentials: set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
+	if err == nil || !strings.Contains(err.Error(), want) || exitCode(err) != 1 {
+		t.Errorf("run = %v, want %q", err, want)
+	}
+}
+
+// TestCheckEndToEnd runs `check` against a real engine when one is
+// reachable. Set REQUIRE_TOOLS=dagger where an engine must be present.
+func TestCheckEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: runs the whole check pipeline")
+	}
+	if err := checkEngine(context.Background(), hostEngineProbe(os.Getenv)); err != nil {
+		if tooltest.Required(os.Getenv("REQUIRE_TOOLS"), "dagger") {
+			t.Fatalf("a Dagger engine is required (REQUIRE_TOOLS=%q): %v", os.Getenv("REQUIRE_TOOLS"), err)
+		}
+		t.Skipf("no Dagger engine or container runtime reachable: %v", err)
+	}
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git: check reads the commit from the checkout")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	defer cancel()
+	var stdout bytes.Buffer
+	if err := run(ctx, []string{"check"}, os.Getenv, strings.NewReader(""), &stdout, os.Stderr); err != nil {
+		t.Fatalf("check: %v\n%s", err, stdout.String())
+	}
+	for _, want := range []string{"✓ test: go vet, go test -race", "✓ build and scan the image", "✓ terraform fmt and validate", "check succeeded"} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout.String())
+		}
+	}
+}

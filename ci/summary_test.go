@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs (go test ./ci -run %s -update to accept):\n%s", name, t.Name(), got)
+	}
+}
+
+func deploySummary() *summary {
+	return &summary{
+		Mode: "deploy", Environment: "dev",
+		Scanned: true, Vulnerabilities: 12, BlockingVulnerabilities: 0, Misconfigurations: 3, BlockingMisconfigurations: 0,
+		Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("ab", 32),
+		URL:   "http://goship-dev-123.eu-west-1.elb.amazonaws.com",
+	}
+}
+
+func TestSummaryText(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := deploySummary().text(&out); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.txt.golden", out.Bytes())
+}
+
+func TestSummaryMarkdown(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	if err := deploySummary().markdown(&out); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "summary.md.golden", out.Bytes())
+}
+
+// TestSummaryWrite appends to GITHUB_STEP_SUMMARY as GitHub expects, after
+// whatever earlier steps wrote.
+func TestSummaryWrite(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "step-summary.md")
+	if err := os.WriteFile(path, []byte("earlier step\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	failed := &summary{Mode: "check", Environment: "dev", Failed: true, Scanned: true, Vulnerabilities: 4, BlockingVulnerabilities: 1}
+	var out bytes.Buffer
+	if err := failed.write(&out, path); err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(got), "earlier step\n### ❌ `check` failed") || !strings.Contains(string(got), "| Vulnerabilities | `4 (1 blocking)` |") {
+		t.Errorf("step summary =\n%s", got)
+	}
+	if !strings.Contains(out.String(), "check failed") {
+		t.Errorf("terminal summary =\n%s", out.String())
+	}
+}

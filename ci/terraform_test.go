@@ -1,0 +1,103 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+func terraformConfig() config {
+	return config{app: "goship", environment: "dev", region: "eu-west-1", stateBucket: "goship-state-123456789012", platform: "linux/amd64"}
+}
+
+func TestInitArgs(t *testing.T) {
+	t.Parallel()
+	cfg := terraformConfig()
+	tests := []struct {
+		st   stack
+		want string
+	}{
+		{registryStack, "terraform init -input=false -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/registry.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
+		{serviceStack, "terraform init -input=false -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/service.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
+		{bootstrapStack, "terraform init -input=false"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(initArgs(cfg, tt.st), " "); got != tt.want {
+			t.Errorf("initArgs(%s) =\n%s\nwant\n%s", tt.st.name, got, tt.want)
+		}
+	}
+}
+
+func TestStackArgs(t *testing.T) {
+	t.Parallel()
+	image := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("a", 64)
+	arm := terraformConfig()
+	arm.platform = "linux/arm64"
+	withRepo := terraformConfig()
+	withRepo.githubRepository = "example/goship"
+	tests := []struct {
+		name string
+		got  []string
+		want string
+	}{
+		{"plan service", planArgs(stackVars(terraformConfig(), serviceStack, image)),
+			"terraform plan -input=false -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=X86_64"},
+		{"plan service arm64", planArgs(stackVars(arm, serviceStack, image)),
+			"terraform plan -input=false -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=ARM64"},
+		{"plan registry", planArgs(stackVars(terraformConfig(), registryStack, image)),
+			"terraform plan -input=false -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1"},
+		{"plan bootstrap", planArgs(stackVars(terraformConfig(), bootstrapStack, "")),
+			"terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012"},
+		{"plan bootstrap for GitHub", planArgs(stackVars(withRepo, bootstrapStack, "")),
+			"terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var github_repository=example/goship"},
+		{"apply the saved plan", applyArgs(), "terraform apply -input=false -auto-approve tfplan"},
+		{"destroy service", destroyArgs(stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage())),
+			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=placeholder.invalid/destroy@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},
+		{"destroy registry", destroyArgs(stackVars(terraformConfig(), registryStack, "")),
+			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1"},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(tt.got, " "); got != tt.want {
+			t.Errorf("%s:\n got %s\nwant %s", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestDecodeOutputs(t *testing.T) {
+	t.Parallel()
+	out := []byte(`{
+  "service_url": {"sensitive": false, "type": "string", "value": "http://goship-dev-123.eu-west-1.elb.amazonaws.com"},
+  "cluster_name": {"sensitive": false, "type": "string", "value": "goship-dev"},
+  "subnets": {"sensitive": false, "type": ["list", "string"], "value": ["a", "b"]}
+}`)
+	got, err := decodeOutputs(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["service_url"] != "http://goship-dev-123.eu-west-1.elb.amazonaws.com" || got["cluster_name"] != "goship-dev" || len(got) != 2 {
+		t.Errorf("decodeOutputs = %v", got)
+	}
+	if err := requireOutputs(got, "service_url", "cluster_name"); err != nil {
+		t.Error(err)
+	}
+	if err := requireOutputs(got, "service_name"); err == nil || !strings.Contains(err.Error(), `"service_name"`) {
+		t.Errorf("requireOutputs(service_name) = %v", err)
+	}
+	if _, err := decodeOutputs([]byte("Error: no state")); err == nil {
+		t.Error("decodeOutputs accepted non-JSON")
+	}
+}
+
+func TestTrivyArgs(t *testing.T) {
+	t.Parallel()
+	cfg := config{trivyDBRepository: "mirror.example.com/trivy-db:2"}
+	got := strings.Join(trivyImageArgs(cfg, true), " ")
+	want := "trivy image --input /image.tar --scanners vuln --cache-dir /root/.cache/trivy --db-repository mirror.example.com/trivy-db:2 --format json --output /report.json --exit-code 0 --skip-version-check --disable-telemetry --ignorefile /trivyignore"
+	if got != want {
+		t.Errorf("trivyImageArgs =\n%s\nwant\n%s", got, want)
+	}
+	got = strings.Join(trivyConfigArgs(config{}, false), " ")
+	want = "trivy config --cache-dir /tmp/trivy-cache --skip-check-update --format json --output /report.json --exit-code 0 --skip-version-check --disable-telemetry ."
+	if got != want {
+		t.Errorf("trivyConfigArgs =\n%s\nwant\n%s", got, want)
+	}
+}
