@@ -117,14 +117,14 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (bootstrap creates it and prints its name)")
 	}
 	if m.builds && cfg.image == "" {
+		if !exists("Dockerfile") {
+			return usagef("no Dockerfile at the repository root")
+		}
 		if cfg.goImage == "" {
 			return usagef("no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line; pin it there, or set --go-image or GO_IMAGE")
 		}
 		if cfg.runtimeImage == "" {
 			return usagef("no runtime image: the Dockerfile has no `ARG RUNTIME_IMAGE=...` line; pin it there, or set --runtime-image or RUNTIME_IMAGE")
-		}
-		if !exists("Dockerfile") {
-			return usagef("no Dockerfile at the repository root")
 		}
 		if cfg.trivyIgnoreFile != "" && !exists(cfg.trivyIgnoreFile) {
 			return usagef("no Trivy ignore file at %s (--trivyignore, TRIVY_IGNOREFILE)", cfg.trivyIgnoreFile)
