@@ -96,7 +96,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return fmt.Errorf("starting the Dagger engine: %w", err)
 	}
-	defer dag.Close()
+	defer func() { _ = dag.Close() }() // the run's own result matters more than a failed disconnect
 	p.dag = dag
 
 	runErr := m.run(ctx, p)

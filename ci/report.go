@@ -44,11 +44,14 @@ func vulnerabilityGate(report types.Report, severities []string) gate {
 	for _, result := range report.Results {
 		for _, v := range result.Vulnerabilities {
 			g.total++
-			if v.FixedVersion == "" || !slices.Contains(severities, v.Severity) {
+			// Severity is deprecated in favour of per-source VendorSeverity,
+			// but it is the one Trivy itself filters and prints by, so the
+			// gate agrees with `trivy --severity`.
+			if v.FixedVersion == "" || !slices.Contains(severities, v.Severity) { //nolint:staticcheck // see above
 				continue
 			}
 			g.blocking = append(g.blocking, finding{
-				target: result.Target, id: v.VulnerabilityID, severity: v.Severity,
+				target: result.Target, id: v.VulnerabilityID, severity: v.Severity, //nolint:staticcheck // see above
 				pkg: v.PkgName, installed: v.InstalledVersion, fixed: v.FixedVersion,
 			})
 		}

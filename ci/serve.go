@@ -31,7 +31,7 @@ func serve(ctx context.Context, p *pipeline) error {
 		Ports: []dagger.PortForward{{Frontend: p.cfg.servePort, Backend: servicePort}},
 	})
 	if ctx.Err() != nil {
-		return nil // Ctrl-C is how serve ends
+		return nil //nolint:nilerr // Ctrl-C is how serve ends, and Up reports it as an error
 	}
 	return err
 }

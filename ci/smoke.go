@@ -86,7 +86,7 @@ func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only: a close error changes nothing
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
 		return nil, fmt.Errorf("GET %s: %w", url, err)

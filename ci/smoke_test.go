@@ -28,7 +28,7 @@ func startAPI(t *testing.T) string {
 		t.Skip("skipping: builds and runs the api")
 	}
 	bin := filepath.Join(t.TempDir(), "api")
-	build := exec.Command("go", "build", "-ldflags", "-X main.commit=abc123 -X main.version=v1.2.3", "-o", bin, "./api")
+	build := exec.CommandContext(t.Context(), "go", "build", "-ldflags", "-X main.commit=abc123 -X main.version=v1.2.3", "-o", bin, "./api")
 	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./api: %v\n%s", err, out)
@@ -110,12 +110,12 @@ func TestSmokeAgainstTheRealAPI(t *testing.T) {
 
 func TestSmokeClosedPort(t *testing.T) {
 	t.Parallel()
-	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	listener, err := new(net.ListenConfig).Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	base := "http://" + listener.Addr().String()
-	listener.Close()
+	_ = listener.Close() // closed on purpose: nothing listens on that port now
 
 	var progress bytes.Buffer
 	start := time.Now()

@@ -38,7 +38,7 @@ func (s *summary) write(w io.Writer, stepSummaryPath string) error {
 		return fmt.Errorf("writing the GitHub step summary: %w", err)
 	}
 	if err := s.markdown(f); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one worth reporting
 		return fmt.Errorf("writing the GitHub step summary: %w", err)
 	}
 	return f.Close()

@@ -21,7 +21,7 @@ func TestWorkflowLint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(actionlint, "-no-color", path)
+	cmd := exec.CommandContext(t.Context(), actionlint, "-no-color", path)
 	cmd.Dir = ".."
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("actionlint %s: %v\n%s", path, err, out)

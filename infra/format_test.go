@@ -61,7 +61,7 @@ func TestFormat(t *testing.T) {
 func TestTerraformFmt(t *testing.T) {
 	t.Parallel()
 	terraform := tooltest.Path(t, "terraform")
-	cmd := exec.Command(terraform, "fmt", "-check", "-recursive", "-diff")
+	cmd := exec.CommandContext(t.Context(), terraform, "fmt", "-check", "-recursive", "-diff")
 	cmd.Env = terraformEnv(t)
 	out, err := cmd.CombinedOutput()
 	if err != nil {

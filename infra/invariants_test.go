@@ -338,7 +338,7 @@ func healthCheckIsFast(stacks map[string]*module) error {
 		for name, ok := range want {
 			n, err := m.evalInt(attr(hc, name), nil)
 			if err != nil {
-				return fmt.Errorf("%s: health_check.%s: %v", label, name, err)
+				return fmt.Errorf("%s: health_check.%s: %w", label, name, err)
 			}
 			if !ok(n) {
 				return fmt.Errorf("%s: health_check.%s = %d is out of bounds", label, name, n)
@@ -372,7 +372,7 @@ func deregistrationWithinDrain(stacks map[string]*module) error {
 	for _, c := range drainCases {
 		delay, err := m.evalInt(expr, timingVars(c[0], c[1]))
 		if err != nil {
-			return fmt.Errorf("deregistration_delay: %v", err)
+			return fmt.Errorf("deregistration_delay: %w", err)
 		}
 		if window := c[0] + c[1]; delay > window || delay < 0 {
 			return fmt.Errorf("deregistration_delay = %d s with drain %d s + shutdown %d s: outside 0..%d", delay, c[0], c[1], window)
@@ -400,17 +400,17 @@ func stopTimeoutCoversDrain(stacks map[string]*module) error {
 		vars := timingVars(c[0], c[1])
 		timeout, err := m.evalInt(stop, vars)
 		if err != nil {
-			return fmt.Errorf("stopTimeout: %v", err)
+			return fmt.Errorf("stopTimeout: %w", err)
 		}
 		if window := c[0] + c[1]; timeout <= window || timeout > 120 {
 			return fmt.Errorf("stopTimeout = %d s with drain %d s + shutdown %d s: want more than %d and at most 120", timeout, c[0], c[1], window)
 		}
 		v, err := m.eval(env, vars)
 		if err != nil {
-			return fmt.Errorf("local.container_environment: %v", err)
+			return fmt.Errorf("local.container_environment: %w", err)
 		}
 		for name, want := range map[string]int64{"DRAIN_DELAY": c[0], "SHUTDOWN_TIMEOUT": c[1]} {
-			got := cty.NilVal
+			var got cty.Value
 			switch {
 			case v.Type().IsObjectType() && v.Type().HasAttribute(name):
 				got = v.GetAttr(name)
@@ -545,12 +545,12 @@ func imageRejectsTags(stacks map[string]*module) error {
 	repo := "123456789012.dkr.ecr.us-east-1.amazonaws.com/goship-dev"
 	for _, image := range []string{repo + "@sha256:" + digest, repo + ":v1@sha256:" + digest} {
 		if ok, err := accepts(image); err != nil || !ok {
-			return fmt.Errorf("rejects the digest reference %q (%v)", image, err)
+			return fmt.Errorf("rejects the digest reference %q (%w)", image, err)
 		}
 	}
 	for _, image := range []string{repo + ":latest", repo, repo + ":sha256-" + digest, repo + "@sha256:" + digest[:12], repo + "@sha256:" + strings.ToUpper(digest), "nginx"} {
 		if ok, err := accepts(image); err != nil || ok {
-			return fmt.Errorf("accepts %q, which is not a digest reference (%v)", image, err)
+			return fmt.Errorf("accepts %q, which is not a digest reference (%w)", image, err)
 		}
 	}
 	for _, val := range validations {
@@ -592,11 +592,11 @@ func httpsOnlyWithCertificate(stacks map[string]*module) error {
 		}
 		without, err := count(l, withoutCert)
 		if err != nil {
-			return fmt.Errorf("%s: %v", label, err)
+			return fmt.Errorf("%s: %w", label, err)
 		}
 		with, err := count(l, withCert)
 		if err != nil {
-			return fmt.Errorf("%s: %v", label, err)
+			return fmt.Errorf("%s: %w", label, err)
 		}
 		switch proto.AsString() {
 		case "HTTPS":
@@ -622,7 +622,7 @@ func httpsOnlyWithCertificate(stacks map[string]*module) error {
 			}{{withoutCert, "forward"}, {withCert, "redirect"}} {
 				typ, err := m.eval(attr(actions[0], "type"), c.vars)
 				if err != nil {
-					return fmt.Errorf("%s: default_action.type: %v", label, err)
+					return fmt.Errorf("%s: default_action.type: %w", label, err)
 				}
 				if typ.AsString() != c.want {
 					return fmt.Errorf("%s: default_action is %q with certificate_arn = %#v, want %q", label, typ.AsString(), c.vars["certificate_arn"], c.want)
@@ -639,7 +639,7 @@ func httpsOnlyWithCertificate(stacks map[string]*module) error {
 		}
 		n, err := count(rule, withoutCert)
 		if err != nil {
-			return fmt.Errorf("aws_vpc_security_group_ingress_rule.%s: %v", rule.Labels[1], err)
+			return fmt.Errorf("aws_vpc_security_group_ingress_rule.%s: %w", rule.Labels[1], err)
 		}
 		if n != 0 && slices.ContainsFunc(securityGroupsOf(m, attr(rule, "security_group_id")), func(sg string) bool { return slices.Contains(albGroups, sg) }) {
 			return fmt.Errorf("aws_vpc_security_group_ingress_rule.%s opens 443 on the load balancer without a certificate", rule.Labels[1])
@@ -700,7 +700,7 @@ func deployRoleTrustsBranches(stacks map[string]*module) error {
 			}
 			v, err := m.eval(attr(cond, "values"), vars)
 			if err != nil {
-				return fmt.Errorf("subject values: %v", err)
+				return fmt.Errorf("subject values: %w", err)
 			}
 			var got []string
 			for it := v.ElementIterator(); it.Next(); {

@@ -50,7 +50,7 @@ func TestTerraform(t *testing.T) {
 			work := copyStack(t, dir)
 			env := terraformEnv(t)
 			run := func(args ...string) (string, error) {
-				cmd := exec.Command(terraform, args...)
+				cmd := exec.CommandContext(t.Context(), terraform, args...)
 				cmd.Dir = work
 				cmd.Env = env
 				out, err := cmd.CombinedOutput()

@@ -25,7 +25,7 @@ func TestTrivy(t *testing.T) {
 	for _, target := range targets {
 		t.Run(target, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(trivy, "config",
+			cmd := exec.CommandContext(t.Context(), trivy, "config",
 				"--severity", "HIGH,CRITICAL",
 				"--exit-code", "1",
 				"--skip-check-update",
@@ -53,7 +53,7 @@ func TestTFLint(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(tflint, "--recursive", "--config", config, "--format", "compact")
+	cmd := exec.CommandContext(t.Context(), tflint, "--recursive", "--config", config, "--format", "compact")
 	// No plugin downloads: the terraform ruleset is built into tflint.
 	cmd.Env = append(os.Environ(), "TFLINT_PLUGIN_DIR="+t.TempDir())
 	out, err := cmd.CombinedOutput()
