@@ -57,7 +57,7 @@ func deploy(ctx context.Context, p *pipeline) error {
 	}
 	if err := p.steps.run("wait for the ECS service to become stable", func() error {
 		return waitStable(ctx, ecs.NewFromConfig(p.aws.config), service["cluster_name"], service["service_name"],
-			p.cfg.waitTimeout, waitInterval, p.stdout)
+			image, p.cfg.waitTimeout, waitInterval, p.stdout)
 	}); err != nil {
 		return fmt.Errorf("%w (logs: CloudWatch group %s)", err, service["log_group_name"])
 	}
