@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"path/filepath"
 	"strings"
 
@@ -51,15 +52,31 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		if outputs, err = decodeOutputs([]byte(out)); err != nil {
 			return err
 		}
-		return requireOutputs(outputs, "state_bucket", "deploy_role_arn")
+		return requireOutputs(outputs, "state_bucket")
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.stdout, "Set these GitHub repository variables (Settings → Secrets and variables → Actions → Variables):\n"+
-		"  AWS_DEPLOY_ROLE_ARN=%s\n  TF_STATE_BUCKET=%s\n  AWS_REGION=%s\n",
-		outputs["deploy_role_arn"], outputs["state_bucket"], p.cfg.region)
-	return nil
+	_, err = io.WriteString(p.stdout, bootstrapNextSteps(outputs, p.cfg.region))
+	return err
+}
+
+// bootstrapNextSteps says what to do with what bootstrap created. The
+// deploy role exists only when --github-repository (GITHUB_REPOSITORY) was
+// given: its output is null otherwise, and a local bootstrap without it is
+// a normal first run, not a failure.
+func bootstrapNextSteps(outputs map[string]string, region string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "State bucket: %s\n", outputs["state_bucket"])
+	role := outputs["deploy_role_arn"]
+	if role == "" {
+		fmt.Fprintf(&b, "No GitHub deploy role: run bootstrap again with --github-repository owner/name to create one.\n"+
+			"Deploy from this machine with TF_STATE_BUCKET=%s AWS_REGION=%s.\n", outputs["state_bucket"], region)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "Set these GitHub repository variables (Settings → Secrets and variables → Actions → Variables):\n"+
+		"  AWS_DEPLOY_ROLE_ARN=%s\n  TF_STATE_BUCKET=%s\n  AWS_REGION=%s\n", role, outputs["state_bucket"], region)
+	return b.String()
 }
 
 // lastLines keeps the end of a long output, where Terraform puts its error.
