@@ -126,6 +126,13 @@ resource "aws_ecs_task_definition" "this" {
   ])
 
   lifecycle {
+    # Every new image replaces the task definition (a new revision). By
+    # default Terraform would deregister the running revision before the
+    # service moves off it, so a failed deployment's circuit breaker would roll
+    # back to an INACTIVE revision; this registers the new revision first and
+    # deregisters the old one only after the service has been updated.
+    create_before_destroy = true
+
     precondition {
       condition     = startswith(var.image, "${local.repository_url}@")
       error_message = "image must come from this environment's repository, ${local.repository_url}: the execution role may pull from that repository only."

@@ -24,9 +24,12 @@ mock_provider "aws" {
     }
   }
 
+  # The provider sets a bucket's id to its name; a mock would make up a
+  # random id, which output.state_bucket returns.
   mock_resource "aws_s3_bucket" {
     defaults = {
       arn = "arn:aws:s3:::goship-tfstate-123456789012"
+      id  = "goship-tfstate-123456789012"
     }
   }
 
