@@ -26,7 +26,11 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		if fileExists(filepath.Join(p.root, bootstrapState)) {
 			infra = infra.WithFile("bootstrap/terraform.tfstate", p.dag.Host().File(filepath.Join(p.root, bootstrapState)))
 		}
-		applied := awsTerraform(p, infra, bootstrapStack).
+		tf, err := awsTerraform(ctx, p, infra, bootstrapStack)
+		if err != nil {
+			return err
+		}
+		applied := tf.
 			WithExec(planArgs(stackVars(p.cfg, bootstrapStack, ""))).
 			WithExec(applyArgs(), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
 		code, err := applied.ExitCode(ctx)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -51,8 +52,12 @@ func TestSecretCanary(t *testing.T) {
 	fmt.Fprintf(&stdout, "AWS account %s in %s, as %s\n", session.account, "eu-west-1", session.arn)
 	record("stdout", stdout.String())
 	record("session", fmt.Sprintf("%v %+v %#v %s", session, session, session, session))
-	record("keys", fmt.Sprintf("%v %+v %#v", session.keys, session.keys, session.keys))
-	for _, v := range session.keys.variables() {
+	keys, err := freshKeys(context.Background(), session.credentials, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	record("keys", fmt.Sprintf("%v %+v %#v", keys, keys, keys))
+	for _, v := range keys.variables() {
 		record("variable", fmt.Sprintf("%v %+v %#v %s %q %x", v, v, v, v.value, v.value, v.value))
 	}
 	// Rejected credentials and a failing provider produce errors, not leaks.
@@ -60,6 +65,10 @@ func TestSecretCanary(t *testing.T) {
 	record("sts error", err)
 	_, err = verifyCredentials(context.Background(), fakeCredentials{err: errors.New("expired")}, fakeSTS{})
 	record("provider error", err)
+	_, err = freshKeys(context.Background(), fakeCredentials{err: errors.New("expired")}, time.Now())
+	record("refresh error", err)
+	_, err = freshKeys(context.Background(), &expiringCredentials{lifetime: time.Minute}, time.Now())
+	record("expiry error", err)
 
 	// The ECR token: decoded, and failing to decode.
 	token := base64.StdEncoding.EncodeToString([]byte("AWS:" + canary))

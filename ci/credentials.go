@@ -26,10 +26,10 @@ type identitySource interface {
 // awsSession is what the host knows about AWS for one run. The credential
 // values are secrets: they reach the engine only through dagger.SetSecret.
 type awsSession struct {
-	config  aws.Config
-	keys    awsKeys
-	account string
-	arn     string
+	config      aws.Config
+	credentials credentialSource // asked again before each Terraform run
+	account     string
+	arn         string
 }
 
 // awsKeys are short-lived credentials resolved on the host.
@@ -120,12 +120,50 @@ func verifyCredentials(ctx context.Context, source credentialSource, identities 
 		return nil, fmt.Errorf("AWS rejected the credentials from %s: %s: refresh them (aws sso login, or a new session) and retry", creds.Source, firstLine(err.Error()))
 	}
 	return &awsSession{
-		keys: awsKeys{
-			accessKeyID:     secret(creds.AccessKeyID),
-			secretAccessKey: secret(creds.SecretAccessKey),
-			sessionToken:    secret(creds.SessionToken),
-		},
-		account: aws.ToString(who.Account),
-		arn:     aws.ToString(who.Arn),
+		credentials: source,
+		account:     aws.ToString(who.Account),
+		arn:         aws.ToString(who.Arn),
 	}, nil
+}
+
+// minCredentialValidity is how long the credentials handed to a Terraform
+// container must stay valid: an apply of the service stack waits for ECS
+// to settle. Keys that expire mid-apply leave resources half-made and the
+// S3 state lock held, since Terraform can no longer delete it.
+const minCredentialValidity = 10 * time.Minute
+
+// freshKeys resolves the credentials again for one container: a run can
+// last longer than the session it started with (SSO and assumed-role keys
+// last an hour). Keys that expire too soon are refreshed through the SDK's
+// cache; when they cannot be, the run stops before Terraform starts.
+func freshKeys(ctx context.Context, source credentialSource, now time.Time) (awsKeys, error) {
+	retrieveCtx, cancel := context.WithTimeout(ctx, credentialTimeout)
+	defer cancel()
+	creds, err := source.Retrieve(retrieveCtx)
+	if err == nil && expiresWithin(creds, now, minCredentialValidity) {
+		if cache, ok := source.(interface{ Invalidate() }); ok {
+			cache.Invalidate()
+			creds, err = source.Retrieve(retrieveCtx)
+		}
+	}
+	if err != nil {
+		return awsKeys{}, fmt.Errorf("%w [%s]", errNoCredentials, firstLine(err.Error()))
+	}
+	if !creds.HasKeys() {
+		return awsKeys{}, errNoCredentials
+	}
+	if expiresWithin(creds, now, minCredentialValidity) {
+		return awsKeys{}, fmt.Errorf("the AWS credentials from %s expire at %s, in less than %s, and could not be refreshed: "+
+			"Terraform could lose them halfway and leave the state locked; refresh them (aws sso login, or a longer role session) and retry",
+			creds.Source, creds.Expires.UTC().Format(time.RFC3339), minCredentialValidity)
+	}
+	return awsKeys{
+		accessKeyID:     secret(creds.AccessKeyID),
+		secretAccessKey: secret(creds.SecretAccessKey),
+		sessionToken:    secret(creds.SessionToken),
+	}, nil
+}
+
+func expiresWithin(creds aws.Credentials, now time.Time, d time.Duration) bool {
+	return creds.CanExpire && creds.Expires.Before(now.Add(d))
 }

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	"dagger.io/dagger"
@@ -22,6 +25,8 @@ type pipeline struct {
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
 	result *summary
+
+	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }
 
 // Cache volume names are fixed so that every run on an engine shares them.
@@ -61,12 +66,20 @@ func (p *pipeline) infra() *dagger.Directory {
 	return p.dag.Host().Directory(filepath.Join(p.root, "infra"), dagger.HostDirectoryOpts{Exclude: sourceExcludes()})
 }
 
-// withAWS gives a container the run's AWS credentials as secrets, never as
-// plain variables, and the region.
-func (p *pipeline) withAWS(ctr *dagger.Container) *dagger.Container {
-	ctr = ctr.WithEnvVariable("AWS_REGION", p.cfg.region)
-	for _, v := range p.aws.keys.variables() {
-		ctr = ctr.WithSecretVariable(v.env, p.dag.SetSecret("goship-"+v.env+"-"+p.runID, v.value.reveal()))
+// withAWS gives a container the run's AWS credentials, resolved afresh, as
+// secrets, never as plain variables, and the region. Each call names its
+// secrets anew: refreshed keys must not be answered with a secret of the
+// same name set earlier in the session.
+func (p *pipeline) withAWS(ctx context.Context, ctr *dagger.Container) (*dagger.Container, error) {
+	keys, err := freshKeys(ctx, p.aws.credentials, p.now())
+	if err != nil {
+		return nil, err
 	}
-	return ctr
+	n := p.secretSeq.Add(1)
+	ctr = ctr.WithEnvVariable("AWS_REGION", p.cfg.region)
+	for _, v := range keys.variables() {
+		name := fmt.Sprintf("goship-%s-%s-%d", v.env, p.runID, n)
+		ctr = ctr.WithSecretVariable(v.env, p.dag.SetSecret(name, v.value.reveal()))
+	}
+	return ctr, nil
 }

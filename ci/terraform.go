@@ -128,15 +128,22 @@ func terraformContainer(p *pipeline, infra *dagger.Directory, st stack) *dagger.
 
 // awsTerraform is a Terraform container that talks to AWS: credentials as
 // secrets, and a run ID so the engine never answers from its cache.
-func awsTerraform(p *pipeline, infra *dagger.Directory, st stack) *dagger.Container {
-	return p.withAWS(terraformContainer(p, infra, st)).
-		WithEnvVariable("GOSHIP_RUN", p.runID).
-		WithExec(initArgs(p.cfg, st))
+func awsTerraform(ctx context.Context, p *pipeline, infra *dagger.Directory, st stack) (*dagger.Container, error) {
+	ctr, err := p.withAWS(ctx, terraformContainer(p, infra, st))
+	if err != nil {
+		return nil, err
+	}
+	return ctr.WithEnvVariable("GOSHIP_RUN", p.runID).
+		WithExec(initArgs(p.cfg, st)), nil
 }
 
 // apply plans and applies one stack and returns its outputs.
 func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string]string, error) {
-	out, err := awsTerraform(p, p.infra(), st).
+	tf, err := awsTerraform(ctx, p, p.infra(), st)
+	if err != nil {
+		return nil, err
+	}
+	out, err := tf.
 		WithExec(planArgs(stackVars(p.cfg, st, image))).
 		WithExec(applyArgs()).
 		WithExec([]string{"terraform", "output", "-json"}).
@@ -150,9 +157,11 @@ func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string
 // destroyStack destroys one stack. Destroying a stack whose state is empty or
 // missing succeeds, so destroy can be run again after a partial failure.
 func destroyStack(ctx context.Context, p *pipeline, st stack, image string) error {
-	_, err := awsTerraform(p, p.infra(), st).
-		WithExec(destroyArgs(stackVars(p.cfg, st, image))).
-		Sync(ctx)
+	tf, err := awsTerraform(ctx, p, p.infra(), st)
+	if err != nil {
+		return err
+	}
+	_, err = tf.WithExec(destroyArgs(stackVars(p.cfg, st, image))).Sync(ctx)
 	return err
 }
 
