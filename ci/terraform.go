@@ -116,14 +116,32 @@ func requireOutputs(outputs map[string]string, names ...string) error {
 // provider cache. Terraform's plugin cache is not safe for concurrent
 // writers, hence the lock.
 func terraformContainer(p *pipeline, infra *dagger.Directory, st stack) *dagger.Container {
-	return p.dag.Container().From(p.cfg.terraformImage).
-		WithMountedCache("/terraform-plugins", p.dag.CacheVolume(terraformPlugins), dagger.ContainerWithMountedCacheOpts{
+	ctr := p.dag.Container().From(p.cfg.terraformImage).
+		WithMountedCache(terraformPluginDir, p.dag.CacheVolume(terraformPlugins), dagger.ContainerWithMountedCacheOpts{
 			Sharing: dagger.CacheSharingModeLocked,
-		}).
-		WithEnvVariable("TF_PLUGIN_CACHE_DIR", "/terraform-plugins").
-		WithEnvVariable("TF_IN_AUTOMATION", "1").
-		WithDirectory("/infra", infra).
+		})
+	for _, v := range terraformEnv() {
+		ctr = ctr.WithEnvVariable(v[0], v[1])
+	}
+	return ctr.WithDirectory("/infra", infra).
 		WithWorkdir(path.Join("/infra", st.dir))
+}
+
+// terraformPluginDir is where the provider cache volume is mounted.
+const terraformPluginDir = "/terraform-plugins"
+
+// terraformEnv configures every Terraform run. Without a committed
+// .terraform.lock.hcl, Terraform ignores the plugin cache and downloads
+// each provider on every init (hundreds of MB for hashicorp/aws) unless
+// TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE is set; the lock file it
+// writes lives and dies with the container, so nothing is broken.
+func terraformEnv() [][2]string {
+	return [][2]string{
+		{"TF_PLUGIN_CACHE_DIR", terraformPluginDir},
+		{"TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "true"},
+		{"TF_IN_AUTOMATION", "1"},
+		{"TF_INPUT", "0"},
+	}
 }
 
 // awsTerraform is a Terraform container that talks to AWS: credentials as

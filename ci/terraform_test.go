@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -99,5 +101,25 @@ func TestTrivyArgs(t *testing.T) {
 	want = "trivy config --cache-dir /tmp/trivy-cache --skip-check-update --format json --output /report.json --exit-code 0 --skip-version-check --disable-telemetry ."
 	if got != want {
 		t.Errorf("trivyConfigArgs =\n%s\nwant\n%s", got, want)
+	}
+}
+
+// TestTerraformEnv checks that the plugin cache is used at all: with no
+// committed lock file, Terraform skips TF_PLUGIN_CACHE_DIR unless told it
+// may, and downloads every provider on every init.
+func TestTerraformEnv(t *testing.T) {
+	t.Parallel()
+	env := make(map[string]string)
+	for _, v := range terraformEnv() {
+		env[v[0]] = v[1]
+	}
+	if env["TF_PLUGIN_CACHE_DIR"] != terraformPluginDir {
+		t.Errorf("TF_PLUGIN_CACHE_DIR = %q, want the cache volume at %s", env["TF_PLUGIN_CACHE_DIR"], terraformPluginDir)
+	}
+	if _, err := os.Stat(filepath.Join("..", "infra", ".terraform.lock.hcl")); err != nil && env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] != "true" {
+		t.Error("no committed lock file and TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE unset: the plugin cache is never used")
+	}
+	if env["TF_IN_AUTOMATION"] == "" || env["TF_INPUT"] != "0" {
+		t.Errorf("terraformEnv = %v, want TF_IN_AUTOMATION and TF_INPUT=0", env)
 	}
 }
