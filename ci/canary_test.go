@@ -91,7 +91,7 @@ func TestSecretCanary(t *testing.T) {
 	for _, st := range stacks() {
 		record("init", initArgs(cfg, st))
 		record("plan", planArgs(stackVars(cfg, st, image)))
-		record("destroy", destroyArgs(stackVars(cfg, st, destroyPlaceholderImage())))
+		record("destroy", destroyArgs(stackVars(cfg, st, destroyPlaceholderImage(cfg, "123456789012"))))
 	}
 	record("apply", applyArgs())
 	record("trivy", trivyImageArgs(cfg, true), trivyConfigArgs(cfg, true))

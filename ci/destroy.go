@@ -13,7 +13,7 @@ import (
 // succeeds when there is nothing left to destroy.
 func destroy(ctx context.Context, p *pipeline) error {
 	if err := p.steps.run("destroy the service stack", func() error {
-		return destroyStack(ctx, p, serviceStack, destroyPlaceholderImage())
+		return destroyStack(ctx, p, serviceStack, destroyPlaceholderImage(p.cfg, p.aws.account))
 	}); err != nil {
 		return err
 	}

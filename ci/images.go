@@ -95,7 +95,14 @@ func shortCommit(commit string) string {
 
 // destroyPlaceholderImage is the image the service stack is given when it
 // is destroyed. Terraform needs every variable set even to destroy, and the
-// value is never used, so any well-formed digest reference will do.
-func destroyPlaceholderImage() string {
-	return "placeholder.invalid/destroy@sha256:" + strings.Repeat("0", 64)
+// value is never run; but the refresh before a destroy evaluates the task
+// definition's precondition that the image comes from the environment's
+// own repository, and warns when it does not. So the placeholder is a
+// digest of nothing in that repository.
+func destroyPlaceholderImage(cfg config, account string) string {
+	suffix := "amazonaws.com"
+	if strings.HasPrefix(cfg.region, "cn-") {
+		suffix = "amazonaws.com.cn"
+	}
+	return fmt.Sprintf("%s.dkr.ecr.%s.%s/%s-%s@sha256:%s", account, cfg.region, suffix, cfg.app, cfg.environment, strings.Repeat("0", 64))
 }

@@ -91,12 +91,25 @@ func TestImageTag(t *testing.T) {
 }
 
 // TestDestroyPlaceholderImage checks the placeholder against the service
-// stack's own validation of var.image.
+// stack's own validation of var.image and the task definition's
+// precondition (startswith(var.image, "${local.repository_url}@")), with
+// repository_url built as infra/main.tf builds it.
 func TestDestroyPlaceholderImage(t *testing.T) {
 	t.Parallel()
 	stackRule := regexp.MustCompile(`^[^@]+@sha256:[0-9a-f]{64}$`)
-	if ref := destroyPlaceholderImage(); !stackRule.MatchString(ref) || !validReference(ref) {
-		t.Errorf("placeholder %q is not a valid digest reference", ref)
+	cn := terraformConfig()
+	cn.region = "cn-north-1"
+	for _, tt := range []struct {
+		cfg           config
+		repositoryURL string
+	}{
+		{terraformConfig(), "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev"},
+		{cn, "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/goship-dev"},
+	} {
+		ref := destroyPlaceholderImage(tt.cfg, "123456789012")
+		if !stackRule.MatchString(ref) || !validReference(ref) || !strings.HasPrefix(ref, tt.repositoryURL+"@") {
+			t.Errorf("placeholder %q is not a digest reference in %s", ref, tt.repositoryURL)
+		}
 	}
 }
 

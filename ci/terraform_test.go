@@ -52,8 +52,8 @@ func TestStackArgs(t *testing.T) {
 		{"plan bootstrap for GitHub", planArgs(stackVars(withRepo, bootstrapStack, "")),
 			"terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var github_repository=example/goship"},
 		{"apply the saved plan", applyArgs(), "terraform apply -input=false -auto-approve tfplan"},
-		{"destroy service", destroyArgs(stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage())),
-			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=placeholder.invalid/destroy@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},
+		{"destroy service", destroyArgs(stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage(terraformConfig(), "123456789012"))),
+			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},
 		{"destroy registry", destroyArgs(stackVars(terraformConfig(), registryStack, "")),
 			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1"},
 	}
