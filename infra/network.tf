@@ -1,6 +1,11 @@
 data "aws_availability_zones" "available" {
   state = "available"
 
+  # Zone names map to different zones in each account; zone IDs do not.
+  # use1-az3 runs no ARM64 Fargate tasks (ECS developer guide, ARM64 task
+  # definitions), and it may be behind any of an account's first names.
+  exclude_zone_ids = ["use1-az3"]
+
   # Local Zones and Wavelength Zones need an opt-in and carry no Fargate.
   filter {
     name   = "opt-in-status"

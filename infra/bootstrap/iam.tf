@@ -217,6 +217,7 @@ data "aws_iam_policy_document" "deploy" {
       "iam:ListAttachedRolePolicies",
       "iam:ListInstanceProfilesForRole",
       "iam:ListRolePolicies",
+      "iam:ListRoleTags",
       "iam:PutRolePolicy",
       "iam:TagRole",
       "iam:UntagRole",
