@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -61,6 +62,7 @@ type option struct {
 	isBool   bool
 	fallback func(hostFacts) string
 	set      func(c *config, value string) error
+	redact   func(value string) string // how an invalid value is quoted back, when it may hold a secret
 }
 
 var (
@@ -134,8 +136,8 @@ func options() []option {
 			usage: "Terraform image",
 			set:   func(c *config, v string) error { return setReference(&c.terraformImage, v) }},
 		{flag: "goproxy", envs: []string{"GOPROXY"}, def: "https://proxy.golang.org,direct",
-			usage: "Go module proxy for tests and the image build",
-			set:   func(c *config, v string) error { return setWord(&c.goProxy, v) }},
+			usage: "Go module proxy for tests and the image build (no credentials in the URL)",
+			set:   setGoProxy, redact: redactGoProxy},
 		{flag: "trivy-db-repository", envs: []string{"TRIVY_DB_REPOSITORY"}, defText: "Trivy's own default",
 			usage: "OCI repository of the Trivy vulnerability database (for mirrors)",
 			set:   func(c *config, v string) error { return setWord(&c.trivyDBRepository, v) }},
@@ -239,6 +241,9 @@ func parseArgs(args []string, getenv func(string) string, facts hostFacts) (stri
 			continue
 		}
 		if err := o.set(&cfg, value); err != nil {
+			if o.redact != nil {
+				value = o.redact(value)
+			}
 			return "", config{}, usagef("invalid %s %q: %v", source, value, err)
 		}
 	}
@@ -343,4 +348,45 @@ func setAssumeYes(c *config, v string) error {
 	}
 	c.assumeYes = yes
 	return nil
+}
+
+// setGoProxy refuses credentials in GOPROXY: the value is a plain
+// environment variable of the test container and a build argument of the
+// image, so a token in it would be printed in the engine's log and kept
+// in the pushed image's history.
+func setGoProxy(c *config, v string) error {
+	if err := setWord(&c.goProxy, v); err != nil {
+		return err
+	}
+	for _, entry := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' }) {
+		if u, err := url.Parse(entry); err == nil && u.User != nil {
+			c.goProxy = ""
+			return errors.New("credentials in a GOPROXY URL would be printed in the engine's log and kept in the image's history: use a proxy the build network may read without them")
+		}
+	}
+	return nil
+}
+
+// redactGoProxy hides the user information of each GOPROXY URL, whether
+// the list separates them with ',' or '|'.
+func redactGoProxy(v string) string {
+	var b strings.Builder
+	for v != "" {
+		end := strings.IndexAny(v, ",|")
+		if end < 0 {
+			end = len(v)
+		}
+		entry := v[:end]
+		if u, err := url.Parse(entry); err == nil && u.User != nil {
+			u.User = url.User("REDACTED")
+			entry = u.String()
+		}
+		b.WriteString(entry)
+		if end < len(v) {
+			b.WriteByte(v[end])
+			end++
+		}
+		v = v[end:]
+	}
+	return b.String()
 }

@@ -135,6 +135,12 @@ func TestParseArgsErrors(t *testing.T) {
 		{args: []string{"--trivy-image", "trivy" + digest + "!"}, want: `invalid --trivy-image`},
 		{env: map[string]string{"TERRAFORM_IMAGE": "-terraform"}, want: `invalid TERRAFORM_IMAGE`},
 		{env: map[string]string{"GOPROXY": "https://a b"}, want: `invalid GOPROXY`},
+		// A token in GOPROXY would be a plain build argument: refused, and
+		// not quoted back.
+		{env: map[string]string{"GOPROXY": "https://ci:" + canary + "@goproxy.example.com,direct"},
+			want: `invalid GOPROXY "https://REDACTED@goproxy.example.com,direct": credentials in a GOPROXY URL`},
+		{args: []string{"--goproxy", "https://" + canary + "@goproxy.example.com|https://proxy.golang.org"}, want: `invalid --goproxy`},
+		{env: map[string]string{"GOPROXY": "https://goproxy.example.com|https://proxy.golang.org,off"}, want: ""},
 		{env: map[string]string{"TRIVY_DB_REPOSITORY": "a b"}, want: `invalid TRIVY_DB_REPOSITORY`},
 		{args: []string{"--severity", "HIGH,SEVERE"}, want: `invalid --severity "HIGH,SEVERE": unknown severity "SEVERE"`},
 		{env: map[string]string{"TRIVY_SEVERITY": ""}, want: ""},
@@ -152,7 +158,7 @@ func TestParseArgsErrors(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), tt.want) || exitCode(err) != 2 {
+		if err == nil || !strings.Contains(err.Error(), tt.want) || exitCode(err) != 2 || strings.Contains(err.Error(), canary) {
 			t.Errorf("parseArgs(%q, %v) error = %v, want %q with exit 2", tt.args, tt.env, err, tt.want)
 		}
 	}
@@ -206,7 +212,7 @@ func TestValidate(t *testing.T) {
 			}
 			continue
 		}
-		if err == nil || !strings.Contains(err.Error(), tt.want) || exitCode(err) != 2 {
+		if err == nil || !strings.Contains(err.Error(), tt.want) || exitCode(err) != 2 || strings.Contains(err.Error(), canary) {
 			t.Errorf("%d: validate(%s) = %v, want %q with exit 2", i, tt.mode, err, tt.want)
 		}
 	}
