@@ -193,6 +193,8 @@ func TestValidate(t *testing.T) {
 		{mode: "deploy", change: func(c *config) { c.commit = ""; c.stateBucket = "state-bucket" }, exists: everything, want: "no commit to deploy"},
 		{mode: "deploy", exists: everything, want: "no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET"},
 		{mode: "destroy", exists: everything, want: "no Terraform state bucket"},
+		// bootstrap is what creates the bucket: it needs the name to give it.
+		{mode: "bootstrap", exists: everything, want: "no name for the state bucket to create: set --state-bucket"},
 		{mode: "check", change: func(c *config) { c.image = "r@sha256:" + strings.Repeat("0", 64) }, exists: everything, want: "--image (DEPLOY_IMAGE) only applies to deploy"},
 		// A rollback needs neither the Dockerfile nor the commit.
 		{mode: "deploy", change: func(c *config) {

@@ -113,8 +113,11 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 	if cfg.image != "" && m.name != "deploy" {
 		return usagef("--image (DEPLOY_IMAGE) only applies to deploy")
 	}
+	if m.name == "bootstrap" && cfg.stateBucket == "" {
+		return usagef("no name for the state bucket to create: set --state-bucket or TF_STATE_BUCKET to a globally unique S3 bucket name, such as %s-state-<account id>", cfg.app)
+	}
 	if m.needsAWS && cfg.stateBucket == "" {
-		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (bootstrap creates it and prints its name)")
+		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (go run ./ci bootstrap creates it and prints its name)")
 	}
 	if m.builds && cfg.image == "" {
 		if !exists("Dockerfile") {
