@@ -1,11 +1,16 @@
 package infra_test
 
 import (
+	"bytes"
+	"cmp"
+	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -41,14 +46,27 @@ func terraformEnv(t *testing.T) []string {
 var downloadFailure = regexp.MustCompile(`(?i)could not connect to|failed to request discovery document|no such host|dial tcp|i/o timeout|connection refused|TLS handshake timeout`)
 
 // TestTerraform runs terraform init (without a backend), validate and the
-// mocked plan tests of each stack in a copy of it. Where the hashicorp/aws
-// provider cannot be downloaded, it skips: these machines have no registry.
+// mocked plan tests of each stack in a copy of it.
+//
+// The hashicorp/aws provider comes from the registry, or, where
+// TF_PROVIDER_MIRROR names a filesystem mirror (a machine without the
+// registry, such as CI here), from that mirror, with the copy's version
+// constraint moved to the version the mirror holds: a schema check against
+// a nearby release beats none, and the log says which release it was. With
+// neither, it skips.
 func TestTerraform(t *testing.T) {
 	terraform := tooltest.Path(t, "terraform")
+	mirror := localProvider(t, os.Getenv("TF_PROVIDER_MIRROR"))
 	for name, dir := range stackDirs {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel()
 			work := copyStack(t, dir)
 			env := terraformEnv(t)
+			if mirror.version != "" {
+				env = append(env, "TF_CLI_CONFIG_FILE="+mirror.cliConfig(t))
+				pinProvider(t, work, mirror.version)
+				t.Logf("validating against hashicorp/aws %s from the mirror %s (the stacks pin %s)", mirror.version, mirror.dir, pinnedAWS)
+			}
 			run := func(args ...string) (string, error) {
 				cmd := exec.CommandContext(t.Context(), terraform, args...)
 				cmd.Dir = work
@@ -58,7 +76,7 @@ func TestTerraform(t *testing.T) {
 			}
 			if out, err := run("init", "-backend=false", "-input=false", "-no-color"); err != nil {
 				if downloadFailure.MatchString(out) {
-					t.Skipf("terraform test needs the hashicorp/aws provider; init could not download it: %v\n%s", err, out)
+					t.Skipf("terraform test needs the hashicorp/aws provider; init could not download it (set TF_PROVIDER_MIRROR to a filesystem mirror to use one): %v\n%s", err, out)
 				}
 				t.Fatalf("terraform init -backend=false: %v\n%s", err, out)
 			}
@@ -75,6 +93,80 @@ func TestTerraform(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pinnedAWS is the constraint every stack puts on hashicorp/aws.
+const pinnedAWS = `"~> 6.0"`
+
+// providerMirror is a Terraform filesystem mirror holding hashicorp/aws.
+type providerMirror struct {
+	dir     string
+	version string // empty when there is no usable mirror
+}
+
+// localProvider finds the newest hashicorp/aws release in the filesystem
+// mirror dir, laid out as Terraform expects
+// (registry.terraform.io/hashicorp/aws/VERSION/OS_ARCH/). An unset dir
+// means no mirror; a set one that holds no provider is a mistake worth
+// failing on.
+func localProvider(t *testing.T, dir string) providerMirror {
+	t.Helper()
+	if dir == "" {
+		return providerMirror{}
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, "registry.terraform.io", "hashicorp", "aws"))
+	if err != nil || len(entries) == 0 {
+		t.Fatalf("TF_PROVIDER_MIRROR=%s holds no hashicorp/aws provider: %v", dir, err)
+	}
+	versions := make([]string, 0, len(entries))
+	for _, e := range entries {
+		versions = append(versions, e.Name())
+	}
+	slices.SortFunc(versions, compareVersions)
+	return providerMirror{dir: dir, version: versions[len(versions)-1]}
+}
+
+// cliConfig writes a Terraform CLI configuration that installs
+// hashicorp/aws from the mirror and nothing from the network.
+func (m providerMirror) cliConfig(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "mirror.tfrc")
+	config := fmt.Sprintf("provider_installation {\n  filesystem_mirror {\n    path    = %q\n    include = [\"registry.terraform.io/hashicorp/aws\"]\n  }\n}\n", m.dir)
+	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// pinProvider rewrites the copied stack's hashicorp/aws constraint to
+// exactly version.
+func pinProvider(t *testing.T, work, version string) {
+	t.Helper()
+	path := filepath.Join(work, "terraform.tf")
+	src, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(src, []byte(pinnedAWS)) {
+		t.Fatalf("%s no longer pins hashicorp/aws to %s: update pinnedAWS", path, pinnedAWS)
+	}
+	src = bytes.ReplaceAll(src, []byte(pinnedAWS), []byte(strconv.Quote("= "+version)))
+	if err := os.WriteFile(path, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// compareVersions orders dotted numeric versions such as 5.100.0 and 5.99.1.
+func compareVersions(a, b string) int {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	for i := range min(len(as), len(bs)) {
+		x, _ := strconv.Atoi(as[i])
+		y, _ := strconv.Atoi(bs[i])
+		if c := cmp.Compare(x, y); c != 0 {
+			return c
+		}
+	}
+	return cmp.Compare(len(as), len(bs))
 }
 
 // copyStack copies a stack's .tf files and tests/ into a temporary
