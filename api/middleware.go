@@ -18,25 +18,29 @@ import (
 
 const requestIDHeader = "X-Request-Id"
 
-type requestIDKey struct{}
-
 // requestID keeps a caller's X-Request-Id when it looks like an ID, so a
 // request can be followed across services, and otherwise makes one. Either
 // way it is echoed in the response and in every log line about the request.
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := r.Header.Get(requestIDHeader)
-		if !validRequestID(id) {
+		var id string
+		// Indexed with the canonical key rather than through Get and Set,
+		// which would canonicalize it again on every request.
+		if ids := r.Header[requestIDHeader]; len(ids) == 1 && validRequestID(ids[0]) {
+			id = ids[0]
+		} else {
 			id = newRequestID()
 		}
-		w.Header().Set(requestIDHeader, id)
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), requestIDKey{}, id)))
+		w.Header()[requestIDHeader] = []string{id}
+		next.ServeHTTP(w, r)
 	})
 }
 
-func requestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+// requestIDOf reads the ID back from the response header. The header is
+// its one home: putting it in the request's context as well would copy the
+// request on every call, which the probe path cannot afford.
+func requestIDOf(w http.ResponseWriter) string {
+	return w.Header().Get(requestIDHeader)
 }
 
 // validRequestID bounds what a client can put into our logs and headers.
@@ -99,7 +103,7 @@ func observe(logger *slog.Logger, metrics *httpMetrics, logHealthChecks bool) fu
 					slog.Int("status", status),
 					slog.Int64("bytes", rec.bytes),
 					slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-					slog.String("request_id", requestIDFrom(ctx)),
+					slog.String("request_id", requestIDOf(rec)),
 					slog.String("client_ip", clientIP(r)),
 				)
 			}()
@@ -201,7 +205,7 @@ func recoverPanic(logger *slog.Logger) func(http.Handler) http.Handler {
 					slog.String("stack", string(debug.Stack())),
 					slog.String("method", r.Method),
 					slog.String("path", r.URL.Path),
-					slog.String("request_id", requestIDFrom(r.Context())),
+					slog.String("request_id", requestIDOf(w)),
 				)
 				if responseStarted(w) {
 					// Too late for a 500: cut the connection so that the
@@ -233,8 +237,9 @@ func timeout(limit time.Duration) func(http.Handler) http.Handler {
 	}
 }
 
-// securityHeaders sets headers that keep a browser from sniffing, framing
-// or caching API responses.
+// securityHeaders sets the headers OWASP's REST cheat sheet asks of a JSON
+// API: a browser must not sniff, frame or cache its responses. (HSTS
+// belongs to the ALB, which terminates TLS.)
 func securityHeaders(next http.Handler) http.Handler {
 	// The value slices are shared by every response to save an allocation
 	// each: net/http only reads them, and Header.Set replaces rather than
@@ -246,7 +251,6 @@ func securityHeaders(next http.Handler) http.Handler {
 		{"X-Content-Type-Options", []string{"nosniff"}},
 		{"X-Frame-Options", []string{"DENY"}},
 		{"Content-Security-Policy", []string{"default-src 'none'; frame-ancestors 'none'"}},
-		{"Referrer-Policy", []string{"no-referrer"}},
 		{"Cache-Control", []string{"no-store"}},
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

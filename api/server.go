@@ -21,7 +21,7 @@ func newServer(logger *slog.Logger, cfg config, build buildInfo, metrics *httpMe
 		middleware.ClientIPFromXFFTrustedProxies(1),
 		observe(logger, metrics, cfg.logHealthChecks),
 		recoverPanic(logger),
-		timeout(cfg.requestTimeout),
+		// The per-request timeout is in addRoutes: probes skip it.
 		securityHeaders,
 		limitBody(cfg.maxBodyBytes),
 		closeWhenDraining(draining),
