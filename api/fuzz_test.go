@@ -2,7 +2,8 @@ package main
 
 import (
 	"bufio"
-	"io"
+	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -45,7 +46,7 @@ func FuzzServer(f *testing.F) {
 		f.Fatal(err)
 	}
 	cfg.logHealthChecks = true // exercise every logging path
-	logger := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	logger := slog.New(slog.NewJSONHandler(jsonLinesOnly{}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	handler := newServer(logger, cfg, readBuildInfo(), newHTTPMetrics(prometheus.NewRegistry()), new(atomic.Bool))
 
 	f.Fuzz(func(t *testing.T, method, target, header, value string) {
@@ -64,4 +65,15 @@ func FuzzServer(f *testing.F) {
 			t.Fatalf("%q answered without a valid X-Request-Id", raw)
 		}
 	})
+}
+
+// jsonLinesOnly fails loudly on a log write that is not one JSON object,
+// whatever the request put into its fields.
+type jsonLinesOnly struct{}
+
+func (jsonLinesOnly) Write(p []byte) (int, error) {
+	if !json.Valid(p) || strings.Count(string(p), "\n") != 1 {
+		panic(fmt.Sprintf("log line is not one JSON object: %q", p))
+	}
+	return len(p), nil
 }

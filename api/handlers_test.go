@@ -39,7 +39,7 @@ func TestEndpoints(t *testing.T) {
 		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
 			t.Parallel()
 			rec := httptest.NewRecorder()
-			server.handler.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+			server.handler.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), tt.method, tt.path, nil))
 			res := rec.Result()
 
 			if res.StatusCode != tt.wantStatus {
@@ -98,7 +98,7 @@ func TestReadyzWhileDraining(t *testing.T) {
 
 	for _, path := range []string{"/readyz", "/healthz"} {
 		rec := httptest.NewRecorder()
-		server.handler.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		server.handler.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", path, nil))
 		// Liveness stays green while draining: ECS must not kill the task early.
 		want := map[string]int{"/readyz": http.StatusServiceUnavailable, "/healthz": http.StatusOK}[path]
 		if rec.Code != want {
@@ -109,7 +109,7 @@ func TestReadyzWhileDraining(t *testing.T) {
 		}
 	}
 	rec := httptest.NewRecorder()
-	server.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/readyz", nil))
+	server.handler.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/readyz", nil))
 	if got, want := rec.Body.String(), `{"status":"draining"}`+"\n"; got != want {
 		t.Errorf("body = %s, want %s", got, want)
 	}

@@ -27,7 +27,7 @@ func TestMain(m *testing.M) {
 // environment.
 func mainCommand(t *testing.T, env []string, args ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], args...)
+	cmd := exec.CommandContext(t.Context(), os.Args[0], args...)
 	cmd.Env = append([]string{"API_TEST_RUN_MAIN=1"}, env...)
 	return cmd
 }
@@ -123,7 +123,7 @@ func TestMainDrainsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	cmd, base, next := startMain(t, "DRAIN_DELAY=1s", "SHUTDOWN_TIMEOUT=2s")
 	client := newTestClient(t)
-	if err := fetchOK(client, base+"/readyz"); err != nil {
+	if err := fetchOK(t.Context(), client, base+"/readyz"); err != nil {
 		t.Fatalf("before SIGTERM: %v", err)
 	}
 
@@ -131,15 +131,10 @@ func TestMainDrainsOnSIGTERM(t *testing.T) {
 		t.Fatal(err)
 	}
 	next("draining")
-	res, err := client.Get(base + "/readyz")
-	if err != nil {
-		t.Fatalf("GET /readyz while draining: %v", err)
+	if status, _, _ := get(t, client, base+"/readyz", nil); status != http.StatusServiceUnavailable {
+		t.Errorf("GET /readyz while draining = %d, want 503", status)
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("GET /readyz while draining = %d, want 503", res.StatusCode)
-	}
-	if err := fetchOK(client, base+"/"); err != nil {
+	if err := fetchOK(t.Context(), client, base+"/"); err != nil {
 		t.Errorf("GET / while draining: %v", err)
 	}
 	next("stopped")

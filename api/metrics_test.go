@@ -1,7 +1,6 @@
 package main
 
 import (
-	"io"
 	"log/slog"
 	"net/http/httptest"
 	"strings"
@@ -17,10 +16,10 @@ func TestRequestMetrics(t *testing.T) {
 		{"BREW", "/healthz"}, {"POST", "/"},
 	}
 	for _, r := range requests {
-		server.handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(r.method, r.path, nil))
+		server.handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), r.method, r.path, nil))
 	}
 	rec := httptest.NewRecorder()
-	newMetricsHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), server.registry).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	newMetricsHandler(slog.New(slog.DiscardHandler), server.registry).ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/metrics", nil))
 	body := rec.Body.String()
 
 	for _, want := range []string{
@@ -42,7 +41,7 @@ func TestRequestMetrics(t *testing.T) {
 
 func TestMetricsEndpoint(t *testing.T) {
 	t.Parallel()
-	handler := newMetricsHandler(slog.New(slog.NewTextHandler(io.Discard, nil)), newRegistry())
+	handler := newMetricsHandler(slog.New(slog.DiscardHandler), newRegistry())
 	tests := []struct {
 		path       string
 		wantStatus int
@@ -53,7 +52,7 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rec := httptest.NewRecorder()
-		handler.ServeHTTP(rec, httptest.NewRequest("GET", tt.path, nil))
+		handler.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", tt.path, nil))
 		if rec.Code != tt.wantStatus {
 			t.Errorf("GET %s: status = %d, want %d", tt.path, rec.Code, tt.wantStatus)
 		}

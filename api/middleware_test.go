@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -29,7 +30,7 @@ func TestRequestID(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req := httptest.NewRequest("GET", "/", nil)
+			req := httptest.NewRequestWithContext(t.Context(), "GET", "/", nil)
 			if tt.incoming != "" {
 				req.Header.Set("X-Request-Id", tt.incoming)
 			}
@@ -71,7 +72,7 @@ func TestAccessLog(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			server := newTestServer(t, defaultConfig(t))
-			req := httptest.NewRequest("GET", tt.path, nil)
+			req := httptest.NewRequestWithContext(t.Context(), "GET", tt.path, nil)
 			for _, v := range tt.forwardedFor {
 				req.Header.Add("X-Forwarded-For", v)
 			}
@@ -121,7 +122,7 @@ func TestHealthChecksLogging(t *testing.T) {
 			cfg.logLevel = tt.level
 			server := newTestServer(t, cfg)
 			for _, path := range []string{"/", "/healthz", "/health", "/readyz", "/version"} {
-				server.handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", path, nil))
+				server.handler.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), "GET", path, nil))
 			}
 			var logged []string
 			for _, line := range server.logs.find(map[string]any{"msg": "request"}) {
@@ -155,7 +156,7 @@ func TestTimeout(t *testing.T) {
 			<-r.Context().Done() // a handler waiting on I/O that honours its context
 		}))
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/slow", nil))
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/slow", nil))
 		if rec.Code != http.StatusServiceUnavailable {
 			t.Fatalf("status = %d, want 503", rec.Code)
 		}
@@ -168,7 +169,7 @@ func TestTimeout(t *testing.T) {
 			<-r.Context().Done()
 		}))
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/slow", nil))
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/slow", nil))
 		if rec.Code != http.StatusAccepted || rec.Body.Len() != 0 {
 			t.Fatalf("status = %d, body %q; want the handler's 202 untouched", rec.Code, rec.Body)
 		}
@@ -185,7 +186,7 @@ func TestRecoverPanic(t *testing.T) {
 			panic("secret internal state")
 		}))
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest("GET", "/boom", nil))
+		h.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/boom", nil))
 		if rec.Code != http.StatusInternalServerError {
 			t.Fatalf("status = %d, want 500", rec.Code)
 		}
@@ -210,11 +211,11 @@ func TestRecoverPanic(t *testing.T) {
 		defer func() {
 			// net/http closes the connection on this panic, so the client
 			// cannot mistake the partial body for a whole one.
-			if v := recover(); v != http.ErrAbortHandler {
-				t.Errorf("recovered %v, want http.ErrAbortHandler", v)
+			if err, _ := recover().(error); !errors.Is(err, http.ErrAbortHandler) {
+				t.Errorf("recovered %v, want http.ErrAbortHandler", err)
 			}
 		}()
-		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/boom", nil))
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequestWithContext(t.Context(), "GET", "/boom", nil))
 	})
 }
 
@@ -250,7 +251,7 @@ func TestBodyLimit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			req := httptest.NewRequest("POST", "/echo", strings.NewReader(tt.body))
+			req := httptest.NewRequestWithContext(t.Context(), "POST", "/echo", strings.NewReader(tt.body))
 			if tt.chunked {
 				req.ContentLength = -1
 			}

@@ -62,14 +62,14 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	registry := newRegistry()
 	var draining atomic.Bool
 
-	publicListener, err := net.Listen("tcp", net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port)))
+	var lc net.ListenConfig
+	publicListener, err := lc.Listen(ctx, "tcp", net.JoinHostPort(cfg.host, strconv.Itoa(cfg.port)))
 	if err != nil {
 		return fmt.Errorf("listen on PORT: %w", err)
 	}
-	metricsListener, err := net.Listen("tcp", net.JoinHostPort(cfg.host, strconv.Itoa(cfg.metricsPort)))
+	metricsListener, err := lc.Listen(ctx, "tcp", net.JoinHostPort(cfg.host, strconv.Itoa(cfg.metricsPort)))
 	if err != nil {
-		publicListener.Close()
-		return fmt.Errorf("listen on METRICS_PORT: %w", err)
+		return errors.Join(fmt.Errorf("listen on METRICS_PORT: %w", err), publicListener.Close())
 	}
 
 	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)

@@ -35,7 +35,9 @@ func startRun(t *testing.T, env map[string]string) *runningServer {
 	go func() { s.done <- run(ctx, []string{"api"}, envOf(full), s.logs, &stderr) }()
 	t.Cleanup(func() {
 		cancel()
-		<-s.done
+		if err := <-s.done; err != nil {
+			t.Errorf("run = %v, want nil after cancel", err)
+		}
 	})
 
 	listening := s.logs.waitFor(t, map[string]any{"msg": "listening"}, 10*time.Second)
@@ -75,23 +77,32 @@ func newTestClient(t *testing.T) *http.Client {
 	return &http.Client{Transport: transport, Timeout: 10 * time.Second}
 }
 
-func get(t *testing.T, client *http.Client, url string, header http.Header) (*http.Response, []byte) {
+// get fetches url with the given request headers and fails the test on a
+// transport error.
+func get(t *testing.T, client *http.Client, url string, header http.Header) (status int, _ http.Header, body []byte) {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, url, nil)
+	return do(t, client, http.MethodGet, url, header, nil)
+}
+
+func do(t *testing.T, client *http.Client, method, url string, header http.Header, body io.Reader) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), method, url, body)
 	if err != nil {
 		t.Fatal(err)
 	}
 	maps.Copy(req.Header, header)
 	res, err := client.Do(req)
 	if err != nil {
-		t.Fatalf("GET %s: %v", url, err)
+		t.Fatalf("%s %s: %v", method, url, err)
 	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
+	resBody, err := io.ReadAll(res.Body)
+	if closeErr := res.Body.Close(); err == nil {
+		err = closeErr
+	}
 	if err != nil {
-		t.Fatalf("GET %s: read body: %v", url, err)
+		t.Fatalf("%s %s: read body: %v", method, url, err)
 	}
-	return res, body
+	return res.StatusCode, res.Header, resBody
 }
 
 func TestRunEndToEnd(t *testing.T) {
@@ -113,9 +124,9 @@ func TestRunEndToEnd(t *testing.T) {
 			{"/version", 200, map[string]any{"service": "api"}},
 		}
 		for _, tt := range tests {
-			res, body := get(t, client, base+tt.path, nil)
-			if res.StatusCode != tt.wantStatus || res.Header.Get("Content-Type") != "application/json" {
-				t.Errorf("GET %s = %d %s, want %d application/json", tt.path, res.StatusCode, res.Header.Get("Content-Type"), tt.wantStatus)
+			status, header, body := get(t, client, base+tt.path, nil)
+			if status != tt.wantStatus || header.Get("Content-Type") != "application/json" {
+				t.Errorf("GET %s = %d %s, want %d application/json", tt.path, status, header.Get("Content-Type"), tt.wantStatus)
 			}
 			var got map[string]any
 			if err := json.Unmarshal(body, &got); err != nil {
@@ -127,7 +138,7 @@ func TestRunEndToEnd(t *testing.T) {
 				}
 			}
 		}
-		_, body := get(t, client, base+"/version", nil)
+		_, _, body := get(t, client, base+"/version", nil)
 		var version map[string]string
 		if err := json.Unmarshal(body, &version); err != nil {
 			t.Fatal(err)
@@ -140,32 +151,27 @@ func TestRunEndToEnd(t *testing.T) {
 	})
 
 	t.Run("errors", func(t *testing.T) {
-		res, body := get(t, client, base+"/metrics", nil)
-		if res.StatusCode != http.StatusNotFound {
-			t.Errorf("GET /metrics on the public port = %d, want 404", res.StatusCode)
+		status, _, body := get(t, client, base+"/metrics", nil)
+		if status != http.StatusNotFound {
+			t.Errorf("GET /metrics on the public port = %d, want 404", status)
 		}
 		assertErrorBody(t, body, "not_found")
 
-		res, err := client.Post(base+"/healthz", "application/json", strings.NewReader("{}"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ = io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != "GET, HEAD" {
-			t.Errorf("POST /healthz = %d Allow %q, want 405 Allow \"GET, HEAD\"", res.StatusCode, res.Header.Get("Allow"))
+		status, header, body := do(t, client, http.MethodPost, base+"/healthz", nil, strings.NewReader("{}"))
+		if status != http.StatusMethodNotAllowed || header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("POST /healthz = %d Allow %q, want 405 Allow \"GET, HEAD\"", status, header.Get("Allow"))
 		}
 		assertErrorBody(t, body, "method_not_allowed")
 	})
 
 	t.Run("request id and access log", func(t *testing.T) {
-		res, _ := get(t, client, base+"/", http.Header{"X-Request-Id": {"e2e-trace-1"}, "X-Forwarded-For": {"198.51.100.23"}})
-		if got := res.Header.Get("X-Request-Id"); got != "e2e-trace-1" {
+		_, header, body := get(t, client, base+"/", http.Header{"X-Request-Id": {"e2e-trace-1"}, "X-Forwarded-For": {"198.51.100.23"}})
+		if got := header.Get("X-Request-Id"); got != "e2e-trace-1" {
 			t.Errorf("X-Request-Id = %q, want the incoming e2e-trace-1", got)
 		}
 		line := s.logs.waitFor(t, map[string]any{"msg": "request", "request_id": "e2e-trace-1"}, 5*time.Second)
 		want := map[string]any{
-			"method": "GET", "path": "/", "route": "/", "status": float64(200), "bytes": float64(res.ContentLength),
+			"method": "GET", "path": "/", "route": "/", "status": float64(200), "bytes": float64(len(body)),
 			"client_ip": "198.51.100.23",
 		}
 		for k, v := range want {
@@ -179,9 +185,9 @@ func TestRunEndToEnd(t *testing.T) {
 	})
 
 	t.Run("metrics port", func(t *testing.T) {
-		res, body := get(t, client, "http://"+s.metricsAddr+"/metrics", nil)
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("GET metrics /metrics = %d, want 200", res.StatusCode)
+		status, _, body := get(t, client, "http://"+s.metricsAddr+"/metrics", nil)
+		if status != http.StatusOK {
+			t.Fatalf("GET metrics /metrics = %d, want 200", status)
 		}
 		for _, want := range []string{`http_requests_total{code="200",method="GET",route="/healthz"} 1`, "go_goroutines "} {
 			if !strings.Contains(string(body), want) {
@@ -233,7 +239,7 @@ func TestRunDrains(t *testing.T) {
 					return
 				default:
 				}
-				err := fetchOK(client, base+path)
+				err := fetchOK(context.Background(), client, base+path)
 				mu.Lock()
 				outcomes = append(outcomes, outcome{at: time.Now(), err: err})
 				mu.Unlock()
@@ -258,12 +264,7 @@ func TestRunDrains(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("/readyz never answered 503 after shutdown began")
 		}
-		res, err := readyzClient.Get(base + "/readyz")
-		if err != nil {
-			t.Fatalf("GET /readyz while draining: %v", err)
-		}
-		res.Body.Close()
-		if res.StatusCode == http.StatusServiceUnavailable {
+		if status, _, _ := get(t, readyzClient, base+"/readyz", nil); status == http.StatusServiceUnavailable {
 			notReadyAt = time.Now()
 		}
 	}
@@ -306,19 +307,25 @@ func TestRunDrains(t *testing.T) {
 	t.Logf("%d requests, %d of them while draining", len(outcomes), servedWhileDraining)
 }
 
-func fetchOK(client *http.Client, url string) error {
-	res, err := client.Get(url)
+// fetchOK is GET that reports anything but a complete 200 as an error, for
+// clients that run outside the test goroutine and cannot fail it.
+func fetchOK(ctx context.Context, client *http.Client, url string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return err
 	}
-	defer res.Body.Close()
-	if _, err := io.Copy(io.Discard, res.Body); err != nil {
+	res, err := client.Do(req)
+	if err != nil {
 		return err
 	}
-	if res.StatusCode != http.StatusOK {
-		return errors.New(url + ": " + res.Status)
+	_, err = io.Copy(io.Discard, res.Body)
+	if closeErr := res.Body.Close(); err == nil {
+		err = closeErr
 	}
-	return nil
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = errors.New(url + ": " + res.Status)
+	}
+	return err
 }
 
 func TestRunRejectsBadConfig(t *testing.T) {
@@ -365,11 +372,12 @@ func TestRunRejectsBadConfig(t *testing.T) {
 
 func TestRunReportsBusyPort(t *testing.T) {
 	t.Parallel()
-	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	var lc net.ListenConfig
+	busy, err := lc.Listen(t.Context(), "tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer busy.Close()
+	defer func() { _ = busy.Close() }()
 	_, port, _ := net.SplitHostPort(busy.Addr().String())
 
 	var stdout, stderr strings.Builder
