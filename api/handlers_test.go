@@ -2,9 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/go-chi/chi/v5"
 )
 
 func TestEndpoints(t *testing.T) {
@@ -112,5 +115,28 @@ func TestReadyzWhileDraining(t *testing.T) {
 	server.handler.ServeHTTP(rec, httptest.NewRequestWithContext(t.Context(), "GET", "/readyz", nil))
 	if got, want := rec.Body.String(), `{"status":"draining"}`+"\n"; got != want {
 		t.Errorf("body = %s, want %s", got, want)
+	}
+}
+
+// TestRequestDeadline checks the wiring of addRoutes: every route carries
+// the timeout middleware except the probes, which answer from memory.
+func TestRequestDeadline(t *testing.T) {
+	t.Parallel()
+	server := newTestServer(t, defaultConfig(t))
+	probes := map[string]bool{"/healthz": true, "/health": true, "/readyz": true}
+	chainLength := map[bool]int{} // by whether the route is a probe
+	err := chi.Walk(server.handler.(chi.Routes), func(method, route string, _ http.Handler, middlewares ...func(http.Handler) http.Handler) error {
+		probe := probes[route]
+		if n, seen := chainLength[probe]; seen && n != len(middlewares) {
+			return fmt.Errorf("%s %s has %d middlewares, other routes of its kind %d", method, route, len(middlewares), n)
+		}
+		chainLength[probe] = len(middlewares)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chainLength[false] != chainLength[true]+1 {
+		t.Errorf("routes have %d middlewares and probes %d: want exactly the deadline between them", chainLength[false], chainLength[true])
 	}
 }
