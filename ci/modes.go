@@ -110,3 +110,27 @@ func orDash(s string) string {
 	}
 	return s
 }
+
+// configMarkdown renders the configuration as the Markdown table in the
+// README, from the same options the parser uses, so the two cannot drift:
+// TestReadmeConfigTable fails when the README's copy is stale.
+func configMarkdown(w io.Writer) error {
+	var b strings.Builder
+	b.WriteString("| Flag | Environment | Default | Meaning |\n|---|---|---|---|\n")
+	for _, o := range options() {
+		envs := "-"
+		if len(o.envs) > 0 {
+			envs = "`" + strings.Join(o.envs, "`, `") + "`"
+		}
+		def := defaultText(o)
+		switch {
+		case def == "":
+			def = "-"
+		case o.defText == "":
+			def = "`" + def + "`"
+		}
+		fmt.Fprintf(&b, "| `--%s` | %s | %s | %s |\n", o.flag, envs, def, strings.ReplaceAll(o.usage, "|", `\|`))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
