@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
 
 	"github.com/go-chi/chi/v5"
-	"github.com/go-chi/chi/v5/middleware"
 )
 
 const requestIDHeader = "X-Request-Id"
@@ -129,20 +127,6 @@ func isHealthCheck(route string) bool {
 		return true
 	}
 	return false
-}
-
-// clientIP is the address the ALB saw (the last X-Forwarded-For entry, read
-// by middleware.ClientIPFromXFFTrustedProxies), or the TCP peer for a
-// request that did not come through it, such as the ALB's own health checks.
-func clientIP(r *http.Request) string {
-	if ip := middleware.GetClientIPAddr(r.Context()); ip.IsValid() {
-		return ip.String()
-	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // responseRecorder remembers the status and size of a response.

@@ -15,10 +15,8 @@ func newServer(logger *slog.Logger, cfg config, build buildInfo, metrics *httpMe
 	r := chi.NewRouter()
 	r.Use(
 		requestID,
-		// The ALB appends the address it saw to X-Forwarded-For, so the
-		// last entry is the only one a client cannot forge. (Never
-		// middleware.RealIP: it trusts the first, client-written entry.)
-		middleware.ClientIPFromXFFTrustedProxies(1),
+		// The client IP, from X-Forwarded-For trusting only the ALB's hop,
+		// is read where it is logged: see clientIP.
 		observe(logger, metrics, cfg.logHealthChecks),
 		recoverPanic(logger),
 		// The per-request timeout is in addRoutes: probes skip it.
