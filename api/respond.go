@@ -63,10 +63,17 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	_ = encode(w, status, errorResponse{Error: errorDetail{Code: code, Message: message}})
 }
 
+// contentTypeJSON is shared by every response, like the values in
+// securityHeaders: net/http only reads it, and its capacity of one makes an
+// append by anyone copy it first.
+var contentTypeJSON = []string{"application/json"}
+
 // writeJSON writes an already encoded body. Hot endpoints encode theirs once
 // at startup and come straight here.
 func writeJSON(w http.ResponseWriter, status int, body []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	// Assigned rather than Set: Set canonicalizes the key and allocates a
+	// new value slice on every response.
+	w.Header()["Content-Type"] = contentTypeJSON
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
