@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -52,6 +53,20 @@ func dispatch(ctx context.Context, args []string, getenv func(string) string, st
 	return &configError{problems: []string{fmt.Sprintf("invalid arguments %q: want none, or healthcheck", args[1:])}}
 }
 
+// newHTTPServer is an http.Server with every limit set: a slow or hostile
+// client can hold neither listener's connections open.
+func newHTTPServer(handler http.Handler, cfg config, errorLog *log.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       cfg.requestTimeout,
+		WriteTimeout:      cfg.requestTimeout + writeGrace,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ErrorLog:          errorLog,
+	}
+}
+
 func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
 	cfg, err := parseConfig(getenv)
 	if err != nil {
@@ -73,24 +88,8 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer) er
 	}
 
 	errorLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	public := &http.Server{
-		Handler:           newServer(logger, cfg, build, newHTTPMetrics(registry), &draining),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       cfg.requestTimeout,
-		WriteTimeout:      cfg.requestTimeout + writeGrace,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          errorLog,
-	}
-	metrics := &http.Server{
-		Handler:           newMetricsHandler(logger, registry),
-		ReadHeaderTimeout: readHeaderTimeout,
-		ReadTimeout:       cfg.requestTimeout,
-		WriteTimeout:      cfg.requestTimeout + writeGrace,
-		IdleTimeout:       idleTimeout,
-		MaxHeaderBytes:    maxHeaderBytes,
-		ErrorLog:          errorLog,
-	}
+	public := newHTTPServer(newServer(logger, cfg, build, newHTTPMetrics(registry), &draining), cfg, errorLog)
+	metrics := newHTTPServer(newMetricsHandler(logger, registry), cfg, errorLog)
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()

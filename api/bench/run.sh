@@ -7,8 +7,10 @@
 #   bash api/bench/run.sh                     # 7 rounds of 3 s per server
 #   ROUNDS=5 DURATION=10s bash api/bench/run.sh
 #
-# Method: four servers (bare; bare with the api's server timeouts; api at
-# LOG_LEVEL=warn; api at the default level) run side by side, pinned to one CPU, and wrk, pinned to another,
+# Method: five servers (bare; bare with the api's server timeouts; bare with
+# those timeouts and the api's response headers, the floor for any server
+# that meets the api's spec; api at LOG_LEVEL=warn; api at the default
+# level) run side by side, pinned to one CPU, and wrk, pinned to another,
 # drives them in turn, round after round. Interleaving matters on shared
 # or burstable machines, whose speed drifts within seconds: each ratio
 # compares runs a few seconds apart, and the table shows medians. Pinning gives
@@ -46,15 +48,17 @@ fi
 echo "building api and bare" >&2
 (cd "$repo" && go build -trimpath -o "$work/api" ./api && go build -trimpath -o "$work/bare" ./api/bench/bare)
 
-names=(bare "bare -timeouts" "api LOG_LEVEL=warn" "api LOG_LEVEL=info")
-ports=("$base_port" "$((base_port + 1))" "$((base_port + 2))" "$((base_port + 4))")
-servers=(0 1 2 3)
+names=(bare "bare -timeouts" "bare -timeouts -headers" "api LOG_LEVEL=warn" "api LOG_LEVEL=info")
+ports=("$base_port" "$((base_port + 1))" "$((base_port + 6))" "$((base_port + 2))" "$((base_port + 4))")
+servers=(0 1 2 3 4)
 
 "${server_cpu[@]}" "$work/bare" -addr "127.0.0.1:${ports[0]}" &
 pids+=($!)
 "${server_cpu[@]}" "$work/bare" -timeouts -addr "127.0.0.1:${ports[1]}" &
 pids+=($!)
-for i in 2 3; do
+"${server_cpu[@]}" "$work/bare" -timeouts -headers -addr "127.0.0.1:${ports[2]}" &
+pids+=($!)
+for i in 3 4; do
   level=${names[i]#*=}
   HOST=127.0.0.1 PORT=${ports[i]} METRICS_PORT=$((ports[i] + 1)) LOG_LEVEL=$level DRAIN_DELAY=0s \
     "${server_cpu[@]}" "$work/api" >/dev/null &
@@ -113,7 +117,7 @@ for round in $(seq "$rounds"); do
     else
       ratios[i]+=$(awk -v a="$rps" -v b="$bare_rps" 'BEGIN {printf "%.3f", a / b}')$'\n'
     fi
-    printf 'round %d %-20s %10.0f req/s  p50 %s ms  p99 %s ms\n' "$round" "${names[i]}" "$rps" "$p50" "$p99" >&2
+    printf 'round %d %-24s %10.0f req/s  p50 %s ms  p99 %s ms\n' "$round" "${names[i]}" "$rps" "$p50" "$p99" >&2
   done
 done
 
@@ -121,7 +125,7 @@ median() { awk 'NF' | sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 
 
 echo
 echo "GET /healthz: wrk -t1 -c$connections, $rounds rounds of $duration per server, servers ${server_cpu[*]:-unpinned}, wrk ${load_cpu[*]:-unpinned}; $(nproc) CPUs, $(go version | awk '{print $3}')"
-printf '%-20s %10s %8s %8s %12s %9s\n' server "req/s" "p50 ms" "p99 ms" "peak RSS MB" "vs bare"
+printf '%-24s %10s %8s %8s %12s %9s\n' server "req/s" "p50 ms" "p99 ms" "peak RSS MB" "vs bare"
 for i in "${servers[@]}"; do
   rps=$(awk '{print $1}' <<<"${samples[i]}" | median)
   p50=$(awk '{print $2}' <<<"${samples[i]}" | median)
@@ -129,6 +133,6 @@ for i in "${servers[@]}"; do
   hwm=$(awk '/^VmHWM:/ {printf "%.1f", $2 / 1024}' "/proc/${pids[i]}/status")
   ratio=-
   if [[ $i -gt 0 ]]; then ratio=$(median <<<"${ratios[i]}"); fi
-  printf '%-20s %10.0f %8s %8s %12s %9s\n' "${names[i]}" "$rps" "$p50" "$p99" "$hwm" "$ratio"
+  printf '%-24s %10.0f %8s %8s %12s %9s\n' "${names[i]}" "$rps" "$p50" "$p99" "$hwm" "$ratio"
 done
 echo "(medians over rounds; \"vs bare\" is the median of each round's req/s ratio to bare; peak RSS is VmHWM)"
