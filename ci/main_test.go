@@ -97,8 +97,16 @@ func TestCheckEndToEnd(t *testing.T) {
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("no git: check reads the commit from the checkout")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	// A cold check (images, the Trivy database, the Go build) can outlast
+	// go test's default 10m timeout; stop in time to report rather than be
+	// killed by it. To give it longer: go test -run TestCheckEndToEnd -timeout 45m ./ci
+	deadline := time.Now().Add(30 * time.Minute)
+	if testDeadline, ok := t.Deadline(); ok && testDeadline.Add(-30*time.Second).Before(deadline) {
+		deadline = testDeadline.Add(-30 * time.Second)
+	}
+	ctx, cancel := context.WithDeadline(t.Context(), deadline)
 	defer cancel()
+	t.Logf("running check end to end against the local engine, until %s", deadline.Format(time.TimeOnly))
 	var stdout bytes.Buffer
 	if err := run(ctx, []string{"check"}, os.Getenv, strings.NewReader(""), &stdout, os.Stderr); err != nil {
 		t.Fatalf("check: %v\n%s", err, stdout.String())
