@@ -1,0 +1,45 @@
+package infra_test
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestReadmeDocumentsTheServiceStack keeps the README's variables table and
+// outputs list in step with the service stack: a variable added without a
+// row is a setting nobody knows about.
+func TestReadmeDocumentsTheServiceStack(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []string
+	for line := range strings.Lines(string(readme)) {
+		if strings.HasPrefix(line, "| `") {
+			rows = append(rows, line)
+		}
+	}
+	service := loadStacks(t)["service"]
+	for _, v := range service.blocks("variable") {
+		if !inTableRow(rows, v.Labels[0]) {
+			t.Errorf("README.md has no table row for variable %q of the service stack", v.Labels[0])
+		}
+	}
+	for _, o := range service.blocks("output") {
+		if !strings.Contains(string(readme), "`"+o.Labels[0]+"`") {
+			t.Errorf("README.md does not mention output %q of the service stack", o.Labels[0])
+		}
+	}
+}
+
+func inTableRow(rows []string, name string) bool {
+	for _, row := range rows {
+		first, _, _ := strings.Cut(strings.TrimPrefix(row, "|"), "|")
+		if strings.Contains(first, "`"+name+"`") {
+			return true
+		}
+	}
+	return false
+}
