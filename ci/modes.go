@@ -17,6 +17,7 @@ type mode struct {
 	needsAWS    bool // resolves AWS credentials and the state bucket first
 	builds      bool // builds the image, so needs the Dockerfile's base images
 	confirm     bool // asks before it starts, unless --yes or CI=true
+	unattended  bool // may run in a workflow: ends by itself and needs no administrator
 	run         func(ctx context.Context, p *pipeline) error
 
 	// local runs instead of run for modes that only print: no
@@ -27,13 +28,13 @@ type mode struct {
 func modes() []mode {
 	return []mode{
 		{name: "check", help: "vet and test, build and scan the image, scan and validate the Terraform (the default; what pull requests run)",
-			needsEngine: true, builds: true, run: check},
+			needsEngine: true, builds: true, unattended: true, run: check},
 		{name: "serve", help: "build the image and serve it on localhost (--port) until Ctrl-C",
 			needsEngine: true, builds: true, run: serve},
 		{name: "deploy", help: "check, then publish to ECR, apply Terraform, wait for ECS and smoke-test the live URL",
-			needsEngine: true, needsAWS: true, builds: true, run: deploy},
+			needsEngine: true, needsAWS: true, builds: true, unattended: true, run: deploy},
 		{name: "destroy", help: "destroy the environment: the service stack, then the registry with its images",
-			needsEngine: true, needsAWS: true, confirm: true, run: destroy},
+			needsEngine: true, needsAWS: true, confirm: true, unattended: true, run: destroy},
 		{name: "bootstrap", help: "create the state bucket and the GitHub deploy role, once per account (local state in infra/bootstrap)",
 			needsEngine: true, needsAWS: true, run: bootstrap},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
@@ -66,7 +67,7 @@ func resolve(w io.Writer, getenv func(string) string) error {
 	outputs, err := githubStepOutputs(getenv("REQUESTED_MODE"), getenv("GITHUB_EVENT_NAME"), getenv("GITHUB_REF"),
 		func(name string) (bool, error) {
 			m, err := lookupMode(name, getenv)
-			if err != nil || m.run == nil {
+			if err != nil || !m.unattended {
 				return false, usagef("mode %q cannot run in a workflow", name)
 			}
 			return m.needsAWS, nil

@@ -80,7 +80,10 @@ func TestResolve(t *testing.T) {
 		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main"}, want: "mode=deploy\naws=true\n"},
 		{env: map[string]string{"GITHUB_EVENT_NAME": "pull_request"}, want: "mode=check\naws=false\n"},
 		{env: map[string]string{"REQUESTED_MODE": "destroy"}, want: "mode=destroy\naws=true\n"},
+		{env: map[string]string{"REQUESTED_MODE": "check"}, want: "mode=check\naws=false\n"},
 		{env: map[string]string{"REQUESTED_MODE": "help"}, wantErr: true},
+		{env: map[string]string{"REQUESTED_MODE": "serve"}, wantErr: true},     // never ends by itself
+		{env: map[string]string{"REQUESTED_MODE": "bootstrap"}, wantErr: true}, // needs an administrator
 		{env: map[string]string{"REQUESTED_MODE": "nope"}, wantErr: true},
 	}
 	for _, tt := range tests {
