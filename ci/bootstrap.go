@@ -82,12 +82,3 @@ func bootstrapNextSteps(outputs map[string]string, region string) string {
 		"  AWS_DEPLOY_ROLE_ARN=%s\n  TF_STATE_BUCKET=%s\n  AWS_REGION=%s\n", role, outputs["state_bucket"], region)
 	return b.String()
 }
-
-// lastLines keeps the end of a long output, where Terraform puts its error.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}

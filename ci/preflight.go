@@ -21,7 +21,11 @@ func containerRuntimes() []string { return []string{"docker", "podman", "nerdctl
 
 const runtimeAnswerTimeout = 5 * time.Second
 
-var errNoRuntime = errors.New("no container runtime found: install Docker (https://docs.docker.com/get-docker/) or Podman, start it, and retry; or point _EXPERIMENTAL_DAGGER_RUNNER_HOST at a Dagger engine")
+// runtimeHint says how to get a container runtime, for both ways of not
+// having one.
+const runtimeHint = "install Docker (https://docs.docker.com/get-docker/) or Podman, start it, and retry; or point _EXPERIMENTAL_DAGGER_RUNNER_HOST at a Dagger engine"
+
+var errNoRuntime = errors.New("no container runtime found: " + runtimeHint)
 
 // checkEngine fails within seconds, with one message saying what to do,
 // when no Dagger engine can start; dagger.Connect would otherwise try to
@@ -49,16 +53,25 @@ func checkEngine(ctx context.Context, probe engineProbe) error {
 		silent = append(silent, fmt.Sprintf("`%s info`: %v", runtime, err))
 	}
 	if len(silent) > 0 {
-		return fmt.Errorf("no container runtime is answering (%s): start it, or install Docker (https://docs.docker.com/get-docker/) or Podman, and retry; or point _EXPERIMENTAL_DAGGER_RUNNER_HOST at a Dagger engine", strings.Join(silent, "; "))
+		return fmt.Errorf("no container runtime is answering (%s): start it, or %s", strings.Join(silent, "; "), runtimeHint)
 	}
 	return errNoRuntime
 }
 
-// lastLine is the end of a command's output, where tools put the reason
-// they failed.
+// lastLines keeps the end of a long output, where tools such as Terraform
+// put their error.
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+// lastLine is the last line of a command's output, where tools put the
+// reason they failed, cut to one short line.
 func lastLine(s string) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return firstLine(lines[len(lines)-1])
+	return firstLine(lastLines(strings.TrimSpace(s), 1))
 }
 
 // firstLine is the start of a long message, short enough for one line.
