@@ -74,106 +74,85 @@ func (p *envParser) fail(name, value, want string) {
 	p.problems = append(p.problems, fmt.Sprintf("invalid %s %q: want %s", name, value, want))
 }
 
-func (p *envParser) port(name string, def int) int {
+// lookup is the one rule every variable follows: unset or empty takes def;
+// a set value must parse, or it is recorded as a problem (described by
+// want) and def stands in so parsing can go on to the next variable.
+func lookup[T any](p *envParser, name string, def T, want string, parse func(string) (T, bool)) T {
 	v := p.getenv(name)
 	if v == "" {
 		return def
 	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 || n > 65535 {
-		p.fail(name, v, "an integer port 0-65535 (0 picks a free port)")
+	parsed, ok := parse(v)
+	if !ok {
+		p.fail(name, v, want)
 		return def
 	}
-	return n
+	return parsed
+}
+
+func (p *envParser) port(name string, def int) int {
+	return lookup(p, name, def, "an integer port 0-65535 (0 picks a free port)", func(v string) (int, bool) {
+		n, err := strconv.Atoi(v)
+		return n, err == nil && n >= 0 && n <= 65535
+	})
 }
 
 func (p *envParser) host(name, def string) string {
-	v := p.getenv(name)
-	if v == "" {
-		return def
-	}
-	if _, err := netip.ParseAddr(v); err != nil && !isHostname(v) {
-		p.fail(name, v, "an IP address or host name to listen on, e.g. 127.0.0.1 (empty: all interfaces)")
-		return def
-	}
-	return v
+	return lookup(p, name, def, "an IP address or host name to listen on, e.g. 127.0.0.1 (empty: all interfaces)", func(v string) (string, bool) {
+		_, err := netip.ParseAddr(v)
+		return v, err == nil || isHostname(v)
+	})
 }
 
 func (p *envParser) logLevel(name string, def slog.Level) slog.Level {
-	v := p.getenv(name)
-	switch strings.ToLower(v) {
-	case "":
-		return def
-	case "debug":
-		return slog.LevelDebug
-	case "info":
-		return slog.LevelInfo
-	case "warn":
-		return slog.LevelWarn
-	case "error":
-		return slog.LevelError
-	}
-	p.fail(name, v, "one of debug, info, warn, error")
-	return def
+	return lookup(p, name, def, "one of debug, info, warn, error", func(v string) (slog.Level, bool) {
+		switch strings.ToLower(v) {
+		case "debug":
+			return slog.LevelDebug, true
+		case "info":
+			return slog.LevelInfo, true
+		case "warn":
+			return slog.LevelWarn, true
+		case "error":
+			return slog.LevelError, true
+		}
+		return 0, false
+	})
 }
 
 func (p *envParser) boolean(name string, def bool) bool {
-	v := p.getenv(name)
-	if v == "" {
-		return def
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		p.fail(name, v, "true or false")
-		return def
-	}
-	return b
+	return lookup(p, name, def, "true or false", func(v string) (bool, bool) {
+		b, err := strconv.ParseBool(v)
+		return b, err == nil
+	})
 }
 
 // duration parses Go syntax ("300ms", "5s", "1m30s") and enforces a minimum:
 // zero is a valid drain delay but not a valid timeout.
 func (p *envParser) duration(name string, def, minimum time.Duration) time.Duration {
-	v := p.getenv(name)
-	if v == "" {
-		return def
+	want := "a Go duration > 0, e.g. " + def.String()
+	if minimum == 0 {
+		want = "a Go duration >= 0, e.g. " + def.String() + " or 0s"
 	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < minimum {
-		want := "a Go duration > 0, e.g. " + def.String()
-		if minimum == 0 {
-			want = "a Go duration >= 0, e.g. " + def.String() + " or 0s"
-		}
-		p.fail(name, v, want)
-		return def
-	}
-	return d
+	return lookup(p, name, def, want, func(v string) (time.Duration, bool) {
+		d, err := time.ParseDuration(v)
+		return d, err == nil && d >= minimum
+	})
 }
 
 func (p *envParser) byteCount(name string, def int64) int64 {
-	v := p.getenv(name)
-	if v == "" {
-		return def
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n <= 0 {
-		p.fail(name, v, "an integer number of bytes > 0, e.g. 1048576")
-		return def
-	}
-	return n
+	return lookup(p, name, def, "an integer number of bytes > 0, e.g. 1048576", func(v string) (int64, bool) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		return n, err == nil && n > 0
+	})
 }
 
 // serviceName is restricted to characters that are safe in log fields,
 // metric labels and URLs alike.
 func (p *envParser) serviceName(name, def string) string {
-	v := p.getenv(name)
-	if v == "" {
-		return def
-	}
-	if len(v) > 63 || strings.IndexFunc(v, func(r rune) bool { return !isNameChar(r) }) >= 0 {
-		p.fail(name, v, "1-63 letters, digits, '.', '_' or '-'")
-		return def
-	}
-	return v
+	return lookup(p, name, def, "1-63 letters, digits, '.', '_' or '-'", func(v string) (string, bool) {
+		return v, len(v) <= 63 && strings.IndexFunc(v, func(r rune) bool { return !isNameChar(r) }) < 0
+	})
 }
 
 func isNameChar(r rune) bool {
