@@ -74,9 +74,12 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer logFile.Close()
+	// The child holds its own descriptor for the file once started.
+	defer func() { _ = logFile.Close() }()
 
-	cmd := exec.Command(python, "-u", script)
+	// Not tied to the test's context: that ends before the cleanups run,
+	// and the cleanup below stops the server itself.
+	cmd := exec.CommandContext(context.WithoutCancel(t.Context()), python, "-u", script)
 	cmd.Dir = dir
 	cmd.Env = append(withoutAWS(os.Environ()),
 		"MOTO_ECS_SERVICE_RUNNING="+strconv.Itoa(opts.ECSServiceRunning),
@@ -97,9 +100,9 @@ func Start(t testing.TB, opts Options) *Server {
 	t.Cleanup(func() {
 		// moto holds nothing worth a clean shutdown.
 		_ = cmd.Process.Kill()
-		<-exited
+		exit := <-exited
 		if t.Failed() {
-			t.Logf("moto's log (requests and errors), last lines:\n%s", tail(logPath, 40))
+			t.Logf("moto (%v) log, last lines:\n%s", exit, tail(logPath, 40))
 		}
 	})
 
@@ -138,7 +141,7 @@ func Start(t testing.TB, opts Options) *Server {
 	if err != nil {
 		t.Fatalf("moto at %s does not answer: %v\n%s", endpoint, err, tail(logPath, 40))
 	}
-	resp.Body.Close()
+	_ = resp.Body.Close() // nothing read: a close error changes nothing
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("moto at %s answers %s to its own API", endpoint, resp.Status)
 	}
@@ -179,7 +182,7 @@ func pythonWithMoto(t testing.TB) string {
 	python, err := exec.LookPath("python3")
 	if err == nil {
 		var out []byte
-		out, err = exec.Command(python, "-c", "import moto, werkzeug; print(moto.__version__)").CombinedOutput()
+		out, err = exec.CommandContext(t.Context(), python, "-c", "import moto, werkzeug; print(moto.__version__)").CombinedOutput()
 		if err != nil {
 			err = fmt.Errorf("%s cannot import moto: %w\n%s", python, err, bytes.TrimSpace(out))
 		}
