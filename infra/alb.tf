@@ -37,6 +37,12 @@ resource "aws_vpc_security_group_egress_rule" "alb_service" {
   ip_protocol                  = "tcp"
   from_port                    = var.container_port
   to_port                      = var.container_port
+
+  # See terraform_data.container_port.
+  lifecycle {
+    create_before_destroy = true
+    replace_triggered_by  = [terraform_data.container_port]
+  }
 }
 
 resource "aws_lb" "this" {
@@ -55,9 +61,31 @@ resource "aws_lb" "this" {
   depends_on = [aws_internet_gateway.this, aws_route.public_internet]
 }
 
+# Changing container_port must not cut traffic. The tasks on the old port
+# keep serving until the new ones are healthy, so for a while both ports are
+# in use:
+#   1. the rules for the new port are added next to the old ones (a new
+#      rule first, the old one deleted last);
+#   2. the service rolls: new tasks register in the same target group on the
+#      new port and turn healthy, then the old tasks drain and stop;
+#   3. only then are the old port's rules deleted.
+# Updating the rules in place (the provider's default for a port change)
+# would close the old port before a new task exists.
+resource "terraform_data" "container_port" {
+  input = var.container_port
+}
+
 resource "aws_lb_target_group" "this" {
-  name        = local.name
-  port        = var.container_port
+  name = local.name
+
+  # ECS registers every task with its container port, which overrides this
+  # default, and the health check's traffic-port follows the task. Fixed, so
+  # that a new container_port never replaces the group: a replaced group
+  # cannot be deleted while the listener uses it (ResourceInUse), and a
+  # listener moved to a new, empty group serves 503s until new tasks turn
+  # healthy in it. 8080 is container_port's default, so stacks applied before
+  # keep their group.
+  port        = 8080
   protocol    = "HTTP"
   target_type = "ip"
   vpc_id      = aws_vpc.this.id

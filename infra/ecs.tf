@@ -24,6 +24,12 @@ resource "aws_vpc_security_group_ingress_rule" "service_alb" {
   ip_protocol                  = "tcp"
   from_port                    = var.container_port
   to_port                      = var.container_port
+
+  # See terraform_data.container_port in alb.tf.
+  lifecycle {
+    create_before_destroy = true
+    replace_triggered_by  = [terraform_data.container_port]
+  }
 }
 
 # With a NAT gateway, tasks may call HTTPS anywhere (ECR, CloudWatch Logs and

@@ -88,7 +88,7 @@ variable "certificate_arn" {
 
 variable "container_port" {
   type        = number
-  description = "Port the application listens on inside the container (its PORT), and the target group's port."
+  description = "Port the application listens on inside the container (its PORT); the service registers its tasks in the target group on it. Changing it rolls the service onto the new port without an outage."
   default     = 8080
 
   validation {

@@ -266,6 +266,27 @@ run "both_egress_paths" {
   }
 }
 
+# A new container_port must not replace the target group (the listener
+# cannot let go of it, and a new group would be empty): the tasks register
+# in the same group on the new port. TestEmulator applies the change.
+run "container_port_keeps_the_target_group" {
+  command = plan
+
+  variables {
+    container_port = 8081
+  }
+
+  assert {
+    condition     = aws_lb_target_group.this.port == 8080
+    error_message = "The target group's port must not follow container_port: a changed port replaces the group."
+  }
+
+  assert {
+    condition     = one(aws_ecs_service.this.load_balancer).container_port == 8081 && aws_vpc_security_group_ingress_rule.service_alb.from_port == 8081 && aws_vpc_security_group_egress_rule.alb_service.to_port == 8081
+    error_message = "The service and both security group rules must use container_port."
+  }
+}
+
 run "rejects_tags" {
   command = plan
 
