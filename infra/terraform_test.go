@@ -86,6 +86,7 @@ func TestTerraform(t *testing.T) {
 			if _, err := os.Stat(filepath.Join(work, "tests")); err != nil {
 				return
 			}
+			allowTestCleanup(t, work)
 			if out, err := run("test", "-no-color"); err != nil {
 				t.Fatalf("terraform test: %v\n%s", err, out)
 			} else {
@@ -202,4 +203,27 @@ func copyStack(t *testing.T, dir string) string {
 		t.Fatal(err)
 	}
 	return work
+}
+
+// allowTestCleanup turns prevent_destroy off in the copied stack. terraform
+// test destroys what its apply runs created (against the mock provider, so
+// nothing real) and fails on a resource that must never be destroyed; the
+// state bucket's protections are such resources (TestEmulator proves destroy
+// refuses them), and validate has already checked the real files.
+func allowTestCleanup(t *testing.T, work string) {
+	t.Helper()
+	sources, err := readSources(work)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range sources {
+		if !bytes.Contains(src, []byte("prevent_destroy = true")) {
+			continue
+		}
+		src = bytes.ReplaceAll(src, []byte("prevent_destroy = true"), []byte("prevent_destroy = false"))
+		if err := os.WriteFile(filepath.Join(work, name), src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: prevent_destroy turned off in the test copy, so that terraform test can clean up after its mocked apply runs", name)
+	}
 }

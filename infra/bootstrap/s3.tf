@@ -1,5 +1,14 @@
+# The bucket holds every environment's state and its history. terraform
+# destroy would fail on it anyway (BucketNotEmpty), but only after removing
+# the settings below from the bucket that still holds it all; prevent_destroy
+# on the bucket and on each protection makes destroy refuse up front instead.
+# The README's "Tearing down the state bucket" empties and deletes it.
 resource "aws_s3_bucket" "this" {
   bucket = var.state_bucket_name
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_s3_bucket_ownership_controls" "this" {
@@ -7,6 +16,10 @@ resource "aws_s3_bucket_ownership_controls" "this" {
 
   rule {
     object_ownership = "BucketOwnerEnforced"
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 
@@ -17,6 +30,10 @@ resource "aws_s3_bucket_public_access_block" "this" {
   block_public_policy     = true
   ignore_public_acls      = true
   restrict_public_buckets = true
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 # Every state write keeps the previous version: a bad apply can be undone.
@@ -25,6 +42,10 @@ resource "aws_s3_bucket_versioning" "this" {
 
   versioning_configuration {
     status = "Enabled"
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 
@@ -35,6 +56,10 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "this" {
     apply_server_side_encryption_by_default {
       sse_algorithm = "AES256"
     }
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 
@@ -110,4 +135,8 @@ resource "aws_s3_bucket_policy" "this" {
 
   # S3 rejects concurrent changes to a bucket's access settings.
   depends_on = [aws_s3_bucket_public_access_block.this, aws_s3_bucket_ownership_controls.this]
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
