@@ -12,6 +12,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+
+	"github.com/example/goship/ci/report"
 )
 
 const canary = "CANARY-7f3a9c-do-not-print"
@@ -96,11 +98,11 @@ func TestSecretCanary(t *testing.T) {
 	record("apply", applyArgs())
 	record("trivy", trivyImageArgs(cfg, true), trivyConfigArgs(cfg, true))
 	var summaryText, summaryMarkdown bytes.Buffer
-	s := deploySummary()
-	if err := s.text(&summaryText); err != nil {
+	s := &report.Summary{Mode: "deploy", Environment: "dev", Scanned: true, Image: image, URL: "http://goship-dev-123.eu-west-1.elb.amazonaws.com"}
+	if err := s.Text(&summaryText); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.markdown(&summaryMarkdown); err != nil {
+	if err := s.Markdown(&summaryMarkdown); err != nil {
 		t.Fatal(err)
 	}
 	record("summary", summaryText.String(), summaryMarkdown.String())

@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/report"
 )
 
 func main() {
@@ -71,7 +73,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		steps:  newSteps(stdout, time.Now),
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
-		result: &summary{Mode: m.name, Environment: cfg.environment},
+		result: &report.Summary{Mode: m.name, Environment: cfg.environment},
 	}
 	if m.needsAWS {
 		session, err := connectAWS(ctx, &p.cfg)
@@ -101,7 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	runErr := m.run(ctx, p)
 	p.result.Failed = runErr != nil
-	if err := p.result.write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
+	if err := p.result.Write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
 		return err
 	}
 	return runErr

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/report"
 )
 
 // pipeline is one run: its configuration, the engine, the AWS session (for
@@ -24,7 +26,7 @@ type pipeline struct {
 	stdout io.Writer
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
-	result *summary
+	result *report.Summary
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }
