@@ -54,15 +54,30 @@ func (s *steps) printf(format string, args ...any) {
 type execFailure struct{ exec *dagger.ExecError }
 
 func (e execFailure) Error() string {
-	out := e.exec.Stderr
-	if strings.TrimSpace(out) == "" {
-		out = e.exec.Stdout
-	}
 	msg := fmt.Sprintf("`%s` exited %d", strings.Join(e.exec.Cmd, " "), e.exec.ExitCode)
-	if tail := strings.TrimSpace(report.LastLines(out, 20)); tail != "" {
-		msg += ":\n    " + strings.ReplaceAll(tail, "\n", "\n    ")
+	if ends := streamEnds(e.exec.Stdout, e.exec.Stderr); ends != "" {
+		msg += ":\n" + indent(ends)
 	}
 	return msg
+}
+
+// streamEnds is the end of both of a command's streams: tools disagree on
+// which one carries the reason (go test prints failures on stdout while
+// its downloads fill stderr; Terraform's errors go to stderr).
+func streamEnds(stdout, stderr string) string {
+	const lines = 20
+	stdout, stderr = strings.TrimSpace(report.LastLines(stdout, lines)), strings.TrimSpace(report.LastLines(stderr, lines))
+	switch {
+	case stdout == "":
+		return stderr
+	case stderr == "":
+		return stdout
+	}
+	return "stdout:\n" + stdout + "\nstderr:\n" + stderr
+}
+
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(s, "\n", "\n    ")
 }
 
 func (e execFailure) Unwrap() error { return e.exec }
