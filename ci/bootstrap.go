@@ -8,8 +8,6 @@ import (
 	"strings"
 
 	"dagger.io/dagger"
-
-	"github.com/example/goship/ci/report"
 )
 
 // bootstrapState is the bootstrap stack's local state, relative to the
@@ -30,14 +28,14 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		}
 		tf, err := awsTerraform(ctx, p, infra, bootstrapStack)
 		if err != nil {
-			return err
+			return bootstrapStack.failure(err)
 		}
 		applied := tf.
-			WithExec(planArgs(stackVars(p.cfg, bootstrapStack, ""))).
-			WithExec(applyArgs(), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+			WithExec(planArgs(p.cfg, stackVars(p.cfg, bootstrapStack, ""))).
+			WithExec(applyArgs(p.cfg), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
 		code, err := applied.ExitCode(ctx)
 		if err != nil {
-			return err
+			return bootstrapStack.failure(err)
 		}
 		state := applied.Directory("/infra/bootstrap").Filter(dagger.DirectoryFilterOpts{
 			Include: []string{"terraform.tfstate", "terraform.tfstate.backup"},
@@ -48,12 +46,13 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		p.steps.printf("\n!!! %s is the ONLY record of the state bucket and the deploy role.\n"+
 			"!!! It is gitignored: keep a copy somewhere safe, or the next bootstrap will try to create them again.\n\n", bootstrapState)
 		if code != 0 {
+			stdout, _ := applied.Stdout(ctx) // the exit code is the failure; the output only explains it
 			stderr, _ := applied.Stderr(ctx)
-			return fmt.Errorf("terraform apply exited %d: %s", code, report.LastLines(stderr, 20))
+			return bootstrapStack.failure(&dagger.ExecError{Cmd: applyArgs(p.cfg), ExitCode: code, Stdout: stdout, Stderr: stderr})
 		}
-		out, err := applied.WithExec([]string{"terraform", "output", "-json"}).Stdout(ctx)
+		out, err := applied.WithExec(outputArgs()).Stdout(ctx)
 		if err != nil {
-			return err
+			return bootstrapStack.failure(err)
 		}
 		if outputs, err = decodeOutputs([]byte(out)); err != nil {
 			return err

@@ -37,6 +37,7 @@ type config struct {
 	trivyIgnoreFile   string
 	waitTimeout       time.Duration
 	smokeTimeout      time.Duration
+	lockTimeout       time.Duration
 	githubRepository  string
 	assumeYes         bool
 }
@@ -153,6 +154,9 @@ func options() []option {
 		{flag: "smoke-timeout", envs: []string{"SMOKE_TIMEOUT"}, def: "5m",
 			usage: "how long deploy retries the smoke test of the live URL",
 			set:   func(c *config, v string) error { return setDuration(&c.smokeTimeout, v) }},
+		{flag: "lock-timeout", envs: []string{"TF_LOCK_TIMEOUT"}, def: "5m",
+			usage: "how long Terraform waits for another run's state lock before it fails",
+			set:   func(c *config, v string) error { return setDuration(&c.lockTimeout, v) }},
 		{flag: "github-repository", envs: []string{"GITHUB_REPOSITORY"},
 			usage: "owner/name allowed to assume the deploy role by OIDC (bootstrap)",
 			set: func(c *config, v string) error {

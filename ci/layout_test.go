@@ -21,6 +21,7 @@ func TestLayout(t *testing.T) {
 	}{
 		{"./cloud", []string{dagger}},
 		{"./report", []string{dagger, awsSDK}},
+		{"./terraform", []string{dagger, awsSDK}},
 	}
 	for _, tt := range tests {
 		out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", tt.pkg).Output()

@@ -51,12 +51,28 @@ func (s *steps) printf(format string, args ...any) {
 // of its output. The SDK's own ExecError message stops at "exit code: 1",
 // leaving the reason (a Terraform error, a failing test) in the engine's
 // log far above.
-type execFailure struct{ exec *dagger.ExecError }
+type execFailure struct {
+	exec *dagger.ExecError
+	// what names the command, when its arguments alone do not say where
+	// it ran (the same terraform command runs in three stacks).
+	what string
+	// explain picks the part of the output that explains the failure;
+	// streamEnds when nil.
+	explain func(stdout, stderr string) string
+}
 
 func (e execFailure) Error() string {
-	msg := fmt.Sprintf("`%s` exited %d", strings.Join(e.exec.Cmd, " "), e.exec.ExitCode)
-	if ends := streamEnds(e.exec.Stdout, e.exec.Stderr); ends != "" {
-		msg += ":\n" + indent(ends)
+	what := e.what
+	if what == "" {
+		what = "`" + strings.Join(e.exec.Cmd, " ") + "`"
+	}
+	explain := e.explain
+	if explain == nil {
+		explain = streamEnds
+	}
+	msg := fmt.Sprintf("%s exited %d", what, e.exec.ExitCode)
+	if why := explain(e.exec.Stdout, e.exec.Stderr); why != "" {
+		msg += ":\n" + indent(why)
 	}
 	return msg
 }

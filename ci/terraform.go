@@ -3,16 +3,48 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
+	"strings"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/terraform"
 )
 
 // stack is one Terraform root module under infra/.
 type stack struct {
 	name string // in the state key and in step names
 	dir  string // relative to infra/
+}
+
+// path is the stack's directory relative to the repository.
+func (st stack) path() string { return path.Join("infra", st.dir) }
+
+// failure names the stack and its directory in a failed Terraform step,
+// since the same commands run in all three, and shows every Error block
+// Terraform printed rather than the end of its output.
+func (st stack) failure(err error) error {
+	if err == nil {
+		return nil
+	}
+	var exec *dagger.ExecError
+	if errors.As(err, &exec) {
+		verb := strings.Join(exec.Cmd[:min(2, len(exec.Cmd))], " ")
+		return execFailure{exec: exec, what: fmt.Sprintf("`%s` in the %s stack (%s)", verb, st.name, st.path()), explain: terraformErrors}
+	}
+	return fmt.Errorf("the %s stack (%s): %w", st.name, st.path(), err)
+}
+
+// terraformErrors is every Error block of a failed Terraform command, or
+// the end of its output when it printed none (it was killed, say).
+func terraformErrors(stdout, stderr string) string {
+	blocks := terraform.ErrorBlocks(stderr + "\n" + stdout)
+	if len(blocks) == 0 {
+		return streamEnds(stdout, stderr)
+	}
+	return strings.Join(blocks, "\n\n")
 }
 
 // The three root modules: bootstrap keeps local state (it creates the
@@ -35,7 +67,7 @@ func stateKey(cfg config, st stack) string {
 // initArgs configures the S3 backend from the run's configuration; locking
 // and encryption are repeated here so no backend block can forget them.
 func initArgs(cfg config, st stack) []string {
-	args := []string{"terraform", "init", "-input=false"}
+	args := []string{"terraform", "init", "-input=false", "-no-color"}
 	if st == bootstrapStack {
 		return args
 	}
@@ -70,16 +102,25 @@ func stackVars(cfg config, st stack, image string) []string {
 }
 
 // planArgs saves the plan, so that apply runs exactly what was planned.
-func planArgs(vars []string) []string {
-	return append([]string{"terraform", "plan", "-input=false", "-out=tfplan"}, vars...)
+func planArgs(cfg config, vars []string) []string {
+	return append([]string{"terraform", "plan", "-input=false", "-no-color", lockTimeoutArg(cfg), "-out=tfplan"}, vars...)
 }
 
-func applyArgs() []string {
-	return []string{"terraform", "apply", "-input=false", "-auto-approve", "tfplan"}
+func applyArgs(cfg config) []string {
+	return []string{"terraform", "apply", "-input=false", "-no-color", lockTimeoutArg(cfg), "-auto-approve", "tfplan"}
 }
 
-func destroyArgs(vars []string) []string {
-	return append([]string{"terraform", "destroy", "-input=false", "-auto-approve"}, vars...)
+func destroyArgs(cfg config, vars []string) []string {
+	return append([]string{"terraform", "destroy", "-input=false", "-no-color", lockTimeoutArg(cfg), "-auto-approve"}, vars...)
+}
+
+// outputArgs reads a stack's outputs as JSON.
+func outputArgs() []string { return []string{"terraform", "output", "-no-color", "-json"} }
+
+// lockTimeoutArg makes Terraform wait for a state lock that another run
+// holds, instead of failing at once: two runs of one environment queue.
+func lockTimeoutArg(cfg config) string {
+	return "-lock-timeout=" + cfg.lockTimeout.String()
 }
 
 // decodeOutputs reads `terraform output -json` into name → value for the
@@ -141,6 +182,9 @@ func terraformEnv() [][2]string {
 		{"TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "true"},
 		{"TF_IN_AUTOMATION", "1"},
 		{"TF_INPUT", "0"},
+		// No version check or security bulletin from checkpoint-api.hashicorp.com
+		// on every command of every container.
+		{"CHECKPOINT_DISABLE", "1"},
 	}
 }
 
@@ -159,15 +203,15 @@ func awsTerraform(ctx context.Context, p *pipeline, infra *dagger.Directory, st 
 func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string]string, error) {
 	tf, err := awsTerraform(ctx, p, p.infra(), st)
 	if err != nil {
-		return nil, err
+		return nil, st.failure(err)
 	}
 	out, err := tf.
-		WithExec(planArgs(stackVars(p.cfg, st, image))).
-		WithExec(applyArgs()).
-		WithExec([]string{"terraform", "output", "-json"}).
+		WithExec(planArgs(p.cfg, stackVars(p.cfg, st, image))).
+		WithExec(applyArgs(p.cfg)).
+		WithExec(outputArgs()).
 		Stdout(ctx)
 	if err != nil {
-		return nil, err
+		return nil, st.failure(err)
 	}
 	return decodeOutputs([]byte(out))
 }
@@ -177,23 +221,35 @@ func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string
 func destroyStack(ctx context.Context, p *pipeline, st stack, image string) error {
 	tf, err := awsTerraform(ctx, p, p.infra(), st)
 	if err != nil {
-		return err
+		return st.failure(err)
 	}
-	_, err = tf.WithExec(destroyArgs(stackVars(p.cfg, st, image))).Sync(ctx)
-	return err
+	_, err = tf.WithExec(destroyArgs(p.cfg, stackVars(p.cfg, st, image))).Sync(ctx)
+	return st.failure(err)
 }
 
 // validateTerraform checks formatting across infra/ and validates each stack
 // without a backend, so it needs no AWS account.
 func validateTerraform(ctx context.Context, p *pipeline) error {
 	infra := p.infra()
-	ctr := terraformContainer(p, infra, serviceStack).
-		WithExec([]string{"terraform", "fmt", "-check", "-recursive", "-diff"})
-	for _, st := range stacks() {
-		ctr = ctr.WithWorkdir(path.Join("/infra", st.dir)).
-			WithExec([]string{"terraform", "init", "-input=false", "-backend=false"}).
-			WithExec([]string{"terraform", "validate"})
+	formatted := terraformContainer(p, infra, serviceStack).
+		WithExec([]string{"terraform", "fmt", "-no-color", "-check", "-recursive", "-diff"})
+	if _, err := formatted.Sync(ctx); err != nil {
+		return fmt.Errorf("infra/ is not formatted (run terraform fmt -recursive infra): %w", withExecOutput(err))
 	}
-	_, err := ctr.Sync(ctx)
-	return err
+	for _, st := range stacks() {
+		_, err := terraformContainer(p, infra, st).
+			WithExec(validateInitArgs()).
+			WithExec([]string{"terraform", "validate", "-no-color"}).
+			Sync(ctx)
+		if err != nil {
+			return st.failure(err)
+		}
+	}
+	return nil
+}
+
+// validateInitArgs initialises a stack for validate: providers only, no
+// backend, so it needs no AWS account.
+func validateInitArgs() []string {
+	return []string{"terraform", "init", "-input=false", "-no-color", "-backend=false"}
 }
