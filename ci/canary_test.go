@@ -32,7 +32,7 @@ func TestSecretCanary(t *testing.T) {
 	record("apply", applyArgs(cfg))
 	record("trivy", trivyImageArgs(cfg, true), trivyConfigArgs(cfg, true))
 	var summaryText, summaryMarkdown bytes.Buffer
-	s := &report.Summary{Mode: "deploy", Environment: "dev", Scanned: true, Image: image, URL: "http://goship-dev-123.eu-west-1.elb.amazonaws.com"}
+	s := &report.Summary{Mode: "deploy", Environment: "dev", Vulnerabilities: report.Scan{Completed: true}, Image: image, URL: "http://goship-dev-123.eu-west-1.elb.amazonaws.com"}
 	if err := s.Text(&summaryText); err != nil {
 		t.Fatal(err)
 	}

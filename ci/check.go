@@ -8,6 +8,7 @@ import (
 	"io"
 
 	"dagger.io/dagger"
+	"github.com/aquasecurity/trivy/pkg/types"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/example/goship/ci/report"
@@ -26,7 +27,6 @@ func check(ctx context.Context, p *pipeline) error {
 // the image that was scanned is the image that is published.
 func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 	image := build(p)
-	var imageGate, configGate report.Gate
 	var g errgroup.Group
 	errs := make([]error, 4)
 	g.Go(func() error {
@@ -35,15 +35,9 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 	})
 	g.Go(func() error {
 		errs[1] = p.steps.run("build and scan the image", func() error {
-			if _, err := image.Sync(ctx); err != nil {
-				return err
-			}
-			found, err := scan(ctx, p, image)
-			if err != nil {
-				return err
-			}
-			imageGate = report.VulnerabilityGate(found, p.cfg.severities)
-			return p.gateError("vulnerabilities", imageGate, report.WriteVulnerabilities)
+			return p.buildAndScan(
+				func() error { _, err := image.Sync(ctx); return err },
+				func() (types.Report, error) { return scan(ctx, p, image) })
 		})
 		return nil
 	})
@@ -51,10 +45,12 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 		errs[2] = p.steps.run("scan infra/ and the Dockerfile for misconfigurations", func() error {
 			found, err := scanConfig(ctx, p)
 			if err != nil {
+				p.result.Misconfigurations = report.Scan{NotDone: "the scan failed"}
 				return err
 			}
-			configGate = report.MisconfigurationGate(found, p.cfg.severities)
-			return p.gateError("misconfigurations", configGate, report.WriteMisconfigurations)
+			gate := report.MisconfigurationGate(found, p.cfg.severities)
+			p.result.Misconfigurations = report.Scan{Completed: true, Total: gate.Total, Blocking: len(gate.Blocking)}
+			return p.gateError("misconfigurations", gate, report.WriteMisconfigurations)
 		})
 		return nil
 	})
@@ -63,13 +59,28 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 		return nil
 	})
 	_ = g.Wait() // every goroutine reports through errs
-	p.result.Scanned = true
-	p.result.Vulnerabilities, p.result.BlockingVulnerabilities = imageGate.Total, len(imageGate.Blocking)
-	p.result.Misconfigurations, p.result.BlockingMisconfigurations = configGate.Total, len(configGate.Blocking)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
 	return image, nil
+}
+
+// buildAndScan builds the image, scans it and applies the gate, and
+// records in the summary what the scan found, or why there was no scan:
+// a build or scan that failed must never read as zero findings.
+func (p *pipeline) buildAndScan(build func() error, scan func() (types.Report, error)) error {
+	if err := build(); err != nil {
+		p.result.Vulnerabilities = report.Scan{NotDone: "the image build failed"}
+		return err
+	}
+	found, err := scan()
+	if err != nil {
+		p.result.Vulnerabilities = report.Scan{NotDone: "the scan failed"}
+		return err
+	}
+	gate := report.VulnerabilityGate(found, p.cfg.severities)
+	p.result.Vulnerabilities = report.Scan{Completed: true, Total: gate.Total, Blocking: len(gate.Blocking)}
+	return p.gateError("vulnerabilities", gate, report.WriteVulnerabilities)
 }
 
 // gateError prints the blocking findings as a table and fails when there

@@ -37,6 +37,7 @@ func deploy(ctx context.Context, p *pipeline) error {
 		}
 		if err := p.steps.run("publish the image to ECR", func() error {
 			image, err = publish(ctx, p, built, registry["repository_url"])
+			p.result.Published = image
 			return err
 		}); err != nil {
 			return err
@@ -45,8 +46,6 @@ func deploy(ctx context.Context, p *pipeline) error {
 		// A rolled-back image reports its own commit, not the checkout's.
 		wantCommit = ""
 	}
-	p.result.Image = image
-
 	var service map[string]string
 	if err := p.steps.run("apply the service stack", func() error {
 		service, err = apply(ctx, p, serviceStack, image)
@@ -57,6 +56,7 @@ func deploy(ctx context.Context, p *pipeline) error {
 	}); err != nil {
 		return err
 	}
+	p.result.Image = image
 	if err := p.steps.run("wait for the ECS service to become stable", func() error {
 		return cloud.WaitStable(ctx, ecs.NewFromConfig(p.aws.Config), service["cluster_name"], service["service_name"],
 			image, p.cfg.waitTimeout, cloud.WaitInterval, p.stdout)

@@ -74,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		steps:  newSteps(stdout, time.Now),
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
-		result: &report.Summary{Mode: m.name, Environment: cfg.environment},
+		result: &report.Summary{Mode: m.name, Environment: summaryEnvironment(m, cfg)},
 	}
 	if m.needsAWS {
 		session, err := connectAWS(ctx, &p.cfg)
@@ -104,10 +104,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	runErr := m.run(ctx, p)
 	p.result.Failed = runErr != nil
+	p.result.FailedSteps = p.steps.failures()
 	if err := p.result.Write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
 		return err
 	}
 	return runErr
+}
+
+// summaryEnvironment is the environment a run is about: bootstrap sets up
+// the account for every environment, so it names none.
+func summaryEnvironment(m mode, cfg config) string {
+	if m.name == "bootstrap" {
+		return ""
+	}
+	return cfg.environment
 }
 
 // connectAWS proves the AWS credentials work and settles the region, which

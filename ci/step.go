@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,9 +17,10 @@ import (
 // steps prints a start and a finish line, with the duration, around each
 // step of a run. Steps run concurrently, so writes are serialised.
 type steps struct {
-	mu  sync.Mutex
-	out io.Writer
-	now func() time.Time
+	mu     sync.Mutex
+	out    io.Writer
+	now    func() time.Time
+	failed []report.FailedStep
 }
 
 func newSteps(out io.Writer, now func() time.Time) *steps {
@@ -34,10 +36,37 @@ func (s *steps) run(name string, fn func() error) error {
 	took := s.now().Sub(start).Round(100 * time.Millisecond)
 	if err != nil {
 		s.printf("✗ %s failed after %s\n", name, took)
+		s.mu.Lock()
+		s.failed = append(s.failed, report.FailedStep{Name: name, Reason: failureReason(err)})
+		s.mu.Unlock()
 		return err
 	}
 	s.printf("✓ %s (%s)\n", name, took)
 	return nil
+}
+
+// failures are the steps that failed so far, in the order they failed.
+func (s *steps) failures() []report.FailedStep {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.failed)
+}
+
+// failureReason is one line saying why a step failed: the error's first
+// line and, when that only introduces the output ("... exited 1:"), the
+// first line of the output too.
+func failureReason(err error) string {
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	reason := strings.TrimSpace(lines[0])
+	if strings.HasSuffix(reason, ":") {
+		for _, l := range lines[1:] {
+			if l = strings.TrimSpace(l); l != "" {
+				reason += " " + l
+				break
+			}
+		}
+	}
+	return report.FirstLine(reason)
 }
 
 // printf writes one line that no concurrent step can interleave with.
