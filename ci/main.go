@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -188,18 +189,25 @@ func isTerminal(r io.Reader) bool {
 // hostEngineProbe looks at the real machine: the environment, PATH, and
 // the container runtimes' own `info` commands.
 func hostEngineProbe(getenv func(string) string) engineProbe {
+	output := func(ctx context.Context, path string, args ...string) (string, error) {
+		out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
+		if ctx.Err() != nil {
+			return "", errors.New("no answer in time")
+		}
+		if err != nil {
+			return "", fmt.Errorf("%w: %s", err, report.LastLine(string(out)))
+		}
+		return string(out), nil
+	}
 	return engineProbe{
 		getenv:   getenv,
 		lookPath: exec.LookPath,
 		answers: func(ctx context.Context, path string, args ...string) error {
-			out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
-			if ctx.Err() != nil {
-				return errors.New("no answer within 5s")
-			}
-			if err != nil {
-				return fmt.Errorf("%w: %s", err, report.LastLine(string(out)))
-			}
-			return nil
+			_, err := output(ctx, path, args...)
+			return err
 		},
+		output:        output,
+		dial:          (&net.Dialer{}).DialContext,
+		engineTimeout: engineAnswerTimeout,
 	}
 }
