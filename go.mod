@@ -16,6 +16,7 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	github.com/zclconf/go-cty v1.19.0
 	golang.org/x/sync v0.25.0
+	golang.org/x/term v0.45.0
 )
 
 require (

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+	"golang.org/x/term"
 
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
@@ -176,14 +177,11 @@ func fileExists(path string) bool {
 }
 
 // isTerminal reports whether r is an interactive terminal, the only place
-// where asking a question makes sense.
+// where asking a question makes sense. Being a character device is not
+// enough: /dev/null is one, and a prompt there reads EOF.
 func isTerminal(r io.Reader) bool {
 	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // hostEngineProbe looks at the real machine: the environment, PATH, and
