@@ -30,21 +30,39 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		if err != nil {
 			return bootstrapStack.failure(err)
 		}
-		applied := tf.
-			WithExec(planArgs(p.cfg, stackVars(p.cfg, bootstrapStack, ""))).
-			WithExec(applyArgs(p.cfg), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-		code, err := applied.ExitCode(ctx)
-		if err != nil {
-			return bootstrapStack.failure(err)
+		planned := tf.WithExec(planArgs(p.cfg, stackVars(p.cfg, bootstrapStack, "")))
+		if err := p.approvePlan(ctx, bootstrapStack, planned, nil); err != nil {
+			return err
+		}
+		// A failed apply may still have created resources, so its state
+		// is exported whatever the exit code.
+		applied := planned.WithExec(applyArgs(p.cfg), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+		var code int
+		var completed bool
+		interrupted := p.protected(ctx, bootstrapStack, "apply", func(ctx context.Context) error {
+			var err error
+			code, err = applied.ExitCode(ctx)
+			completed = err == nil
+			return err
+		})
+		if !completed {
+			// The apply never completed: there is no state to export, and
+			// asking for one would run the apply again.
+			return bootstrapStack.failure(interrupted)
 		}
 		state := applied.Directory("/infra/bootstrap").Filter(dagger.DirectoryFilterOpts{
 			Include: []string{"terraform.tfstate", "terraform.tfstate.backup"},
 		})
-		if _, err := state.Export(ctx, filepath.Join(p.root, "infra", "bootstrap")); err != nil {
+		// After an interrupt the run's context is cancelled, but an apply
+		// that finished must still leave its state on the host.
+		if _, err := state.Export(context.WithoutCancel(ctx), filepath.Join(p.root, "infra", "bootstrap")); err != nil {
 			return fmt.Errorf("exporting the bootstrap state to %s: %w", bootstrapState, err)
 		}
 		p.steps.printf("\n!!! %s is the ONLY record of the state bucket and the deploy role.\n"+
 			"!!! It is gitignored: keep a copy somewhere safe, or the next bootstrap will try to create them again.\n\n", bootstrapState)
+		if interrupted != nil {
+			return interrupted
+		}
 		if code != 0 {
 			stdout, _ := applied.Stdout(ctx) // the exit code is the failure; the output only explains it
 			stderr, _ := applied.Stderr(ctx)

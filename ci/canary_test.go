@@ -25,7 +25,7 @@ func TestSecretCanary(t *testing.T) {
 	cfg := terraformConfig()
 	image := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("a", 64)
 	for _, st := range stacks() {
-		record("init", initArgs(cfg, st))
+		record("init", initArgs(cfg, st, true))
 		record("plan", planArgs(cfg, stackVars(cfg, st, image)))
 		record("destroy", destroyArgs(cfg, stackVars(cfg, st, destroyPlaceholderImage(cfg, "123456789012"))))
 	}

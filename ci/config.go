@@ -40,6 +40,7 @@ type config struct {
 	lockTimeout       time.Duration
 	githubRepository  string
 	assumeYes         bool
+	allowDestroy      bool
 }
 
 // hostFacts are the defaults that come from the checkout rather than from
@@ -165,6 +166,16 @@ func options() []option {
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
+		{flag: "allow-destroy", envs: []string{"ALLOW_DESTROY"}, isBool: true, def: "false",
+			usage: "apply a deploy or bootstrap plan that destroys or replaces resources (otherwise asked on a terminal, refused in CI)",
+			set: func(c *config, v string) error {
+				allow, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("want true or false")
+				}
+				c.allowDestroy = allow
+				return nil
+			}},
 	}
 }
 

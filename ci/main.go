@@ -15,20 +15,26 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"dagger.io/dagger"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/term"
 
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
+	"github.com/example/goship/ci/terraform"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
-	stop()
+	// Every interrupt reaches run, not only the first: a second one is how
+	// the user aborts a Terraform apply that the first let finish.
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt, syscall.SIGTERM)
+	err := run(context.Background(), os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr, interrupts)
+	signal.Stop(interrupts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "ci:", err)
 		os.Exit(exitCode(err))
@@ -48,7 +54,14 @@ func exitCode(err error) int {
 // run is the program: the one place that reads arguments, the environment
 // and the standard streams. Everything that can fail fast (configuration,
 // AWS credentials, a container runtime) is checked before the engine starts.
-func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, interrupts <-chan os.Signal) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	rules := terraform.NewInterrupts(cancel)
+	stopWatching := make(chan struct{})
+	defer close(stopWatching)
+	go watchInterrupts(interrupts, stopWatching, rules, stderr)
+
 	root, err := moduleRoot()
 	if err != nil {
 		return err
@@ -67,6 +80,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := validate(cfg, m, getenv, func(rel string) bool { return fileExists(filepath.Join(root, rel)) }); err != nil {
 		return err
 	}
+	hostEndpoints := endpointEnviron(getenv)
+	endpoints, err := terraform.PlanEndpoints(hostEndpoints)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	hostname, _ := os.Hostname() // only names the run in its locks
 
 	p := &pipeline{
 		cfg:    cfg,
@@ -77,6 +96,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
 		result: &report.Summary{Mode: m.name, Environment: summaryEnvironment(m, cfg)},
+
+		interrupts:    rules,
+		endpoints:     endpoints,
+		hostEndpoints: terraform.EndpointSettings(hostEndpoints),
+		lockOwner:     terraform.LockOwner(getenv, hostname, m.name, summaryEnvironment(m, cfg)),
+		inCI:          getenv("CI") == "true",
+		terminal:      isTerminal(stdin),
 	}
 	if m.needsAWS {
 		session, err := connectAWS(ctx, &p.cfg)
@@ -84,10 +110,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		p.aws = session
+		p.readLock = func(ctx context.Context, bucket, key string) (*cloud.StateLock, error) {
+			client := s3.NewFromConfig(session.Config, func(o *s3.Options) { o.UsePathStyle = endpoints.PathStyle })
+			return cloud.ReadStateLock(ctx, client, bucket, key)
+		}
 		fmt.Fprintf(stdout, "AWS account %s in %s, as %s\n", session.Account, p.cfg.region, session.ARN)
 	}
 	if m.confirm {
-		if err := confirm(p, getenv("CI") == "true", isTerminal(stdin)); err != nil {
+		if err := confirm(p, p.inCI, p.terminal); err != nil {
 			return err
 		}
 	}
@@ -97,7 +127,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}
 
-	dag, err := dagger.Connect(ctx, dagger.WithLogOutput(stderr))
+	// The session lives until Close, not until the first interrupt: a
+	// Terraform apply that the interrupt lets finish runs in it.
+	dag, err := dagger.Connect(context.WithoutCancel(ctx), dagger.WithLogOutput(stderr))
 	if err != nil {
 		return fmt.Errorf("starting the Dagger engine: %w", err)
 	}
@@ -111,6 +143,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	return runErr
+}
+
+// endpointEnviron lists the host's AWS endpoint settings (AWS_ENDPOINT_URL
+// and AWS_ENDPOINT_URL_<SERVICE>) as NAME=value. The names come from the
+// process environment, the only list of them there is; the values come
+// through getenv like every other setting.
+func endpointEnviron(getenv func(string) string) []string {
+	var settings []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if name == "AWS_ENDPOINT_URL" || strings.HasPrefix(name, "AWS_ENDPOINT_URL_") {
+			if v := getenv(name); v != "" {
+				settings = append(settings, name+"="+v)
+			}
+		}
+	}
+	return settings
 }
 
 // summaryEnvironment is the environment a run is about: bootstrap sets up

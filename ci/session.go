@@ -13,6 +13,7 @@ import (
 
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
+	"github.com/example/goship/ci/terraform"
 )
 
 // pipeline is one run: its configuration, the engine, the AWS session (for
@@ -28,6 +29,14 @@ type pipeline struct {
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
 	result *report.Summary
+
+	interrupts    *terraform.Interrupts  // what Ctrl-C does while Terraform changes AWS
+	endpoints     terraform.EndpointPlan // the AWS endpoints Terraform containers use
+	hostEndpoints []string               // the host's endpoint settings, NAME=value
+	lockOwner     string                 // names this run in the Terraform locks it takes
+	inCI          bool                   // CI=true: nobody to ask
+	terminal      bool                   // standard input is a terminal
+	readLock      func(ctx context.Context, bucket, key string) (*cloud.StateLock, error)
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -66,18 +67,25 @@ func stateKey(cfg config, st stack) string {
 
 // initArgs configures the S3 backend from the run's configuration; locking
 // and encryption are repeated here so no backend block can forget them.
-func initArgs(cfg config, st stack) []string {
+func initArgs(cfg config, st stack, pathStyle bool) []string {
 	args := []string{"terraform", "init", "-input=false", "-no-color"}
 	if st == bootstrapStack {
 		return args
 	}
-	return append(args,
+	args = append(args,
 		"-backend-config=bucket="+cfg.stateBucket,
 		"-backend-config=key="+stateKey(cfg, st),
 		"-backend-config=region="+cfg.region,
 		"-backend-config=use_lockfile=true",
 		"-backend-config=encrypt=true",
 	)
+	if pathStyle {
+		// An S3 endpoint other than AWS (an emulator, or a host name such
+		// as LocalStack's) cannot take the bucket into its host name, and
+		// the backend does not read AWS_S3_USE_PATH_STYLE.
+		args = append(args, "-backend-config=use_path_style=true")
+	}
+	return args
 }
 
 // stackVars are the -var arguments each stack takes. image is the digest
@@ -189,31 +197,109 @@ func terraformEnv() [][2]string {
 }
 
 // awsTerraform is a Terraform container that talks to AWS: credentials as
-// secrets, and a run ID so the engine never answers from its cache.
+// secrets, the run's endpoints (an emulator's, say), the lock owner, and
+// a run ID so the engine never answers from its cache.
 func awsTerraform(ctx context.Context, p *pipeline, infra *dagger.Directory, st stack) (*dagger.Container, error) {
 	ctr, err := p.withAWS(ctx, terraformContainer(p, infra, st))
 	if err != nil {
 		return nil, err
 	}
-	return ctr.WithEnvVariable("GOSHIP_RUN", p.runID).
-		WithExec(initArgs(p.cfg, st)), nil
+	for _, v := range p.endpoints.Env {
+		ctr = ctr.WithEnvVariable(v[0], v[1])
+	}
+	for _, b := range p.endpoints.Bindings {
+		// An endpoint on the host's loopback is not on the container's:
+		// the engine forwards the alias to the host.
+		ctr = ctr.WithServiceBinding(b.Alias, p.dag.Host().Service(
+			[]dagger.PortForward{{Frontend: b.Port, Backend: b.Port}}, dagger.HostServiceOpts{Host: b.Upstream}))
+	}
+	return ctr.
+		// Terraform writes user@host into the lock it holds, and reads the
+		// user from /etc/passwd: this names the run instead of root@dagger.
+		WithNewFile("/etc/passwd", passwdNaming(p.lockOwner)).
+		WithEnvVariable("GOSHIP_RUN", p.runID).
+		WithExec(initArgs(p.cfg, st, p.endpoints.PathStyle)), nil
 }
 
-// apply plans and applies one stack and returns its outputs.
+// passwdNaming is an /etc/passwd whose root user is called name.
+func passwdNaming(name string) string {
+	return name + ":x:0:0:goship run:/root:/bin/sh\n"
+}
+
+// showArgs writes a saved plan as JSON to a file rather than stdout, which
+// the engine's log would print whole.
+func showArgs() []string { return []string{"terraform", "show", "-no-color", "-json", "tfplan"} }
+
+const planJSONPath = "/tmp/tfplan.json"
+
+// routineReplacements are the replacements a stack's plan makes on every
+// run, which need no one's consent: each new image registers a new task
+// definition revision and retires the old one.
+func routineReplacements(st stack) []string {
+	if st == serviceStack {
+		return []string{"aws_ecs_task_definition.this"}
+	}
+	return nil
+}
+
+// apply plans one stack, asks before a plan that destroys what the run
+// did not ask to destroy, applies exactly that plan, and returns the
+// stack's outputs.
 func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string]string, error) {
 	tf, err := awsTerraform(ctx, p, p.infra(), st)
 	if err != nil {
-		return nil, st.failure(err)
+		return nil, p.terraformFailure(ctx, st, err)
 	}
-	out, err := tf.
-		WithExec(planArgs(p.cfg, stackVars(p.cfg, st, image))).
-		WithExec(applyArgs(p.cfg)).
-		WithExec(outputArgs()).
-		Stdout(ctx)
+	planned := tf.WithExec(planArgs(p.cfg, stackVars(p.cfg, st, image)))
+	if err := p.approvePlan(ctx, st, planned, routineReplacements(st)); err != nil {
+		return nil, err
+	}
+	var out string
+	err = p.protected(ctx, st, "apply", func(ctx context.Context) error {
+		var err error
+		out, err = planned.WithExec(applyArgs(p.cfg)).WithExec(outputArgs()).Stdout(ctx)
+		return err
+	})
 	if err != nil {
-		return nil, st.failure(err)
+		return nil, p.terraformFailure(ctx, st, err)
 	}
 	return decodeOutputs([]byte(out))
+}
+
+// approvePlan shows what a saved plan would destroy and lets it go ahead
+// only with consent: --allow-destroy, or a yes on a terminal.
+func (p *pipeline) approvePlan(ctx context.Context, st stack, planned *dagger.Container, routine []string) error {
+	shown, err := planned.WithExec(showArgs(), dagger.ContainerWithExecOpts{RedirectStdout: planJSONPath}).
+		File(planJSONPath).Contents(ctx)
+	if err != nil {
+		return p.terraformFailure(ctx, st, err)
+	}
+	removals, err := terraform.PlannedRemovals([]byte(shown), routine)
+	if err != nil {
+		return st.failure(err)
+	}
+	list := terraform.DescribeRemovals(st.name, removals)
+	switch terraform.DecideRemovals(removals, p.cfg.allowDestroy, p.inCI, p.terminal) {
+	case terraform.Refuse:
+		return fmt.Errorf("%s\nnothing was applied: pass --allow-destroy (ALLOW_DESTROY=true) if that is what you want", list)
+	case terraform.Ask:
+		p.steps.printf("%s\nType yes to apply this plan: ", list)
+		answer, _ := bufio.NewReader(p.stdin).ReadString('\n') // EOF is a no
+		if strings.TrimSpace(answer) != "yes" {
+			return fmt.Errorf("the plan for the %s stack was not approved: nothing was applied", st.name)
+		}
+	}
+	return nil
+}
+
+// terraformFailure is st.failure, and when the state lock is held by
+// another run, how to release it if that run is dead.
+func (p *pipeline) terraformFailure(ctx context.Context, st stack, err error) error {
+	err = st.failure(err)
+	if isLockHeld(err) {
+		return fmt.Errorf("%w\n%s", err, p.lockRecovery(ctx, st))
+	}
+	return err
 }
 
 // destroyStack destroys one stack. Destroying a stack whose state is empty or
@@ -221,10 +307,13 @@ func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string
 func destroyStack(ctx context.Context, p *pipeline, st stack, image string) error {
 	tf, err := awsTerraform(ctx, p, p.infra(), st)
 	if err != nil {
-		return st.failure(err)
+		return p.terraformFailure(ctx, st, err)
 	}
-	_, err = tf.WithExec(destroyArgs(p.cfg, stackVars(p.cfg, st, image))).Sync(ctx)
-	return st.failure(err)
+	err = p.protected(ctx, st, "destroy", func(ctx context.Context) error {
+		_, err := tf.WithExec(destroyArgs(p.cfg, stackVars(p.cfg, st, image))).Sync(ctx)
+		return err
+	})
+	return p.terraformFailure(ctx, st, err)
 }
 
 // validateTerraform checks formatting across infra/ and validates each stack

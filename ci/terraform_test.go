@@ -29,9 +29,22 @@ func TestInitArgs(t *testing.T) {
 		{bootstrapStack, "terraform init -input=false -no-color"},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(initArgs(cfg, tt.st), " "); got != tt.want {
+		if got := strings.Join(initArgs(cfg, tt.st, false), " "); got != tt.want {
 			t.Errorf("initArgs(%s) =\n%s\nwant\n%s", tt.st.name, got, tt.want)
 		}
+	}
+}
+
+// TestInitArgsPathStyle checks that an S3 endpoint other than AWS gets
+// path-style requests from the backend, which reads no variable for it.
+func TestInitArgsPathStyle(t *testing.T) {
+	t.Parallel()
+	got := strings.Join(initArgs(terraformConfig(), registryStack, true), " ")
+	if !strings.HasSuffix(got, " -backend-config=use_path_style=true") {
+		t.Errorf("initArgs with an S3 endpoint = %s", got)
+	}
+	if got := strings.Join(initArgs(terraformConfig(), bootstrapStack, true), " "); strings.Contains(got, "use_path_style") {
+		t.Errorf("the bootstrap stack has no backend to configure: %s", got)
 	}
 }
 
