@@ -106,7 +106,7 @@ func options() []option {
 			usage: "image platform: linux/amd64 or linux/arm64 (sets the ECS CPU architecture)",
 			set:   setPlatform},
 		{flag: "port", envs: []string{"SERVE_PORT"}, def: "8080",
-			usage: "localhost port that serve listens on",
+			usage: "port that serve listens on, on every interface (the Dagger SDK cannot bind 127.0.0.1)",
 			set:   setPort},
 		{flag: "image", envs: []string{"DEPLOY_IMAGE"},
 			usage: "deploy this repo@sha256:... instead of building one (roll back to a previous image)",
