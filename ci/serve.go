@@ -50,9 +50,12 @@ func serve(ctx context.Context, p *pipeline) error {
 		"note: the port is open on every network interface of this machine, not only localhost: the Dagger SDK cannot bind its tunnel to 127.0.0.1\n",
 		p.cfg.servePort)
 	<-ctx.Done()
-	// The run's context is cancelled by now; stopping needs its own.
-	_, err = tunnel.Stop(context.WithoutCancel(ctx))
-	return err
+	// Closing the session at the end of the run closes the tunnel anyway:
+	// Stop only makes it prompt, and fails when a Ctrl-C on a terminal
+	// has already ended the session. The run's context is cancelled by
+	// now, so Stop gets its own.
+	_, _ = tunnel.Stop(context.WithoutCancel(ctx))
+	return nil
 }
 
 // portFree fails, naming the port and the setting to change, when the
