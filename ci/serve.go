@@ -65,7 +65,7 @@ func serve(ctx context.Context, p *pipeline) error {
 func portFree(ctx context.Context, port int) error {
 	l, err := (&net.ListenConfig{}).Listen(ctx, "tcp", ":"+strconv.Itoa(port))
 	if err != nil {
-		return fmt.Errorf("port %d is not free on this machine (%v): stop what uses it, or choose another with --port or SERVE_PORT", port, err)
+		return fmt.Errorf("port %d is not free on this machine (%w): stop what uses it, or choose another with --port or SERVE_PORT", port, err)
 	}
 	return l.Close()
 }
