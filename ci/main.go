@@ -127,10 +127,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	}
 
-	// The session lives until Close, not until the first interrupt: a
-	// Terraform apply that the interrupt lets finish runs in it.
-	dag, err := dagger.Connect(context.WithoutCancel(ctx), dagger.WithLogOutput(stderr))
+	// The session lives until Close, not until the first interrupt, and
+	// out of reach of a terminal's Ctrl-C: a Terraform apply that the
+	// first interrupt lets finish runs in it.
+	opts := []dagger.ClientOpt{dagger.WithLogOutput(stderr)}
+	session, err := startEngineSession(ctx, getenv, os.Environ(), stderr)
 	if err != nil {
+		return err
+	}
+	if session != nil {
+		opts = append(opts, dagger.WithConn(session))
+	}
+	dag, err := dagger.Connect(context.WithoutCancel(ctx), opts...)
+	if err != nil {
+		if session != nil {
+			_ = session.Close() // the connect error is the one to report
+		}
 		return fmt.Errorf("starting the Dagger engine: %w", err)
 	}
 	defer func() { _ = dag.Close() }() // the run's own result matters more than a failed disconnect
