@@ -41,7 +41,7 @@ func (p *pipeline) protected(ctx context.Context, st stack, verb string, fn func
 	finishing, aborted := p.interrupts.End(cmd)
 	switch {
 	case aborted || (finishing && err != nil):
-		p.steps.printf("%s\n", p.lockRecovery(ctx, st))
+		p.steps.printf("%s\n", p.lockRecovery(ctx, st, ""))
 		return fmt.Errorf("terraform %s of the %s stack was cut short after an interrupt (%w)", verb, st.name, err)
 	case finishing:
 		return fmt.Errorf("terraform %s of the %s stack finished after the interrupt; the run stops here", verb, st.name)
@@ -50,8 +50,9 @@ func (p *pipeline) protected(ctx context.Context, st stack, verb string, fn func
 }
 
 // lockRecovery says how to release the lock a killed Terraform left,
-// with the lock's own ID and owner when the lock file can be read.
-func (p *pipeline) lockRecovery(ctx context.Context, st stack) string {
+// with the lock's own ID and owner: from the lock file when it can be
+// read, else from Terraform's lock error in output, if there is one.
+func (p *pipeline) lockRecovery(ctx context.Context, st stack, output string) string {
 	if st == bootstrapStack {
 		return "The bootstrap stack keeps local state inside the run's container: a bootstrap killed during apply leaves no lock, " +
 			"but it may have created the state bucket or the deploy role without recording them in " + bootstrapState +
@@ -59,6 +60,7 @@ func (p *pipeline) lockRecovery(ctx context.Context, st stack) string {
 	}
 	lock := terraform.Lock{Stack: st.name, Dir: st.path(), Bucket: p.cfg.stateBucket, Key: stateKey(p.cfg, st), Region: p.cfg.region,
 		EndpointEnv: p.hostEndpoints}
+	lock.ID, lock.Who, _ = terraform.HeldLock(output)
 	if p.readLock != nil {
 		// The run's context may be cancelled by now; this read is short
 		// and bounded on its own.

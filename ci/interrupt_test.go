@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"dagger.io/dagger"
+
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/terraform"
 )
@@ -153,5 +155,40 @@ func TestInterruptBeforeApply(t *testing.T) {
 	})
 	if err == nil || !strings.Contains(err.Error(), "interrupted before terraform apply of the registry stack started") {
 		t.Errorf("protected = %v", err)
+	}
+}
+
+// TestLockHeldByAnotherRun checks that a run that finds the lock held,
+// after --lock-timeout, prints how to release it with the values filled
+// in, taking the lock ID from Terraform's own message when the lock file
+// cannot be read.
+func TestLockHeldByAnotherRun(t *testing.T) {
+	t.Parallel()
+	stderr := "\nError: Error acquiring the state lock\n\nError message: operation error S3: PutObject, https response error StatusCode: 412\n" +
+		"Lock Info:\n  ID:        6f1c2d3e-0000-4000-8000-000000000001\n  Path:      goship-state-1/goship/dev/registry.tfstate\n" +
+		"  Operation: OperationTypePlan\n  Who:       goship deploy dev by bob@ci@buildkitsandbox\n  Version:   1.15.8\n  Created:   2026-11-29 16:00:00 +0000 UTC\n  Info:\n\n" +
+		"Terraform acquires a state lock to protect the state from being written\nby multiple users at the same time.\n"
+	var out lockedBuffer
+	p := &pipeline{
+		cfg:   config{app: "goship", environment: "dev", region: "eu-west-1", stateBucket: "goship-state-1"},
+		steps: newSteps(&out, time.Now),
+		readLock: func(context.Context, string, string) (*cloud.StateLock, error) {
+			return nil, errors.New("AccessDenied")
+		},
+	}
+	err := p.terraformFailure(t.Context(), registryStack, &dagger.ExecError{Cmd: []string{"terraform", "plan"}, ExitCode: 1, Stderr: stderr})
+	for _, want := range []string{
+		"`terraform plan` in the registry stack (infra/registry) exited 1",
+		"Error: Error acquiring the state lock",
+		"held by goship deploy dev by bob@ci@buildkitsandbox",
+		"terraform -chdir=infra/registry init -input=false -reconfigure -backend-config=bucket=goship-state-1 -backend-config=key=goship/dev/registry.tfstate -backend-config=region=eu-west-1",
+		"terraform -chdir=infra/registry force-unlock -force 6f1c2d3e-0000-4000-8000-000000000001",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q:\n%v", want, err)
+		}
+	}
+	if !strings.Contains(out.String(), "could not read the lock: AccessDenied") {
+		t.Errorf("the failed lock read is not mentioned:\n%s", out.String())
 	}
 }

@@ -80,7 +80,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := validate(cfg, m, getenv, func(rel string) bool { return fileExists(filepath.Join(root, rel)) }); err != nil {
 		return err
 	}
-	hostEndpoints := endpointEnviron(getenv)
+	var hostEndpoints []string
+	if m.needsAWS {
+		hostEndpoints = endpointEnviron(getenv)
+	}
 	endpoints, err := terraform.PlanEndpoints(hostEndpoints)
 	if err != nil {
 		return usagef("%v", err)

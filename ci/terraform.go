@@ -297,7 +297,7 @@ func (p *pipeline) approvePlan(ctx context.Context, st stack, planned *dagger.Co
 func (p *pipeline) terraformFailure(ctx context.Context, st stack, err error) error {
 	err = st.failure(err)
 	if isLockHeld(err) {
-		return fmt.Errorf("%w\n%s", err, p.lockRecovery(ctx, st))
+		return fmt.Errorf("%w\n%s", err, p.lockRecovery(ctx, st, err.Error()))
 	}
 	return err
 }

@@ -186,3 +186,14 @@ func TestStackFailure(t *testing.T) {
 		t.Errorf("failure of a non-exec error = %q", other)
 	}
 }
+
+// TestPasswdNaming checks that the lock owner survives as the user name
+// Terraform reads from /etc/passwd (user:x:uid:gid:gecos:home:shell).
+func TestPasswdNaming(t *testing.T) {
+	t.Parallel()
+	owner := "goship deploy dev by github.com/example/goship/actions/runs/42"
+	fields := strings.Split(strings.TrimSuffix(passwdNaming(owner), "\n"), ":")
+	if len(fields) != 7 || fields[0] != owner || fields[2] != "0" || fields[5] != "/root" {
+		t.Errorf("passwdNaming = %q", passwdNaming(owner))
+	}
+}

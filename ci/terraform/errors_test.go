@@ -3,6 +3,7 @@ package terraform
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,4 +95,76 @@ func TestErrorBlocksNone(t *testing.T) {
 	if len(got) != 1 || got[0] != "Error: Boom\n\n  why" {
 		t.Errorf("ErrorBlocks = %q", got)
 	}
+}
+
+// TestLockHeldOutput holds a real state lock with one terraform apply
+// (waiting at its approval prompt) and checks what a second run's error
+// gives: the whole lock error block, its lock ID and owner.
+func TestLockHeldOutput(t *testing.T) {
+	t.Parallel()
+	terraform := tooltest.Path(t, "terraform")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(`resource "terraform_data" "a" { input = "1" }`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
+	if err := os.WriteFile(cliConfig, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1")
+	command := func(args ...string) *exec.Cmd {
+		cmd := exec.CommandContext(t.Context(), terraform, args...)
+		cmd.Dir, cmd.Env = dir, env
+		return cmd
+	}
+	if out, err := command("init", "-no-color").CombinedOutput(); err != nil {
+		t.Fatalf("terraform init: %v\n%s", err, out)
+	}
+
+	holder := command("apply", "-no-color")
+	approve, err := holder.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	prompt, err := holder.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = approve.Close() // no answer: the apply gives up and releases the lock
+		_ = holder.Wait()
+	})
+	// The apply holds the lock while it waits for its approval.
+	waitForPrompt(t, prompt, "Enter a value:")
+
+	stderr := runTerraform(t, terraform, dir, "plan", "-no-color", "-input=false", "-lock-timeout=0s")
+	blocks := ErrorBlocks(stderr)
+	if len(blocks) != 1 || !strings.HasPrefix(blocks[0], "Error: Error acquiring the state lock") || !strings.Contains(blocks[0], "Lock Info:") {
+		t.Fatalf("ErrorBlocks =\n%s\nof\n%s", strings.Join(blocks, "\n---\n"), stderr)
+	}
+	id, who, ok := HeldLock(stderr)
+	if !ok || len(id) != 36 || !strings.Contains(who, "@") {
+		t.Errorf("HeldLock = %q, %q, %v; want the lock's UUID and user@host", id, who, ok)
+	}
+	if _, _, ok := HeldLock(brokenConfig); ok {
+		t.Error("HeldLock found a lock in an unrelated error")
+	}
+}
+
+// waitForPrompt reads a command's output until it prints want.
+func waitForPrompt(t *testing.T, r io.Reader, want string) {
+	t.Helper()
+	var seen strings.Builder
+	buf := make([]byte, 4096)
+	for !strings.Contains(seen.String(), want) {
+		n, err := r.Read(buf)
+		seen.Write(buf[:n])
+		if err != nil {
+			t.Fatalf("output ended before %q: %v\n%s", want, err, seen.String())
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, r) }()
 }

@@ -87,3 +87,29 @@ func LockOwner(getenv func(string) string, hostname, mode, environment string) s
 		return r
 	}, owner)
 }
+
+// HeldLock reads the lock ID and owner from Terraform's "Error acquiring
+// the state lock" message, for when the lock file itself cannot be read.
+func HeldLock(output string) (id, who string, ok bool) {
+	if !strings.Contains(output, "Error acquiring the state lock") {
+		return "", "", false
+	}
+	for line := range strings.SplitSeq(ansiEscape.ReplaceAllString(output, ""), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "│"))
+		key, value, found := strings.Cut(line, ":")
+		if !found {
+			continue
+		}
+		switch strings.TrimSpace(key) {
+		case "ID":
+			if id == "" {
+				id = strings.TrimSpace(value)
+			}
+		case "Who":
+			if who == "" {
+				who = strings.TrimSpace(value)
+			}
+		}
+	}
+	return id, who, true
+}
