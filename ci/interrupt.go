@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/example/goship/ci/terraform"
 )
@@ -75,10 +74,4 @@ func (p *pipeline) lockRecovery(ctx context.Context, st stack, output string) st
 		}
 	}
 	return terraform.RecoveryCommands(lock)
-}
-
-// isLockHeld recognises Terraform's answer when another run holds the
-// lock for longer than --lock-timeout.
-func isLockHeld(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "Error acquiring the state lock")
 }

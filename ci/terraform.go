@@ -296,7 +296,10 @@ func (p *pipeline) approvePlan(ctx context.Context, st stack, planned *dagger.Co
 // another run, how to release it if that run is dead.
 func (p *pipeline) terraformFailure(ctx context.Context, st stack, err error) error {
 	err = st.failure(err)
-	if isLockHeld(err) {
+	if err == nil {
+		return nil
+	}
+	if _, _, held := terraform.HeldLock(err.Error()); held {
 		return fmt.Errorf("%w\n%s", err, p.lockRecovery(ctx, st, err.Error()))
 	}
 	return err
