@@ -76,7 +76,7 @@ func GitHubToken(ctx context.Context, client *http.Client, getenv func(string) s
 		}
 		return "", fmt.Errorf("request GitHub Actions OIDC token from %s: %w", u.Host, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only: a close error changes nothing
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("GitHub Actions OIDC token request: HTTP %d", resp.StatusCode)
 	}
