@@ -71,6 +71,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		root:   root,
 		stdin:  stdin,
 		stdout: stdout,
+		getenv: getenv,
 		steps:  newSteps(stdout, time.Now),
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
@@ -152,6 +153,9 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 		if cfg.trivyIgnoreFile != "" && !exists(cfg.trivyIgnoreFile) {
 			return usagef("no Trivy ignore file at %s (--trivyignore, TRIVY_IGNOREFILE)", cfg.trivyIgnoreFile)
 		}
+	}
+	if m.name == "deploy" && cfg.verifyKey == "" && cfg.signingKey == "" && cfg.signerIdentity == "" && !cfg.allowUnsigned {
+		return usagef("no signer to verify the image against: set --signer-identity (or GITHUB_REPOSITORY, or a GitHub remote named origin), or --verify-key; or deploy unverified on purpose with --allow-unsigned")
 	}
 	if m.name == "deploy" && cfg.image == "" && cfg.commit == "" {
 		return usagef("no commit to deploy: run inside a git checkout, or set --commit or GIT_COMMIT")
