@@ -3,6 +3,7 @@ package attest
 import (
 	"archive/tar"
 	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -155,7 +156,10 @@ func writeImageTarball(t *testing.T, binary, path string) {
 	if err := tw.Close(); err != nil {
 		t.Fatal(err)
 	}
-	layer, err := tarball.LayerFromReader(bytes.NewReader(layerTar.Bytes()))
+	layerBytes := layerTar.Bytes()
+	layer, err := tarball.LayerFromOpener(func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(layerBytes)), nil
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
