@@ -190,15 +190,20 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		{mode: "check", exists: everything},
-		{mode: "deploy", change: func(c *config) { c.stateBucket = "state-bucket" }, exists: everything},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signingKey = "state-bucket", "signing.pem" }, exists: everything},
+		// A laptop deploy with no key would publish an unsigned image.
+		{mode: "deploy", change: func(c *config) { c.stateBucket = "state-bucket" }, exists: everything, want: "would publish an unsigned image"},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.allowUnsigned = "state-bucket", true }, exists: everything},
 		{mode: "check", change: func(c *config) { c.goImage = "" }, exists: everything, want: "no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line"},
 		{mode: "serve", change: func(c *config) { c.runtimeImage = "" }, exists: everything, want: "no runtime image"},
 		{mode: "check", exists: func(string) bool { return false }, want: "no Dockerfile"},
 		{mode: "check", change: func(c *config) { c.trivyIgnoreFile = "ignore.txt" }, exists: func(p string) bool { return p == "Dockerfile" }, want: "no Trivy ignore file at ignore.txt"},
-		{mode: "deploy", change: func(c *config) { c.commit = ""; c.stateBucket = "state-bucket" }, exists: everything, want: "no commit to deploy"},
+		{mode: "deploy", change: func(c *config) { c.commit, c.stateBucket, c.allowUnsigned = "", "state-bucket", true }, exists: everything, want: "no commit to deploy"},
 		// Nothing to verify the image against: no identity, no key, no waiver.
 		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signerIdentity = "state-bucket", "" }, exists: everything, want: "no signer to verify the image against"},
-		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signerIdentity, c.verifyKey = "state-bucket", "", "cosign.pub" }, exists: everything},
+		{mode: "deploy", change: func(c *config) {
+			c.stateBucket, c.signerIdentity, c.verifyKey, c.signingKey = "state-bucket", "", "cosign.pub", "signing.pem"
+		}, exists: everything},
 		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signerIdentity, c.allowUnsigned = "state-bucket", "", true }, exists: everything},
 		{mode: "deploy", exists: everything, want: "no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET"},
 		{mode: "destroy", exists: everything, want: "no Terraform state bucket"},

@@ -102,3 +102,25 @@ func TestModuleList(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateSignsKeylessInActions: in a GitHub Actions job with id-token:
+// write, a deploy needs no key; elsewhere it needs one or --allow-unsigned.
+func TestValidateSignsKeylessInActions(t *testing.T) {
+	t.Parallel()
+	_, cfg, err := parseArgs([]string{"deploy", "--state-bucket", "state-bucket"}, envOf(nil), testFacts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := lookupMode("deploy", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exists := func(string) bool { return true }
+	actions := envOf(map[string]string{"ACTIONS_ID_TOKEN_REQUEST_URL": "http://127.0.0.1:1/token"})
+	if err := validate(cfg, m, actions, exists); err != nil {
+		t.Errorf("validate in Actions = %v, want nil", err)
+	}
+	if err := validate(cfg, m, envOf(nil), exists); err == nil || exitCode(err) != 2 {
+		t.Errorf("validate on a laptop without a key = %v, want a usage error", err)
+	}
+}

@@ -49,12 +49,6 @@ func prepareSupplyChain(ctx context.Context, p *pipeline) (supplyChain, error) {
 		if sc.keypair, err = attest.LoadKeyFile(p.cfg.signingKey); err != nil {
 			return supplyChain{}, fmt.Errorf("--signing-key: %w", err)
 		}
-	case signUnsigned:
-		if p.cfg.image == "" && !p.cfg.allowUnsigned {
-			return supplyChain{}, usagef("this deploy would publish an unsigned image, which the check before Terraform then refuses: " +
-				"name a key with --signing-key (AWS KMS key ARN or PEM key file), deploy from GitHub Actions (keyless), " +
-				"or deploy unsigned on purpose with --allow-unsigned")
-		}
 	}
 
 	switch {
