@@ -46,7 +46,11 @@ func deploy(ctx context.Context, p *pipeline) error {
 			return err
 		}
 		if err := p.steps.run("attach the SBOM and the signature to the image", func() error {
-			return signAndAttach(ctx, p, supply, image, built.sbom)
+			reg, err := ecrRegistry(ctx, p, image)
+			if err != nil {
+				return err
+			}
+			return signAndAttach(ctx, p, supply, reg, image, built.sbom)
 		}); err != nil {
 			return fmt.Errorf("%w (the image %s is pushed; deploy --image %s once it is signed)", err, image, image)
 		}
@@ -56,7 +60,11 @@ func deploy(ctx context.Context, p *pipeline) error {
 	}
 	p.result.Image = image
 	if err := p.steps.run("verify the image's signature", func() error {
-		return verifyBeforeDeploy(ctx, p, supply, image)
+		reg, err := ecrRegistry(ctx, p, image)
+		if err != nil {
+			return err
+		}
+		return verifyBeforeDeploy(ctx, p, supply, reg, image)
 	}); err != nil {
 		return err
 	}

@@ -93,10 +93,10 @@ func (sc supplyChain) signer(ctx context.Context, p *pipeline) (attest.Signer, e
 	return attest.KeylessSigner(token)
 }
 
-// signAndAttach attaches the SBOM to the published digest in ECR and, unless
-// this deploy has no signer, the signature and the SBOM attestation too.
-func signAndAttach(ctx context.Context, p *pipeline, sc supplyChain, image string, sbom []byte) error {
-	ref, digest, reg, err := imageRegistry(ctx, p, image)
+// signAndAttach attaches the SBOM to the published digest and, unless this
+// deploy has no signer, the signature and the SBOM attestation too.
+func signAndAttach(ctx context.Context, p *pipeline, sc supplyChain, reg attest.Registry, image string, sbom []byte) error {
+	ref, digest, err := parseImage(image)
 	if err != nil {
 		return err
 	}
@@ -134,8 +134,8 @@ func signAndAttach(ctx context.Context, p *pipeline, sc supplyChain, image strin
 // verifyBeforeDeploy refuses a digest without an acceptable signature,
 // unless --allow-unsigned says to deploy it anyway, which is said loudly and
 // recorded in the summary.
-func verifyBeforeDeploy(ctx context.Context, p *pipeline, sc supplyChain, image string) error {
-	accepted, err := verifyImage(ctx, p, sc, image)
+func verifyBeforeDeploy(ctx context.Context, p *pipeline, sc supplyChain, reg attest.Registry, image string) error {
+	accepted, err := verifyImage(ctx, sc, reg, image)
 	if err == nil {
 		p.result.Signature = "verified: " + accepted.Signer
 		if accepted.Issuer != "" {
@@ -157,8 +157,8 @@ func verifyBeforeDeploy(ctx context.Context, p *pipeline, sc supplyChain, image 
 	return nil
 }
 
-func verifyImage(ctx context.Context, p *pipeline, sc supplyChain, image string) (attest.Accepted, error) {
-	ref, digest, reg, err := imageRegistry(ctx, p, image)
+func verifyImage(ctx context.Context, sc supplyChain, reg attest.Registry, image string) (attest.Accepted, error) {
+	ref, digest, err := parseImage(image)
 	if err != nil {
 		return attest.Accepted{}, err
 	}
@@ -169,22 +169,23 @@ func verifyImage(ctx context.Context, p *pipeline, sc supplyChain, image string)
 	return attest.Verify(sc.trust, sc.policy, digest, bundles)
 }
 
-// imageRegistry logs in to the ECR registry holding image, on the host.
-func imageRegistry(ctx context.Context, p *pipeline, image string) (name.Digest, attest.Digest, attest.Registry, error) {
+func parseImage(image string) (name.Digest, attest.Digest, error) {
 	ref, err := name.NewDigest(image)
 	if err != nil {
-		return name.Digest{}, attest.Digest{}, attest.Registry{}, fmt.Errorf("image %s: %w", image, err)
+		return name.Digest{}, attest.Digest{}, fmt.Errorf("image %s: %w", image, err)
 	}
 	digest, err := attest.ParseDigest(ref.DigestStr())
-	if err != nil {
-		return name.Digest{}, attest.Digest{}, attest.Registry{}, err
-	}
+	return ref, digest, err
+}
+
+// ecrRegistry logs in, on the host, to the ECR registry holding image.
+func ecrRegistry(ctx context.Context, p *pipeline, image string) (attest.Registry, error) {
 	repository, _, _ := strings.Cut(image, "@")
 	login, err := cloud.ECRLogin(ctx, ecr.NewFromConfig(p.aws.Config), repository)
 	if err != nil {
-		return name.Digest{}, attest.Digest{}, attest.Registry{}, err
+		return attest.Registry{}, err
 	}
-	return ref, digest, attest.Registry{Auth: ecrAuth{login: login}}, nil
+	return attest.Registry{Auth: ecrAuth{login: login}}, nil
 }
 
 // ecrAuth hands the ECR password to go-containerregistry only when it builds
