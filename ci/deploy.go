@@ -52,7 +52,7 @@ func deploy(ctx context.Context, p *pipeline) error {
 			}
 			return signAndAttach(ctx, p, supply, reg, image, built.sbom)
 		}); err != nil {
-			return fmt.Errorf("%w (the image %s is pushed; deploy --image %s once it is signed)", err, image, image)
+			return fmt.Errorf("%w (the image %s is pushed but not signed: run the deploy again, or deploy it unsigned with --image %s --allow-unsigned)", err, image, image)
 		}
 	} else if !p.cfg.commitGiven {
 		// A rolled-back image reports its own commit, not the checkout's.

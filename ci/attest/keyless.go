@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"github.com/sigstore/sigstore-go/pkg/sign"
 )
@@ -37,10 +38,33 @@ func KeylessSigner(idToken string) (Signer, error) {
 	}
 	return Signer{
 		Keypair:      keypair,
-		Certificates: sign.NewFulcio(&sign.FulcioOptions{BaseURL: PublicFulcioURL, Retries: 1}),
+		Certificates: &onceCertificate{provider: sign.NewFulcio(&sign.FulcioOptions{BaseURL: PublicFulcioURL, Retries: 1})},
 		IDToken:      idToken,
 		Logs:         []sign.Transparency{sign.NewRekor(&sign.RekorOptions{BaseURL: PublicRekorURL, Retries: 1})},
 	}, nil
+}
+
+// onceCertificate asks its provider for one certificate and reuses it: the
+// signature and the SBOM attestation share one ephemeral key, so one Fulcio
+// certificate (and one use of the OIDC token) covers both.
+type onceCertificate struct {
+	provider sign.CertificateProvider
+	mu       sync.Mutex
+	der      []byte
+}
+
+func (o *onceCertificate) GetCertificate(ctx context.Context, keypair sign.Keypair, opts *sign.CertificateProviderOptions) ([]byte, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.der != nil {
+		return o.der, nil
+	}
+	der, err := o.provider.GetCertificate(ctx, keypair, opts)
+	if err != nil {
+		return nil, err
+	}
+	o.der = der
+	return der, nil
 }
 
 // GitHubToken asks the GitHub Actions runtime for an OIDC token with the

@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/sigstore/sigstore-go/pkg/sign"
 )
 
 const (
@@ -93,5 +95,27 @@ func TestGitHubTokenErrorsCarryNoSecret(t *testing.T) {
 	}
 	if _, err := KeylessSigner(""); err == nil || !strings.Contains(err.Error(), "--signing-key") {
 		t.Errorf("KeylessSigner without a token = %v, want a hint at --signing-key", err)
+	}
+}
+
+type countingCertificates struct{ calls int }
+
+func (c *countingCertificates) GetCertificate(context.Context, sign.Keypair, *sign.CertificateProviderOptions) ([]byte, error) {
+	c.calls++
+	return []byte{byte(c.calls)}, nil
+}
+
+func TestOneCertificatePerKeylessSigner(t *testing.T) {
+	t.Parallel()
+	counting := &countingCertificates{}
+	once := &onceCertificate{provider: counting}
+	for range 2 {
+		der, err := once.GetCertificate(context.Background(), nil, nil)
+		if err != nil || len(der) != 1 || der[0] != 1 {
+			t.Fatalf("GetCertificate = %v, %v; want the first certificate", der, err)
+		}
+	}
+	if counting.calls != 1 {
+		t.Errorf("Fulcio asked %d times, want once", counting.calls)
 	}
 }
