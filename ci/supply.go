@@ -192,6 +192,10 @@ func ecrRegistry(ctx context.Context, p *pipeline, image string) (attest.Registr
 // a request; printed, it shows the login's redacted form.
 type ecrAuth struct{ login cloud.RegistryLogin }
 
+// Format prints the login's redacted form: fmt cannot reach the
+// RegistryLogin's own Format through an unexported field.
+func (a ecrAuth) Format(f fmt.State, _ rune) { fmt.Fprintf(f, "%v", a.login) }
+
 func (a ecrAuth) Authorization() (*authn.AuthConfig, error) {
 	return &authn.AuthConfig{Username: a.login.Username, Password: a.login.Password.Reveal()}, nil
 }

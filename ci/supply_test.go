@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log"
 	"net/http/httptest"
@@ -24,6 +25,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/example/goship/ci/attest"
+	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
 )
 
@@ -182,5 +184,21 @@ func TestPrepareSupplyChainFailsFastOnBadKeys(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: prepareSupplyChain = %v, want an error naming %s", tt.name, err, tt.want)
 		}
+	}
+}
+
+// TestECRAuthPrintsNoPassword: the authenticator hands the password to
+// go-containerregistry, and to nothing that prints it.
+func TestECRAuthPrintsNoPassword(t *testing.T) {
+	t.Parallel()
+	auth := ecrAuth{login: cloud.RegistryLogin{Host: "123456789012.dkr.ecr.eu-west-1.amazonaws.com", Username: "AWS", Password: cloud.Secret(canary)}}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		if got := fmt.Sprintf(verb, auth); strings.Contains(got, canary) {
+			t.Errorf("Sprintf(%s) = %q prints the password", verb, got)
+		}
+	}
+	config, err := auth.Authorization()
+	if err != nil || config.Password != canary || config.Username != "AWS" {
+		t.Errorf("Authorization() = %+v, %v; want the login's user and password", config, err)
 	}
 }
