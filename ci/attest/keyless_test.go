@@ -2,6 +2,7 @@ package attest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -117,5 +118,19 @@ func TestOneCertificatePerKeylessSigner(t *testing.T) {
 	}
 	if counting.calls != 1 {
 		t.Errorf("Fulcio asked %d times, want once", counting.calls)
+	}
+}
+
+func TestSignerPrintsNoSecret(t *testing.T) {
+	t.Parallel()
+	signer, err := KeylessSigner(oidcToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
+		got := fmt.Sprintf(verb, signer)
+		if strings.Contains(got, oidcToken) || strings.Contains(got, "PrivateKey") || !strings.Contains(got, "keyless") {
+			t.Errorf("Sprintf(%s) = %q, want only the kind of signer", verb, got)
+		}
 	}
 }

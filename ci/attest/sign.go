@@ -27,6 +27,16 @@ type Signer struct {
 	Logs []sign.Transparency
 }
 
+// Format never prints the OIDC token or the key: a Signer that ends up in
+// a log line shows only what kind it is.
+func (s Signer) Format(f fmt.State, _ rune) {
+	kind := "keyed"
+	if s.Certificates != nil {
+		kind = "keyless"
+	}
+	fmt.Fprintf(f, "{%s signer, %d transparency logs}", kind, len(s.Logs))
+}
+
 // SignDigest signs the statement `cosign sign --new-bundle-format` signs for
 // digest, so `cosign verify --new-bundle-format` accepts the result.
 func (s Signer) SignDigest(ctx context.Context, digest Digest) ([]byte, error) {
