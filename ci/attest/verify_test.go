@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -218,3 +219,14 @@ func editEnvelope(t *testing.T, bundle []byte, edit func(map[string]any)) []byte
 	}
 	return out
 }
+
+func decodeBase64(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func encodeBase64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
