@@ -28,6 +28,7 @@ type config struct {
 	version           string
 	buildTime         string
 	goImage           string
+	goToolchain       string
 	runtimeImage      string
 	trivyImage        string
 	terraformImage    string
@@ -74,6 +75,9 @@ var (
 	bucketPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	commitPattern      = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
 	repositoryPattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// A GOTOOLCHAIN value that names one toolchain: no +auto or +path, so
+	// the build cannot switch to another one.
+	toolchainPattern = regexp.MustCompile(`^(local|go1\.[0-9]+(\.[0-9]+|rc[0-9]+)?)$`)
 )
 
 var knownSeverities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
@@ -125,6 +129,12 @@ func options() []option {
 			usage:    "Go toolchain image for tests and the image build",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_IMAGE"] },
 			set:      func(c *config, v string) error { return setReference(&c.goImage, v) }},
+		{flag: "go-toolchain", envs: []string{"GO_TOOLCHAIN"}, defText: "ARG GO_TOOLCHAIN in Dockerfile",
+			usage:    "Go release that tests and the image build run (GOTOOLCHAIN inside them), fetched by the Go image's go command through GOPROXY",
+			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_TOOLCHAIN"] },
+			set: func(c *config, v string) error {
+				return setMatch(&c.goToolchain, v, toolchainPattern, "a Go release such as go1.26.11, or local for the image's own Go")
+			}},
 		{flag: "runtime-image", envs: []string{"RUNTIME_IMAGE"}, defText: "ARG RUNTIME_IMAGE in Dockerfile",
 			usage:    "base image of the final stage",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["RUNTIME_IMAGE"] },
