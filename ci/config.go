@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -358,45 +357,4 @@ func setAssumeYes(c *config, v string) error {
 	}
 	c.assumeYes = yes
 	return nil
-}
-
-// setGoProxy refuses credentials in GOPROXY: the value is a plain
-// environment variable of the test container and a build argument of the
-// image, so a token in it would be printed in the engine's log and kept
-// in the pushed image's history.
-func setGoProxy(c *config, v string) error {
-	if err := setWord(&c.goProxy, v); err != nil {
-		return err
-	}
-	for _, entry := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' }) {
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			c.goProxy = ""
-			return errors.New("credentials in a GOPROXY URL would be printed in the engine's log and kept in the image's history: use a proxy the build network may read without them")
-		}
-	}
-	return nil
-}
-
-// redactGoProxy hides the user information of each GOPROXY URL, whether
-// the list separates them with ',' or '|'.
-func redactGoProxy(v string) string {
-	var b strings.Builder
-	for v != "" {
-		end := strings.IndexAny(v, ",|")
-		if end < 0 {
-			end = len(v)
-		}
-		entry := v[:end]
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			u.User = url.User("REDACTED")
-			entry = u.String()
-		}
-		b.WriteString(entry)
-		if end < len(v) {
-			b.WriteByte(v[end])
-			end++
-		}
-		v = v[end:]
-	}
-	return b.String()
 }
