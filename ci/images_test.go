@@ -113,15 +113,6 @@ func TestDestroyPlaceholderImage(t *testing.T) {
 	}
 }
 
-func TestDockerignorePatterns(t *testing.T) {
-	t.Parallel()
-	got := dockerignorePatterns([]byte("# build context\n\n*\n!api/\n  !go.mod  \n!go.sum\n"))
-	want := []string{"*", "!api/", "!go.mod", "!go.sum"}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("dockerignorePatterns = %q, want %q", got, want)
-	}
-}
-
 func TestBuildArgs(t *testing.T) {
 	t.Parallel()
 	cfg := config{version: "v1.2.3", commit: "abc1234", goProxy: "https://proxy.example.com", goImage: "golang:1.26", goToolchain: "go1.26.11", runtimeImage: "distroless"}
