@@ -397,11 +397,12 @@ func TestRunReportsBusyPort(t *testing.T) {
 func TestRunServerWideOptions(t *testing.T) {
 	t.Parallel()
 	s := startRun(t, nil)
-	conn, err := net.Dial("tcp", s.addr)
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(t.Context(), "tcp", s.addr)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { _ = conn.Close() })
 	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
 		t.Fatal(err)
 	}
@@ -413,6 +414,9 @@ func TestRunServerWideOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	body, err := io.ReadAll(res.Body)
+	if closeErr := res.Body.Close(); err == nil {
+		err = closeErr
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
