@@ -71,11 +71,22 @@ resource "aws_s3_bucket_lifecycle_configuration" "log" {
   }
 }
 
-# Regions older than August 2022 deliver load balancer logs from an AWS
-# account of Elastic Load Balancing's; newer ones from a service principal.
-# The policy names both, so it holds in every region.
+# Regions opened before August 2022 deliver load balancer logs from an AWS
+# account of Elastic Load Balancing's, which the provider knows; newer ones
+# from a service principal, and the provider knows no account for them (its
+# data source fails there). The policy names the principal everywhere and
+# the account wherever one exists. A region missing from the list below
+# fails loudly at plan time ("Unknown region"): add it.
+locals {
+  elb_principal_only_regions = [
+    "ap-east-2", "ap-south-2", "ap-southeast-4", "ap-southeast-5", "ap-southeast-7",
+    "ca-west-1", "eu-central-2", "eu-south-2", "il-central-1", "me-central-1", "mx-central-1",
+  ]
+  elb_account_needed = var.alb_access_logs_enabled && !contains(local.elb_principal_only_regions, var.region)
+}
+
 data "aws_elb_service_account" "this" {
-  count = var.alb_access_logs_enabled ? 1 : 0
+  count = local.elb_account_needed ? 1 : 0
 }
 
 resource "aws_s3_bucket_policy" "log" {
@@ -95,7 +106,7 @@ resource "aws_s3_bucket_policy" "log" {
           Condition = { Bool = { "aws:SecureTransport" = "false" } }
         },
       ],
-      var.alb_access_logs_enabled ? [
+      local.elb_account_needed ? [
         {
           Sid       = "LoadBalancerAccessLogs"
           Effect    = "Allow"
@@ -103,6 +114,8 @@ resource "aws_s3_bucket_policy" "log" {
           Action    = "s3:PutObject"
           Resource  = "${aws_s3_bucket.log[0].arn}/${local.alb_access_logs_prefix}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
         },
+      ] : [],
+      var.alb_access_logs_enabled ? [
         {
           Sid       = "LoadBalancerAccessLogsDelivery"
           Effect    = "Allow"

@@ -478,6 +478,30 @@ run "log_bucket_policy" {
   }
 }
 
+# Newer regions have no Elastic Load Balancing account: only the service
+# principal may deliver, and the data source that would fail is not read.
+run "access_logs_in_a_newer_region" {
+  command = apply
+
+  variables {
+    region                  = "eu-central-2"
+    image                   = "123456789012.dkr.ecr.eu-central-2.amazonaws.com/goship-dev@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    alb_access_logs_enabled = true
+  }
+
+  assert {
+    condition     = length(data.aws_elb_service_account.this) == 0
+    error_message = "The provider knows no ELB account in eu-central-2: the data source must not be read."
+  }
+
+  assert {
+    condition = toset([
+      for s in jsondecode(aws_s3_bucket_policy.log[0].policy).Statement : s.Sid
+    ]) == toset(["DenyInsecureTransport", "LoadBalancerAccessLogsDelivery"])
+    error_message = "In a newer region only the log delivery service principal may write access logs."
+  }
+}
+
 # Creates nothing: the mock provider fakes every resource.
 run "outputs" {
   command = apply
