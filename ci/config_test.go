@@ -17,6 +17,7 @@ func testFacts() hostFacts {
 		buildTime:  "2026-01-02T03:04:05Z",
 		dockerfileArgs: map[string]string{
 			"GO_IMAGE":      "golang:1.26-bookworm@sha256:" + strings.Repeat("a", 64),
+			"GO_TOOLCHAIN":  "go1.26.11",
 			"RUNTIME_IMAGE": "gcr.io/distroless/static-debian12:nonroot@sha256:" + strings.Repeat("b", 64),
 		},
 	}
@@ -41,6 +42,7 @@ func TestParseArgsDefaults(t *testing.T) {
 		version:        "v1.2.3",
 		buildTime:      "2026-01-02T03:04:05Z",
 		goImage:        testFacts().dockerfileArgs["GO_IMAGE"],
+		goToolchain:    "go1.26.11",
 		runtimeImage:   testFacts().dockerfileArgs["RUNTIME_IMAGE"],
 		trivyImage:     defaultTrivyImage,
 		terraformImage: defaultTerraformImage,
@@ -136,6 +138,9 @@ func TestParseArgsErrors(t *testing.T) {
 		{args: []string{"--version", "v1 beta"}, want: `invalid --version "v1 beta": must not contain white space`},
 		{env: map[string]string{"BUILD_TIME": "two o'clock"}, want: `invalid BUILD_TIME`},
 		{args: []string{"--go-image", "golang 1.26"}, want: `invalid --go-image`},
+		{args: []string{"--go-toolchain", "go1.26.11+auto"}, want: `invalid --go-toolchain "go1.26.11+auto": want a Go release`},
+		{env: map[string]string{"GO_TOOLCHAIN": "path"}, want: `invalid GO_TOOLCHAIN "path"`},
+		{env: map[string]string{"GO_TOOLCHAIN": "local"}, want: ""},
 		{env: map[string]string{"RUNTIME_IMAGE": "UPPER CASE"}, want: `invalid RUNTIME_IMAGE`},
 		{args: []string{"--trivy-image", "trivy" + digest + "!"}, want: `invalid --trivy-image`},
 		{env: map[string]string{"TERRAFORM_IMAGE": "-terraform"}, want: `invalid TERRAFORM_IMAGE`},
@@ -195,6 +200,7 @@ func TestValidate(t *testing.T) {
 		{mode: "deploy", change: func(c *config) { c.stateBucket = "state-bucket" }, exists: everything, want: "would publish an unsigned image"},
 		{mode: "deploy", change: func(c *config) { c.stateBucket, c.allowUnsigned = "state-bucket", true }, exists: everything},
 		{mode: "check", change: func(c *config) { c.goImage = "" }, exists: everything, want: "no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line"},
+		{mode: "check", change: func(c *config) { c.goToolchain = "" }, exists: everything, want: "no Go toolchain: the Dockerfile has no `ARG GO_TOOLCHAIN=...` line"},
 		{mode: "serve", change: func(c *config) { c.runtimeImage = "" }, exists: everything, want: "no runtime image"},
 		{mode: "check", exists: func(string) bool { return false }, want: "no Dockerfile"},
 		{mode: "check", change: func(c *config) { c.trivyIgnoreFile = "ignore.txt" }, exists: func(p string) bool { return p == "Dockerfile" }, want: "no Trivy ignore file at ignore.txt"},
