@@ -111,7 +111,7 @@ func wildcardMatch(pattern, s string) bool {
 // it URL-encoded; a plain JSON document is accepted too). Action, Resource
 // and condition values may each be a string or a list.
 func parsePolicyJSON(doc string) (policy, error) {
-	if decoded, err := url.QueryUnescape(doc); err == nil && !strings.HasPrefix(strings.TrimSpace(doc), "{") {
+	if decoded, err := url.PathUnescape(doc); err == nil && !strings.HasPrefix(strings.TrimSpace(doc), "{") {
 		doc = decoded
 	}
 	var raw struct {
