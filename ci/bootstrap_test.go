@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -94,5 +95,31 @@ func TestDecodeDeployRolesRejectsBadJSON(t *testing.T) {
 	t.Parallel()
 	if _, err := decodeDeployRoles([]byte(`{"deploy_role_arns":{"value":"arn"}}`)); err == nil {
 		t.Error("a deploy_role_arns that is not a map must be an error, not silently no roles")
+	}
+}
+
+// TestReadmeShowsBootstrapNextSteps keeps the README's example of what
+// bootstrap prints for the GitHub environments true to the code.
+func TestReadmeShowsBootstrapNextSteps(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "### Who can obtain a role")
+	_, block, ok2 := strings.Cut(section, "```text\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal(`README has no "### Who can obtain a role" section with a text block of what bootstrap prints`)
+	}
+	got := bootstrapNextSteps(
+		map[string]string{"state_bucket": "goship-tfstate-123456789012", "github_repository": "example/goship"},
+		map[string]string{
+			"dev":  "arn:aws:iam::123456789012:role/github-deploy/goship-dev",
+			"prod": "arn:aws:iam::123456789012:role/github-deploy/goship-prod",
+		},
+		config{app: "goship", environment: "dev", region: "us-east-1"})
+	if !strings.Contains(got, block) {
+		t.Errorf("the README's example is not what bootstrap prints; bootstrap prints:\n%s", got)
 	}
 }
