@@ -123,7 +123,7 @@ func bootstrapNextSteps(outputs, roles map[string]string, cfg config) string {
 		b.WriteString("    Allow administrators to bypass configured protection rules: off\n")
 	}
 	if roles[cfg.environment] == "" {
-		fmt.Fprintf(&b, "\n!!! ENVIRONMENT=%s has no deploy role: add it to environments in infra/bootstrap and run bootstrap again.\n", cfg.environment)
+		fmt.Fprintf(&b, "\n!!! ENVIRONMENT=%s has no deploy role: run bootstrap again with it in --environments (ENVIRONMENTS).\n", cfg.environment)
 	}
 	return b.String()
 }

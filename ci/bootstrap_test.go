@@ -49,7 +49,7 @@ func TestBootstrapNextSteps(t *testing.T) {
 					"dev":"arn:aws:iam::123456789012:role/github-deploy/goship-dev"}},
 				"state_bucket":{"sensitive":false,"type":"string","value":"goship-state-123456789012"}}`,
 			cfg:  config{app: "goship", environment: "staging", region: "eu-west-1", githubRepository: "example/goship"},
-			want: []string{"ENVIRONMENT=staging has no deploy role", "add it to environments"},
+			want: []string{"ENVIRONMENT=staging has no deploy role", "run bootstrap again with it in --environments"},
 		},
 		{
 			name: "without a GitHub repository",
