@@ -53,20 +53,20 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["*"]
   }
 
+  # Whatever else matches its name, the state bucket's own settings
+  # (policy, versioning, lifecycle) stay the administrator's.
   statement {
-    sid       = "DenyChangingTheStateBucket"
-    effect    = "Deny"
-    resources = [aws_s3_bucket.this.arn]
-    not_actions = [
-      "s3:GetBucketLocation",
-      "s3:ListBucket",
-    ]
+    sid         = "DenyChangingTheStateBucket"
+    effect      = "Deny"
+    not_actions = ["s3:ListBucket"]
+    resources   = [aws_s3_bucket.this.arn]
   }
 
-  # Terraform's S3 backend lists workspaces under "env:/" on init.
+  # Terraform's S3 backend lists the state's own path, and workspaces under
+  # "env:/" on init.
   statement {
     sid       = "StateBucket"
-    actions   = ["s3:GetBucketLocation", "s3:ListBucket"]
+    actions   = ["s3:ListBucket"]
     resources = [aws_s3_bucket.this.arn]
 
     condition {
