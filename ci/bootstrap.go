@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/report"
 )
 
 // bootstrapState is the bootstrap stack's local state, relative to the
@@ -54,7 +56,7 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 			"!!! It is gitignored: keep a copy somewhere safe, or the next bootstrap will try to create them again.\n\n", bootstrapState)
 		if code != 0 {
 			stderr, _ := applied.Stderr(ctx)
-			return fmt.Errorf("terraform apply exited %d: %s", code, lastLines(stderr, 20))
+			return fmt.Errorf("terraform apply exited %d: %s", code, report.LastLines(stderr, 20))
 		}
 		out, err := applied.WithExec([]string{"terraform", "output", "-json"}).Stdout(ctx)
 		if err != nil {

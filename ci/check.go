@@ -9,6 +9,8 @@ import (
 
 	"dagger.io/dagger"
 	"golang.org/x/sync/errgroup"
+
+	"github.com/example/goship/ci/report"
 )
 
 // check vets and tests the code, builds the image and scans it, scans the
@@ -24,7 +26,7 @@ func check(ctx context.Context, p *pipeline) error {
 // the image that was scanned is the image that is published.
 func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 	image := build(p)
-	var imageGate, configGate gate
+	var imageGate, configGate report.Gate
 	var g errgroup.Group
 	errs := make([]error, 4)
 	g.Go(func() error {
@@ -36,23 +38,23 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 			if _, err := image.Sync(ctx); err != nil {
 				return err
 			}
-			report, err := scan(ctx, p, image)
+			found, err := scan(ctx, p, image)
 			if err != nil {
 				return err
 			}
-			imageGate = vulnerabilityGate(report, p.cfg.severities)
-			return p.gateError("vulnerabilities", imageGate, writeVulnerabilities)
+			imageGate = report.VulnerabilityGate(found, p.cfg.severities)
+			return p.gateError("vulnerabilities", imageGate, report.WriteVulnerabilities)
 		})
 		return nil
 	})
 	g.Go(func() error {
 		errs[2] = p.steps.run("scan infra/ and the Dockerfile for misconfigurations", func() error {
-			report, err := scanConfig(ctx, p)
+			found, err := scanConfig(ctx, p)
 			if err != nil {
 				return err
 			}
-			configGate = misconfigurationGate(report, p.cfg.severities)
-			return p.gateError("misconfigurations", configGate, writeMisconfigurations)
+			configGate = report.MisconfigurationGate(found, p.cfg.severities)
+			return p.gateError("misconfigurations", configGate, report.WriteMisconfigurations)
 		})
 		return nil
 	})
@@ -62,8 +64,8 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 	})
 	_ = g.Wait() // every goroutine reports through errs
 	p.result.Scanned = true
-	p.result.Vulnerabilities, p.result.BlockingVulnerabilities = imageGate.total, len(imageGate.blocking)
-	p.result.Misconfigurations, p.result.BlockingMisconfigurations = configGate.total, len(configGate.blocking)
+	p.result.Vulnerabilities, p.result.BlockingVulnerabilities = imageGate.Total, len(imageGate.Blocking)
+	p.result.Misconfigurations, p.result.BlockingMisconfigurations = configGate.Total, len(configGate.Blocking)
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
@@ -72,16 +74,16 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 
 // gateError prints the blocking findings as a table and fails when there
 // are any.
-func (p *pipeline) gateError(kind string, g gate, table func(io.Writer, []finding) error) error {
-	if len(g.blocking) == 0 {
-		p.steps.printf("  %d %s found, none blocking\n", g.total, kind)
+func (p *pipeline) gateError(kind string, g report.Gate, table func(io.Writer, []report.Finding) error) error {
+	if len(g.Blocking) == 0 {
+		p.steps.printf("  %d %s found, none blocking\n", g.Total, kind)
 		return nil
 	}
 	var b bytes.Buffer
-	if err := table(&b, g.blocking); err != nil {
+	if err := table(&b, g.Blocking); err != nil {
 		return err
 	}
 	p.steps.printf("%s", b.String())
 	return fmt.Errorf("%d blocking %s of %d (severities %v): fix them, or accept each in %s with a reason",
-		len(g.blocking), kind, g.total, p.cfg.severities, ignoreFilePath(p.cfg))
+		len(g.Blocking), kind, g.Total, p.cfg.severities, ignoreFilePath(p.cfg))
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+
+	"github.com/example/goship/ci/cloud"
 )
 
 // deploy runs every check, then makes sure the ECR repository exists,
@@ -56,14 +58,14 @@ func deploy(ctx context.Context, p *pipeline) error {
 		return err
 	}
 	if err := p.steps.run("wait for the ECS service to become stable", func() error {
-		return waitStable(ctx, ecs.NewFromConfig(p.aws.config), service["cluster_name"], service["service_name"],
-			image, p.cfg.waitTimeout, waitInterval, p.stdout)
+		return cloud.WaitStable(ctx, ecs.NewFromConfig(p.aws.Config), service["cluster_name"], service["service_name"],
+			image, p.cfg.waitTimeout, cloud.WaitInterval, p.stdout)
 	}); err != nil {
 		return fmt.Errorf("%w (logs: CloudWatch group %s)", err, service["log_group_name"])
 	}
 	if err := p.steps.run("smoke-test "+service["service_url"], func() error {
 		client := &http.Client{Timeout: 10 * time.Second}
-		info, err := smoke(ctx, client, service["service_url"], wantCommit, defaultRetryPolicy(p.cfg.smokeTimeout), p.stdout)
+		info, err := cloud.Smoke(ctx, client, service["service_url"], wantCommit, cloud.DefaultRetryPolicy(p.cfg.smokeTimeout), p.stdout)
 		if err == nil {
 			fmt.Fprintf(p.stdout, "  %s %s (commit %s) is live\n", info.Service, info.Version, info.Commit)
 		}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"github.com/example/goship/ci/cloud"
 )
 
 func TestConfirm(t *testing.T) {
@@ -29,7 +31,7 @@ func TestConfirm(t *testing.T) {
 			var out bytes.Buffer
 			p := &pipeline{
 				cfg:    config{environment: "dev", app: "goship", region: "eu-west-1", assumeYes: tt.yes},
-				aws:    &awsSession{account: "123456789012"},
+				aws:    &cloud.Session{Account: "123456789012"},
 				stdin:  strings.NewReader(tt.input),
 				stdout: &out,
 			}

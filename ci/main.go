@@ -18,6 +18,9 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/report"
 )
 
 func main() {
@@ -71,7 +74,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		steps:  newSteps(stdout, time.Now),
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
-		result: &summary{Mode: m.name, Environment: cfg.environment},
+		result: &report.Summary{Mode: m.name, Environment: cfg.environment},
 	}
 	if m.needsAWS {
 		session, err := connectAWS(ctx, &p.cfg)
@@ -79,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		p.aws = session
-		fmt.Fprintf(stdout, "AWS account %s in %s, as %s\n", session.account, p.cfg.region, session.arn)
+		fmt.Fprintf(stdout, "AWS account %s in %s, as %s\n", session.Account, p.cfg.region, session.ARN)
 	}
 	if m.confirm {
 		if err := confirm(p, getenv("CI") == "true", isTerminal(stdin)); err != nil {
@@ -101,10 +104,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	runErr := m.run(ctx, p)
 	p.result.Failed = runErr != nil
-	if err := p.result.write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
+	if err := p.result.Write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
 		return err
 	}
 	return runErr
+}
+
+// connectAWS proves the AWS credentials work and settles the region, which
+// may come from the AWS profile rather than the configuration.
+func connectAWS(ctx context.Context, cfg *config) (*cloud.Session, error) {
+	session, err := cloud.Connect(ctx, cfg.region)
+	var configErr cloud.ConfigError
+	if errors.As(err, &configErr) {
+		return nil, usagef("%v", configErr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := setMatch(&cfg.region, session.Config.Region, regionPattern, "an AWS region"); err != nil {
+		return nil, usagef("invalid AWS region %q from the AWS profile: %v", session.Config.Region, err)
+	}
+	return session, nil
 }
 
 // validate checks what a mode needs from the configuration beyond each
@@ -167,7 +187,7 @@ func hostEngineProbe(getenv func(string) string) engineProbe {
 				return errors.New("no answer within 5s")
 			}
 			if err != nil {
-				return fmt.Errorf("%w: %s", err, lastLine(string(out)))
+				return fmt.Errorf("%w: %s", err, report.LastLine(string(out)))
 			}
 			return nil
 		},

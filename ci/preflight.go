@@ -57,31 +57,3 @@ func checkEngine(ctx context.Context, probe engineProbe) error {
 	}
 	return errNoRuntime
 }
-
-// lastLines keeps the end of a long output, where tools such as Terraform
-// put their error.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
-
-// lastLine is the last line of a command's output, where tools put the
-// reason they failed, cut to one short line.
-func lastLine(s string) string {
-	return firstLine(lastLines(strings.TrimSpace(s), 1))
-}
-
-// firstLine is the start of a long message, short enough for one line.
-func firstLine(s string) string {
-	s = strings.TrimSpace(s)
-	if line, _, ok := strings.Cut(s, "\n"); ok {
-		s = line
-	}
-	if len(s) > 200 {
-		s = s[:200] + "…"
-	}
-	return s
-}

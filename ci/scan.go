@@ -6,6 +6,8 @@ import (
 
 	"dagger.io/dagger"
 	"github.com/aquasecurity/trivy/pkg/types"
+
+	"github.com/example/goship/ci/report"
 )
 
 // Paths inside the Trivy container.
@@ -53,11 +55,11 @@ func trivyContainer(p *pipeline) *dagger.Container {
 }
 
 func trivyRun(ctx context.Context, ctr *dagger.Container, args []string) (types.Report, error) {
-	report, err := ctr.WithExec(args).File(trivyReport).Contents(ctx)
+	out, err := ctr.WithExec(args).File(trivyReport).Contents(ctx)
 	if err != nil {
 		return types.Report{}, err
 	}
-	return decodeReport([]byte(report))
+	return report.DecodeReport([]byte(out))
 }
 
 // ignoreFilePath is the configured ignore file, or .trivyignore.

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/report"
 )
 
 // pipeline is one run: its configuration, the engine, the AWS session (for
@@ -18,13 +21,13 @@ type pipeline struct {
 	cfg    config
 	root   string // absolute path of the repository
 	dag    *dagger.Client
-	aws    *awsSession
+	aws    *cloud.Session
 	steps  *steps
 	stdin  io.Reader
 	stdout io.Writer
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
-	result *summary
+	result *report.Summary
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }
@@ -71,15 +74,15 @@ func (p *pipeline) infra() *dagger.Directory {
 // secrets anew: refreshed keys must not be answered with a secret of the
 // same name set earlier in the session.
 func (p *pipeline) withAWS(ctx context.Context, ctr *dagger.Container) (*dagger.Container, error) {
-	keys, err := freshKeys(ctx, p.aws.credentials, p.now())
+	keys, err := cloud.FreshKeys(ctx, p.aws.Credentials, p.now())
 	if err != nil {
 		return nil, err
 	}
 	n := p.secretSeq.Add(1)
 	ctr = ctr.WithEnvVariable("AWS_REGION", p.cfg.region)
-	for _, v := range keys.variables() {
-		name := fmt.Sprintf("goship-%s-%s-%d", v.env, p.runID, n)
-		ctr = ctr.WithSecretVariable(v.env, p.dag.SetSecret(name, v.value.reveal()))
+	for _, v := range keys.Variables() {
+		name := fmt.Sprintf("goship-%s-%s-%d", v.Env, p.runID, n)
+		ctr = ctr.WithSecretVariable(v.Env, p.dag.SetSecret(name, v.Value.Reveal()))
 	}
 	return ctr, nil
 }

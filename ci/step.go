@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/report"
 )
 
 // steps prints a start and a finish line, with the duration, around each
@@ -57,7 +59,7 @@ func (e execFailure) Error() string {
 		out = e.exec.Stdout
 	}
 	msg := fmt.Sprintf("`%s` exited %d", strings.Join(e.exec.Cmd, " "), e.exec.ExitCode)
-	if tail := strings.TrimSpace(lastLines(out, 20)); tail != "" {
+	if tail := strings.TrimSpace(report.LastLines(out, 20)); tail != "" {
 		msg += ":\n    " + strings.ReplaceAll(tail, "\n", "\n    ")
 	}
 	return msg

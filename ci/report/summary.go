@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"fmt"
@@ -7,9 +7,9 @@ import (
 	"strings"
 )
 
-// summary is what a run tells at its end, on the terminal and, in GitHub
+// Summary is what a run tells at its end, on the terminal and, in GitHub
 // Actions, on the run's page.
-type summary struct {
+type Summary struct {
 	Mode        string
 	Environment string
 	Failed      bool
@@ -24,10 +24,10 @@ type summary struct {
 	URL   string // the live service, after a deploy
 }
 
-// write prints the summary and, when GITHUB_STEP_SUMMARY names a file,
+// Write prints the summary and, when GITHUB_STEP_SUMMARY names a file,
 // appends it there as Markdown.
-func (s *summary) write(w io.Writer, stepSummaryPath string) error {
-	if err := s.text(w); err != nil {
+func (s *Summary) Write(w io.Writer, stepSummaryPath string) error {
+	if err := s.Text(w); err != nil {
 		return err
 	}
 	if stepSummaryPath == "" {
@@ -37,14 +37,14 @@ func (s *summary) write(w io.Writer, stepSummaryPath string) error {
 	if err != nil {
 		return fmt.Errorf("writing the GitHub step summary: %w", err)
 	}
-	if err := s.markdown(f); err != nil {
+	if err := s.Markdown(f); err != nil {
 		_ = f.Close() // the write error is the one worth reporting
 		return fmt.Errorf("writing the GitHub step summary: %w", err)
 	}
 	return f.Close()
 }
 
-func (s *summary) outcome() string {
+func (s *Summary) outcome() string {
 	if s.Failed {
 		return "failed"
 	}
@@ -52,7 +52,7 @@ func (s *summary) outcome() string {
 }
 
 // rows are the facts worth showing, in order, as label and value.
-func (s *summary) rows() [][2]string {
+func (s *Summary) rows() [][2]string {
 	rows := [][2]string{{"Environment", s.Environment}}
 	if s.Scanned {
 		rows = append(rows,
@@ -68,7 +68,7 @@ func (s *summary) rows() [][2]string {
 	return rows
 }
 
-func (s *summary) text(w io.Writer) error {
+func (s *Summary) Text(w io.Writer) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "\n%s %s\n", s.Mode, s.outcome())
 	for _, r := range s.rows() {
@@ -78,7 +78,7 @@ func (s *summary) text(w io.Writer) error {
 	return err
 }
 
-func (s *summary) markdown(w io.Writer) error {
+func (s *Summary) Markdown(w io.Writer) error {
 	var b strings.Builder
 	icon := "✅"
 	if s.Failed {

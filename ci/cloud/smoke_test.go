@@ -1,4 +1,4 @@
-package main
+package cloud
 
 import (
 	"bufio"
@@ -16,8 +16,8 @@ import (
 )
 
 // fastRetries keeps the tests quick while still retrying.
-func fastRetries(timeout time.Duration) retryPolicy {
-	return retryPolicy{timeout: timeout, first: 10 * time.Millisecond, max: 40 * time.Millisecond}
+func fastRetries(timeout time.Duration) RetryPolicy {
+	return RetryPolicy{timeout: timeout, first: 10 * time.Millisecond, max: 40 * time.Millisecond}
 }
 
 // startAPI builds the real api with a known commit and version, starts it
@@ -29,7 +29,7 @@ func startAPI(t *testing.T) string {
 	}
 	bin := filepath.Join(t.TempDir(), "api")
 	build := exec.CommandContext(t.Context(), "go", "build", "-ldflags", "-X main.commit=abc123 -X main.version=v1.2.3", "-o", bin, "./api")
-	build.Dir = ".."
+	build.Dir = "../.."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("go build ./api: %v\n%s", err, out)
 	}
@@ -81,7 +81,7 @@ func TestSmokeAgainstTheRealAPI(t *testing.T) {
 	t.Run("version matches", func(t *testing.T) {
 		t.Parallel()
 		var progress bytes.Buffer
-		info, err := smoke(context.Background(), client, base+"/", "abc123", fastRetries(5*time.Second), &progress)
+		info, err := Smoke(context.Background(), client, base+"/", "abc123", fastRetries(5*time.Second), &progress)
 		if err != nil {
 			t.Fatalf("smoke = %v\n%s", err, progress.String())
 		}
@@ -92,7 +92,7 @@ func TestSmokeAgainstTheRealAPI(t *testing.T) {
 	t.Run("wrong commit fails clearly", func(t *testing.T) {
 		t.Parallel()
 		var progress bytes.Buffer
-		_, err := smoke(context.Background(), client, base, "def456", fastRetries(300*time.Millisecond), &progress)
+		_, err := Smoke(context.Background(), client, base, "def456", fastRetries(300*time.Millisecond), &progress)
 		if err == nil || !strings.Contains(err.Error(), `GET /version reports commit "abc123", want "def456"`) {
 			t.Errorf("smoke = %v, want a commit mismatch", err)
 		}
@@ -102,7 +102,7 @@ func TestSmokeAgainstTheRealAPI(t *testing.T) {
 	})
 	t.Run("any commit for a rollback", func(t *testing.T) {
 		t.Parallel()
-		if _, err := smoke(context.Background(), client, base, "", fastRetries(5*time.Second), &bytes.Buffer{}); err != nil {
+		if _, err := Smoke(context.Background(), client, base, "", fastRetries(5*time.Second), &bytes.Buffer{}); err != nil {
 			t.Error(err)
 		}
 	})
@@ -119,7 +119,7 @@ func TestSmokeClosedPort(t *testing.T) {
 
 	var progress bytes.Buffer
 	start := time.Now()
-	_, err = smoke(context.Background(), &http.Client{Timeout: time.Second}, base, "abc123", fastRetries(300*time.Millisecond), &progress)
+	_, err = Smoke(context.Background(), &http.Client{Timeout: time.Second}, base, "abc123", fastRetries(300*time.Millisecond), &progress)
 	if err == nil || !strings.Contains(err.Error(), "connection refused") {
 		t.Errorf("smoke = %v, want connection refused", err)
 	}
@@ -144,7 +144,7 @@ func TestSmokeServerNeverAnswers(t *testing.T) {
 	t.Cleanup(func() { close(release) }) // runs first: unblocks handlers so Close returns
 
 	start := time.Now()
-	_, err := smoke(context.Background(), &http.Client{}, server.URL, "abc123", fastRetries(200*time.Millisecond), &bytes.Buffer{})
+	_, err := Smoke(context.Background(), &http.Client{}, server.URL, "abc123", fastRetries(200*time.Millisecond), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "no answer before the deadline") {
 		t.Errorf("smoke = %v, want a timeout", err)
 	}
@@ -159,8 +159,32 @@ func TestSmokeUnhealthy(t *testing.T) {
 		http.Error(w, "draining", http.StatusServiceUnavailable)
 	}))
 	t.Cleanup(server.Close)
-	_, err := smoke(context.Background(), server.Client(), server.URL, "abc123", fastRetries(100*time.Millisecond), &bytes.Buffer{})
+	_, err := Smoke(context.Background(), server.Client(), server.URL, "abc123", fastRetries(100*time.Millisecond), &bytes.Buffer{})
 	if err == nil || !strings.Contains(err.Error(), "/healthz: status 503") {
 		t.Errorf("smoke = %v, want the healthz status", err)
 	}
 }
+
+// TestSmokeInterrupted: Ctrl-C during the smoke test says so, instead of
+// blaming the service for a timeout that never came.
+func TestSmokeInterrupted(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	t.Cleanup(srv.Close)
+	ctx, cancel := context.WithCancel(context.Background())
+	var progress bytes.Buffer
+	out := writerFunc(func(p []byte) (int, error) {
+		cancel() // the user presses Ctrl-C after the first failed attempt
+		return progress.Write(p)
+	})
+	_, err := Smoke(ctx, srv.Client(), srv.URL, "", fastRetries(time.Hour), out)
+	if err == nil || !strings.Contains(err.Error(), "interrupted after 1 attempts") || strings.Contains(err.Error(), "1h0m0s") {
+		t.Errorf("smoke = %v, want an interruption, not a timeout", err)
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

@@ -1,4 +1,4 @@
-package main
+package cloud
 
 import (
 	"context"
@@ -11,24 +11,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 )
 
-// ecrTokenSource hands out registry passwords: ECR in a run, a fake in
+// ECRTokenSource hands out registry passwords: ECR in a run, a fake in
 // tests.
-type ecrTokenSource interface {
+type ECRTokenSource interface {
 	GetAuthorizationToken(ctx context.Context, in *ecr.GetAuthorizationTokenInput, optFns ...func(*ecr.Options)) (*ecr.GetAuthorizationTokenOutput, error)
 }
 
-// registryLogin is what Container.WithRegistryAuth needs.
-type registryLogin struct {
-	host     string
-	username string
-	password secret
+// RegistryLogin is what Container.WithRegistryAuth needs.
+type RegistryLogin struct {
+	Host     string
+	Username string
+	Password Secret
 }
 
 var ecrHostPattern = regexp.MustCompile(`^[0-9]{12}\.dkr\.ecr(-fips)?\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$`)
 
-// registryHost is the registry part of an ECR repository URL such as
+// RegistryHost is the registry part of an ECR repository URL such as
 // 123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev.
-func registryHost(repositoryURL string) (string, error) {
+func RegistryHost(repositoryURL string) (string, error) {
 	host, name, ok := strings.Cut(repositoryURL, "/")
 	if !ok || name == "" || !ecrHostPattern.MatchString(host) {
 		return "", fmt.Errorf("%q is not an ECR repository URL (<account>.dkr.ecr.<region>.amazonaws.com/<name>)", repositoryURL)
@@ -36,30 +36,30 @@ func registryHost(repositoryURL string) (string, error) {
 	return host, nil
 }
 
-// ecrLogin asks ECR for a 12-hour registry password for the repository's
+// ECRLogin asks ECR for a 12-hour registry password for the repository's
 // registry.
-func ecrLogin(ctx context.Context, tokens ecrTokenSource, repositoryURL string) (registryLogin, error) {
-	host, err := registryHost(repositoryURL)
+func ECRLogin(ctx context.Context, tokens ECRTokenSource, repositoryURL string) (RegistryLogin, error) {
+	host, err := RegistryHost(repositoryURL)
 	if err != nil {
-		return registryLogin{}, err
+		return RegistryLogin{}, err
 	}
 	out, err := tokens.GetAuthorizationToken(ctx, &ecr.GetAuthorizationTokenInput{})
 	if err != nil {
-		return registryLogin{}, fmt.Errorf("ecr:GetAuthorizationToken: %w", err)
+		return RegistryLogin{}, fmt.Errorf("ecr:GetAuthorizationToken: %w", err)
 	}
 	if len(out.AuthorizationData) == 0 || out.AuthorizationData[0].AuthorizationToken == nil {
-		return registryLogin{}, errors.New("ecr:GetAuthorizationToken returned no token")
+		return RegistryLogin{}, errors.New("ecr:GetAuthorizationToken returned no token")
 	}
-	username, password, err := decodeAuthorizationToken(*out.AuthorizationData[0].AuthorizationToken)
+	username, password, err := DecodeAuthorizationToken(*out.AuthorizationData[0].AuthorizationToken)
 	if err != nil {
-		return registryLogin{}, err
+		return RegistryLogin{}, err
 	}
-	return registryLogin{host: host, username: username, password: password}, nil
+	return RegistryLogin{Host: host, Username: username, Password: password}, nil
 }
 
-// decodeAuthorizationToken splits ECR's base64 "AWS:<password>" token. Its
+// DecodeAuthorizationToken splits ECR's base64 "AWS:<password>" token. Its
 // errors never quote the token.
-func decodeAuthorizationToken(token string) (string, secret, error) {
+func DecodeAuthorizationToken(token string) (string, Secret, error) {
 	decoded, err := base64.StdEncoding.DecodeString(token)
 	if err != nil {
 		return "", "", errors.New("ECR authorization token is not base64")
@@ -68,5 +68,5 @@ func decodeAuthorizationToken(token string) (string, secret, error) {
 	if !ok || username == "" || password == "" {
 		return "", "", errors.New("ECR authorization token is not user:password")
 	}
-	return username, secret(password), nil
+	return username, Secret(password), nil
 }

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func readReport(t *testing.T, name string) []byte {
 // in bash.
 func TestVulnerabilityGate(t *testing.T) {
 	t.Parallel()
-	report, err := decodeReport(readReport(t, "debian-buster.json.golden"))
+	report, err := DecodeReport(readReport(t, "debian-buster.json.golden"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,18 +36,18 @@ func TestVulnerabilityGate(t *testing.T) {
 		{[]string{"LOW", "MEDIUM", "HIGH", "CRITICAL"}, []string{"CVE-2019-18224"}},
 	}
 	for _, tt := range tests {
-		g := vulnerabilityGate(report, tt.severities)
+		g := VulnerabilityGate(report, tt.severities)
 		var ids []string
-		for _, f := range g.blocking {
-			ids = append(ids, f.id)
+		for _, f := range g.Blocking {
+			ids = append(ids, f.ID)
 		}
-		if g.total != 2 || strings.Join(ids, ",") != strings.Join(tt.blocking, ",") {
-			t.Errorf("vulnerabilityGate(%v) = total %d, blocking %v; want 2, %v", tt.severities, g.total, ids, tt.blocking)
+		if g.Total != 2 || strings.Join(ids, ",") != strings.Join(tt.blocking, ",") {
+			t.Errorf("VulnerabilityGate(%v) = total %d, blocking %v; want 2, %v", tt.severities, g.Total, ids, tt.blocking)
 		}
 	}
 
 	var table bytes.Buffer
-	if err := writeVulnerabilities(&table, vulnerabilityGate(report, []string{"CRITICAL"}).blocking); err != nil {
+	if err := WriteVulnerabilities(&table, VulnerabilityGate(report, []string{"CRITICAL"}).Blocking); err != nil {
 		t.Fatal(err)
 	}
 	want := "PACKAGE    INSTALLED  FIXED            SEVERITY  ID\n" +
@@ -61,7 +61,7 @@ func TestVulnerabilityGate(t *testing.T) {
 // deliberately insecure files in testdata/insecure.
 func TestMisconfigurationGate(t *testing.T) {
 	t.Parallel()
-	report, err := decodeReport(readReport(t, "misconfig-report.json"))
+	report, err := DecodeReport(readReport(t, "misconfig-report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,18 +74,18 @@ func TestMisconfigurationGate(t *testing.T) {
 		{[]string{"LOW"}, "DS-0026,AWS-0033"},
 	}
 	for _, tt := range tests {
-		g := misconfigurationGate(report, tt.severities)
+		g := MisconfigurationGate(report, tt.severities)
 		var ids []string
-		for _, f := range g.blocking {
-			ids = append(ids, f.id)
+		for _, f := range g.Blocking {
+			ids = append(ids, f.ID)
 		}
-		if g.total != 7 || strings.Join(ids, ",") != tt.blocking {
-			t.Errorf("misconfigurationGate(%v) = total %d, blocking %v; want 7, %s", tt.severities, g.total, ids, tt.blocking)
+		if g.Total != 7 || strings.Join(ids, ",") != tt.blocking {
+			t.Errorf("MisconfigurationGate(%v) = total %d, blocking %v; want 7, %s", tt.severities, g.Total, ids, tt.blocking)
 		}
 	}
 
 	var table bytes.Buffer
-	if err := writeMisconfigurations(&table, misconfigurationGate(report, []string{"HIGH"}).blocking[:2]); err != nil {
+	if err := WriteMisconfigurations(&table, MisconfigurationGate(report, []string{"HIGH"}).Blocking[:2]); err != nil {
 		t.Fatal(err)
 	}
 	want := "FILE        SEVERITY  ID        TITLE\n" +
@@ -98,7 +98,7 @@ func TestMisconfigurationGate(t *testing.T) {
 
 func TestDecodeReportRejectsGarbage(t *testing.T) {
 	t.Parallel()
-	if _, err := decodeReport([]byte("FATAL: no such image")); err == nil {
-		t.Error("decodeReport accepted text")
+	if _, err := DecodeReport([]byte("FATAL: no such image")); err == nil {
+		t.Error("DecodeReport accepted text")
 	}
 }

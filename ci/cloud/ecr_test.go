@@ -1,4 +1,4 @@
-package main
+package cloud
 
 import (
 	"context"
@@ -25,9 +25,9 @@ func TestRegistryHost(t *testing.T) {
 		{"evil.example.com/123456789012.dkr.ecr.eu-west-1.amazonaws.com/x", ""},
 	}
 	for _, tt := range tests {
-		got, err := registryHost(tt.url)
+		got, err := RegistryHost(tt.url)
 		if (tt.want == "") != (err != nil) || got != tt.want {
-			t.Errorf("registryHost(%q) = %q, %v; want %q", tt.url, got, err, tt.want)
+			t.Errorf("RegistryHost(%q) = %q, %v; want %q", tt.url, got, err, tt.want)
 		}
 	}
 }
@@ -45,15 +45,15 @@ func TestDecodeAuthorizationToken(t *testing.T) {
 		{token: encode(":password"), wantErr: "not user:password"},
 	}
 	for _, tt := range tests {
-		user, password, err := decodeAuthorizationToken(tt.token)
+		user, password, err := DecodeAuthorizationToken(tt.token)
 		if tt.wantErr != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("decodeAuthorizationToken(%q) error = %v, want %q", tt.token, err, tt.wantErr)
+				t.Errorf("DecodeAuthorizationToken(%q) error = %v, want %q", tt.token, err, tt.wantErr)
 			}
 			continue
 		}
-		if err != nil || user != tt.user || password.reveal() != tt.password {
-			t.Errorf("decodeAuthorizationToken(%q) = %q, %q, %v", tt.token, user, password.reveal(), err)
+		if err != nil || user != tt.user || password.Reveal() != tt.password {
+			t.Errorf("DecodeAuthorizationToken(%q) = %q, %q, %v", tt.token, user, password.Reveal(), err)
 		}
 	}
 }
@@ -77,19 +77,19 @@ func (f fakeECR) GetAuthorizationToken(context.Context, *ecr.GetAuthorizationTok
 func TestECRLogin(t *testing.T) {
 	t.Parallel()
 	repo := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev"
-	login, err := ecrLogin(context.Background(), fakeECR{token: aws.String(base64.StdEncoding.EncodeToString([]byte("AWS:pw")))}, repo)
-	if err != nil || login.host != "123456789012.dkr.ecr.eu-west-1.amazonaws.com" || login.username != "AWS" || login.password.reveal() != "pw" {
-		t.Errorf("ecrLogin = %+v, %v", login, err)
+	login, err := ECRLogin(context.Background(), fakeECR{token: aws.String(base64.StdEncoding.EncodeToString([]byte("AWS:pw")))}, repo)
+	if err != nil || login.Host != "123456789012.dkr.ecr.eu-west-1.amazonaws.com" || login.Username != "AWS" || login.Password.Reveal() != "pw" {
+		t.Errorf("ECRLogin = %+v, %v", login, err)
 	}
-	if printed := fmt.Sprintf("%v %+v %#v %s %q %x", login, login, login, login.password, login.password, login.password); strings.Contains(printed, "pw") {
+	if printed := fmt.Sprintf("%v %+v %#v %s %q %x", login, login, login, login.Password, login.Password, login.Password); strings.Contains(printed, "pw") {
 		t.Errorf("a registry login prints its password: %+v", login)
 	}
 	for _, f := range []fakeECR{{err: errors.New("AccessDenied")}, {}} {
-		if _, err := ecrLogin(context.Background(), f, repo); err == nil {
-			t.Errorf("ecrLogin(%+v) succeeded", f)
+		if _, err := ECRLogin(context.Background(), f, repo); err == nil {
+			t.Errorf("ECRLogin(%+v) succeeded", f)
 		}
 	}
-	if _, err := ecrLogin(context.Background(), fakeECR{}, "docker.io/x"); err == nil {
-		t.Error("ecrLogin accepted a non-ECR repository")
+	if _, err := ECRLogin(context.Background(), fakeECR{}, "docker.io/x"); err == nil {
+		t.Error("ECRLogin accepted a non-ECR repository")
 	}
 }

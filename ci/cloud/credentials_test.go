@@ -1,4 +1,4 @@
-package main
+package cloud
 
 import (
 	"context"
@@ -38,31 +38,31 @@ func TestFreshKeys(t *testing.T) {
 	t.Parallel()
 	t.Run("static keys", func(t *testing.T) {
 		t.Parallel()
-		keys, err := freshKeys(context.Background(), fakeCredentials{}, time.Now())
-		if err != nil || keys.accessKeyID.reveal() != "AKIA"+canary || len(keys.variables()) != 3 {
-			t.Errorf("freshKeys = %v, %v", keys, err)
+		keys, err := FreshKeys(context.Background(), fakeCredentials{}, time.Now())
+		if err != nil || keys.AccessKeyID.Reveal() != "AKIA"+canary || len(keys.Variables()) != 3 {
+			t.Errorf("FreshKeys = %v, %v", keys, err)
 		}
 	})
 	t.Run("long-lived keys are used as they are", func(t *testing.T) {
 		t.Parallel()
 		source := &expiringCredentials{lifetime: time.Hour}
-		if _, err := freshKeys(context.Background(), source, time.Now()); err != nil || source.invalidated || source.calls != 1 {
-			t.Errorf("freshKeys = %v, invalidated %v, %d calls", err, source.invalidated, source.calls)
+		if _, err := FreshKeys(context.Background(), source, time.Now()); err != nil || source.invalidated || source.calls != 1 {
+			t.Errorf("FreshKeys = %v, invalidated %v, %d calls", err, source.invalidated, source.calls)
 		}
 	})
 	t.Run("keys about to expire are refreshed", func(t *testing.T) {
 		t.Parallel()
 		source := &expiringCredentials{lifetime: 2 * time.Minute, refreshed: time.Hour}
-		if _, err := freshKeys(context.Background(), source, time.Now()); err != nil || !source.invalidated || source.calls != 2 {
-			t.Errorf("freshKeys = %v, invalidated %v, %d calls", err, source.invalidated, source.calls)
+		if _, err := FreshKeys(context.Background(), source, time.Now()); err != nil || !source.invalidated || source.calls != 2 {
+			t.Errorf("FreshKeys = %v, invalidated %v, %d calls", err, source.invalidated, source.calls)
 		}
 	})
 	t.Run("keys that cannot be refreshed stop the run", func(t *testing.T) {
 		t.Parallel()
 		source := &expiringCredentials{lifetime: 2 * time.Minute, refreshed: 2 * time.Minute}
-		_, err := freshKeys(context.Background(), source, time.Now())
+		_, err := FreshKeys(context.Background(), source, time.Now())
 		if err == nil || !strings.Contains(err.Error(), "aws sso login") || strings.Contains(err.Error(), canary) {
-			t.Errorf("freshKeys = %v, want an actionable error without the keys", err)
+			t.Errorf("FreshKeys = %v, want an actionable error without the keys", err)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package main
+package cloud
 
 import (
 	"context"
@@ -11,19 +11,20 @@ import (
 	"time"
 )
 
-// retryPolicy bounds how long and how often smoke asks.
-type retryPolicy struct {
+// RetryPolicy bounds how long and how often Smoke asks.
+type RetryPolicy struct {
 	timeout time.Duration // for the whole smoke test
 	first   time.Duration // first pause between attempts; doubles each time
 	max     time.Duration // longest pause
 }
 
-func defaultRetryPolicy(timeout time.Duration) retryPolicy {
-	return retryPolicy{timeout: timeout, first: 2 * time.Second, max: 20 * time.Second}
+// DefaultRetryPolicy gives a new load balancer time to resolve.
+func DefaultRetryPolicy(timeout time.Duration) RetryPolicy {
+	return RetryPolicy{timeout: timeout, first: 2 * time.Second, max: 20 * time.Second}
 }
 
-// versionInfo is what GET /version answers.
-type versionInfo struct {
+// VersionInfo is what GET /version answers.
+type VersionInfo struct {
 	Service   string `json:"service"`
 	Version   string `json:"version"`
 	Commit    string `json:"commit"`
@@ -31,42 +32,52 @@ type versionInfo struct {
 	GoVersion string `json:"go_version"`
 }
 
-// smoke checks the live service: GET /healthz answers 200 and GET /version
+// Smoke checks the live service: GET /healthz answers 200 and GET /version
 // reports the deployed commit. It retries with backoff, because a new
 // load balancer's name takes a minute or two to resolve and old tasks may
 // still be draining, and gives up at the policy's timeout. An empty
 // wantCommit accepts any commit (a rollback to an image of unknown origin).
-func smoke(ctx context.Context, client *http.Client, baseURL, wantCommit string, policy retryPolicy, out io.Writer) (versionInfo, error) {
+func Smoke(ctx context.Context, client *http.Client, baseURL, wantCommit string, policy RetryPolicy, out io.Writer) (VersionInfo, error) {
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, policy.timeout)
 	defer cancel()
 	baseURL = strings.TrimRight(baseURL, "/")
 	pause := policy.first
+	var reason error // the last attempt that got as far as an answer, or failed to connect
 	for attempt := 1; ; attempt++ {
 		info, err := smokeOnce(ctx, client, baseURL, wantCommit)
 		if err == nil {
 			return info, nil
 		}
+		// An attempt cut short by the deadline says less than the one
+		// before it, which saw what was wrong.
+		if ctx.Err() == nil || reason == nil {
+			reason = err
+		}
 		fmt.Fprintf(out, "  smoke attempt %d: %v\n", attempt, err)
 		select {
 		case <-ctx.Done():
-			return versionInfo{}, fmt.Errorf("smoke test of %s failed after %d attempts in %s: %w", baseURL, attempt, policy.timeout, err)
+			if parent.Err() != nil {
+				return VersionInfo{}, fmt.Errorf("smoke test of %s interrupted after %d attempts: %w", baseURL, attempt, parent.Err())
+			}
+			return VersionInfo{}, fmt.Errorf("smoke test of %s failed after %d attempts in %s: %w", baseURL, attempt, policy.timeout, reason)
 		case <-time.After(pause):
 		}
 		pause = min(2*pause, policy.max)
 	}
 }
 
-func smokeOnce(ctx context.Context, client *http.Client, baseURL, wantCommit string) (versionInfo, error) {
+func smokeOnce(ctx context.Context, client *http.Client, baseURL, wantCommit string) (VersionInfo, error) {
 	if _, err := get(ctx, client, baseURL+"/healthz"); err != nil {
-		return versionInfo{}, err
+		return VersionInfo{}, err
 	}
 	body, err := get(ctx, client, baseURL+"/version")
 	if err != nil {
-		return versionInfo{}, err
+		return VersionInfo{}, err
 	}
-	var info versionInfo
+	var info VersionInfo
 	if err := json.Unmarshal(body, &info); err != nil {
-		return versionInfo{}, fmt.Errorf("GET /version: not JSON: %w", err)
+		return VersionInfo{}, fmt.Errorf("GET /version: not JSON: %w", err)
 	}
 	if wantCommit != "" && info.Commit != wantCommit {
 		return info, fmt.Errorf("GET /version reports commit %q, want %q", info.Commit, wantCommit)

@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"bytes"
@@ -24,12 +24,12 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./ci -run %s -update to accept):\n%s", name, t.Name(), got)
+		t.Errorf("%s differs (go test ./ci/report -run %s -update to accept):\n%s", name, t.Name(), got)
 	}
 }
 
-func deploySummary() *summary {
-	return &summary{
+func deploySummary() *Summary {
+	return &Summary{
 		Mode: "deploy", Environment: "dev",
 		Scanned: true, Vulnerabilities: 12, BlockingVulnerabilities: 0, Misconfigurations: 3, BlockingMisconfigurations: 0,
 		Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("ab", 32),
@@ -40,7 +40,7 @@ func deploySummary() *summary {
 func TestSummaryText(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := deploySummary().text(&out); err != nil {
+	if err := deploySummary().Text(&out); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "summary.txt.golden", out.Bytes())
@@ -49,7 +49,7 @@ func TestSummaryText(t *testing.T) {
 func TestSummaryMarkdown(t *testing.T) {
 	t.Parallel()
 	var out bytes.Buffer
-	if err := deploySummary().markdown(&out); err != nil {
+	if err := deploySummary().Markdown(&out); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "summary.md.golden", out.Bytes())
@@ -63,9 +63,9 @@ func TestSummaryWrite(t *testing.T) {
 	if err := os.WriteFile(path, []byte("earlier step\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	failed := &summary{Mode: "check", Environment: "dev", Failed: true, Scanned: true, Vulnerabilities: 4, BlockingVulnerabilities: 1}
+	failed := &Summary{Mode: "check", Environment: "dev", Failed: true, Scanned: true, Vulnerabilities: 4, BlockingVulnerabilities: 1}
 	var out bytes.Buffer
-	if err := failed.write(&out, path); err != nil {
+	if err := failed.Write(&out, path); err != nil {
 		t.Fatal(err)
 	}
 	got, err := os.ReadFile(path)

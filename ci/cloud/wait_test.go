@@ -1,4 +1,4 @@
-package main
+package cloud
 
 import (
 	"bytes"
@@ -114,7 +114,7 @@ func TestWaitStable(t *testing.T) {
 		t.Parallel()
 		fake := &fakeECS{answers: []*ecs.DescribeServicesOutput{rolling, rolling, done}, images: map[string]string{newTaskDefinition: newImage}}
 		var out bytes.Buffer
-		if err := waitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, time.Minute, time.Millisecond, &out); err != nil {
+		if err := WaitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, time.Minute, time.Millisecond, &out); err != nil {
 			t.Fatal(err)
 		}
 		if fake.calls != 3 || strings.Count(out.String(), "\n") != 3 || !strings.Contains(out.String(), "rollout COMPLETED, 2/2 tasks running") {
@@ -124,18 +124,18 @@ func TestWaitStable(t *testing.T) {
 	t.Run("times out", func(t *testing.T) {
 		t.Parallel()
 		fake := &fakeECS{answers: []*ecs.DescribeServicesOutput{rolling}}
-		err := waitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, 50*time.Millisecond, time.Millisecond, &bytes.Buffer{})
+		err := WaitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, 50*time.Millisecond, time.Millisecond, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), "not stable after 50ms") {
-			t.Errorf("waitStable = %v, want a timeout", err)
+			t.Errorf("WaitStable = %v, want a timeout", err)
 		}
 	})
 	t.Run("rollout fails", func(t *testing.T) {
 		t.Parallel()
 		failed := described(ecstypes.Deployment{Status: aws.String("PRIMARY"), RolloutState: ecstypes.DeploymentRolloutStateFailed, RolloutStateReason: aws.String("circuit breaker")})
 		fake := &fakeECS{answers: []*ecs.DescribeServicesOutput{rolling, failed}}
-		err := waitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, time.Minute, time.Millisecond, &bytes.Buffer{})
+		err := WaitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, time.Minute, time.Millisecond, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), "deployment failed: circuit breaker") {
-			t.Errorf("waitStable = %v, want the rollout failure", err)
+			t.Errorf("WaitStable = %v, want the rollout failure", err)
 		}
 	})
 	t.Run("rolled back before the wait began", func(t *testing.T) {
@@ -146,9 +146,9 @@ func TestWaitStable(t *testing.T) {
 			RunningCount: 2, DesiredCount: 2, TaskDefinition: aws.String(oldTaskDefinition)})
 		rolledBack.Services[0].Events = []ecstypes.ServiceEvent{{Message: aws.String("(service goship-dev) rolling back to deployment ecs-svc/123")}}
 		fake := &fakeECS{answers: []*ecs.DescribeServicesOutput{rolledBack}, images: map[string]string{oldTaskDefinition: oldImage, newTaskDefinition: newImage}}
-		err := waitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, time.Minute, time.Millisecond, &bytes.Buffer{})
+		err := WaitStable(context.Background(), fake, "goship-dev", "goship-dev", newImage, time.Minute, time.Millisecond, &bytes.Buffer{})
 		if err == nil || !strings.Contains(err.Error(), "runs "+oldImage) || !strings.Contains(err.Error(), "rolling back to deployment") {
-			t.Errorf("waitStable = %v, want the rollback to the old image, with the events", err)
+			t.Errorf("WaitStable = %v, want the rollback to the old image, with the events", err)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package main
+package cloud
 
 import (
 	"context"
@@ -14,15 +14,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 )
 
-// ecsAPI is the part of ECS the wait uses: ECS in a run, a fake in tests.
-type ecsAPI interface {
+// ECSAPI is the part of ECS the wait uses: ECS in a run, a fake in tests.
+type ECSAPI interface {
 	DescribeServices(ctx context.Context, in *ecs.DescribeServicesInput, optFns ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error)
 	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 }
 
-const waitInterval = 15 * time.Second
+// WaitInterval is how often WaitStable asks ECS.
+const WaitInterval = 15 * time.Second
 
-// waitStable polls ECS until the service runs only the new deployment,
+// WaitStable polls ECS until the service runs only the new deployment,
 // with every desired task running, and prints a progress line each time.
 // It gives up after timeout (deploys of a new ALB can take longer than
 // the SDK waiter's default) and at once if the rollout fails.
@@ -31,7 +32,7 @@ const waitInterval = 15 * time.Second
 // completed rollback looks stable: one PRIMARY deployment, COMPLETED, all
 // tasks running, just not the image that was deployed. So a stable service
 // is only a success when its task definition runs image.
-func waitStable(ctx context.Context, api ecsAPI, cluster, service, image string, timeout, interval time.Duration, out io.Writer) error {
+func WaitStable(ctx context.Context, api ECSAPI, cluster, service, image string, timeout, interval time.Duration, out io.Writer) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	ticker := time.NewTicker(interval)
@@ -120,7 +121,7 @@ func serviceProgress(resp *ecs.DescribeServicesOutput) (rollout, error) {
 // checkRunningImage fails when the stable service runs another image than
 // the one deployed: the sign of a rollback that finished before the wait
 // began (Terraform waits for a steady state too).
-func checkRunningImage(ctx context.Context, api ecsAPI, service string, state rollout, image string) error {
+func checkRunningImage(ctx context.Context, api ECSAPI, service string, state rollout, image string) error {
 	if state.taskDefinition == "" {
 		return fmt.Errorf("ECS service %s is stable but names no task definition", service)
 	}
