@@ -161,6 +161,11 @@ run "with_github" {
   }
 
   assert {
+    condition     = toset(keys(aws_iam_role_policy.deploy)) == toset(["dev", "prod"]) && toset(keys(aws_iam_role_policy_attachment.deploy_network)) == toset(["dev", "prod"]) && aws_iam_policy.deploy_network["dev"].path == "/github-deploy/"
+    error_message = "Each deploy role gets its inline policy and its network policy, kept under the deploy path its own Deny protects."
+  }
+
+  assert {
     condition     = length(aws_iam_openid_connect_provider.github) == 1 && aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com"
     error_message = "The GitHub OIDC provider must be created."
   }
