@@ -10,8 +10,8 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// What the bootstrap stack would create for one environment, with the
-// policies rendered from the HCL, or read back from AWS.
+// A deployment is what the bootstrap stack creates for one environment,
+// with the policies rendered from the HCL or read back from AWS.
 type deployment struct {
 	app, env   string
 	repository string // GitHub owner/name
@@ -211,8 +211,8 @@ func protectedARNs(ds []deployment, app string) []string {
 	return arns
 }
 
-// iamActionsChecked are the IAM actions whose Allow the invariants reason
-// about, by what they need.
+// The IAM actions the invariants treat specially, by what an Allow of them
+// needs.
 var (
 	// Accept iam:PermissionsBoundary, so may be granted only with it.
 	boundaryKeyedActions = []string{
@@ -261,11 +261,12 @@ func (d deployment) requiresTags(st statement) bool {
 
 // names reports whether a resource pattern names this environment's own
 // resources: "<app>-<env>" followed by the end, "-", "/" or ":", or the
-// state prefix "<app>/<env>/".
+// state prefix "<app>/<env>/", with no wildcard before it (so that
+// "arn:aws:*:*:*:*<app>-<env>" does not pass for a name).
 func (d deployment) names(resource string) bool {
 	for _, name := range []string{d.app + "-" + d.env, d.app + "/" + d.env + "/"} {
 		i := strings.Index(resource, name)
-		if i < 0 {
+		if i < 0 || strings.ContainsAny(resource[:i], "*?") {
 			continue
 		}
 		rest := resource[i+len(name):]

@@ -217,6 +217,7 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 			setStatement("iam.tf", "deploy", "LoadBalancer", "resources", `["*"]`),
 			setStatement("iam.tf", "deploy", "EcsClusterServiceTaskDefinition", "resources", `["${local.arn_prefix.ecs}:cluster/${var.app_name}-*"]`),
 			setStatement("iam.tf", "deploy", "Repository", "actions", `["ecr:*"]`),
+			setStatement("iam.tf", "deploy", "Repository", "resources", `["arn:aws:ecr:*:*:repository/${var.app_name}-${each.key}"]`),
 			setStatement("iam.tf", "deploy", "LogGroup", "actions", `["logs:*"]`),
 			setStatement("deploy_network.tf", "deploy_network", "EndpointPrivateDns", "actions", `["route53:AssociateVPCWithHostedZone", "ec2:DeleteVpc"]`),
 		},
