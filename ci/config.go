@@ -41,6 +41,7 @@ type config struct {
 	waitTimeout       time.Duration
 	smokeTimeout      time.Duration
 	githubRepository  string
+	environments      []string // bootstrap: one permissions boundary and deploy role each
 	assumeYes         bool
 	signerIdentity    string
 	signerIssuer      string
@@ -177,6 +178,9 @@ func options() []option {
 			set: func(c *config, v string) error {
 				return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name")
 			}},
+		{flag: "environments", envs: []string{"ENVIRONMENTS"}, def: "dev,prod",
+			usage: "environments bootstrap creates a permissions boundary and a GitHub deploy role for (comma-separated; re-run bootstrap to add one)",
+			set:   setEnvironments},
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
@@ -305,6 +309,25 @@ func setMatch(dst *string, v string, pattern *regexp.Regexp, want string) error 
 		return fmt.Errorf("want %s", want)
 	}
 	*dst = v
+	return nil
+}
+
+// setEnvironments reads a comma-separated list of environment names, each
+// by the --env rule, none twice: each becomes a Terraform for_each key, an
+// IAM role name and a GitHub environment.
+func setEnvironments(c *config, v string) error {
+	var envs []string
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		if !environmentPattern.MatchString(name) {
+			return fmt.Errorf("%q: want comma-separated names of 1-10 lower-case letters and digits, starting with a letter", name)
+		}
+		if slices.Contains(envs, name) {
+			return fmt.Errorf("%q is listed twice", name)
+		}
+		envs = append(envs, name)
+	}
+	c.environments = envs
 	return nil
 }
 

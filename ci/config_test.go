@@ -52,6 +52,7 @@ func TestParseArgsDefaults(t *testing.T) {
 		smokeTimeout:   5 * time.Minute,
 		signerIdentity: "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main",
 		signerIssuer:   attest.GitHubIssuer,
+		environments:   []string{"dev", "prod"},
 	}
 	if name != "check" {
 		t.Errorf("mode = %q, want check", name)
@@ -158,6 +159,11 @@ func TestParseArgsErrors(t *testing.T) {
 		{args: []string{"--wait-timeout", "forever"}, want: `invalid --wait-timeout "forever"`},
 		{env: map[string]string{"SMOKE_TIMEOUT": "-1m"}, want: `invalid SMOKE_TIMEOUT "-1m"`},
 		{env: map[string]string{"GITHUB_REPOSITORY": "just-a-name"}, want: `invalid GITHUB_REPOSITORY "just-a-name"`},
+		{args: []string{"--environments", "dev,Prod"}, want: `invalid --environments "dev,Prod": "Prod"`},
+		{env: map[string]string{"ENVIRONMENTS": "dev,,prod"}, want: `invalid ENVIRONMENTS "dev,,prod": ""`},
+		{env: map[string]string{"ENVIRONMENTS": "dev, dev"}, want: `invalid ENVIRONMENTS "dev, dev": "dev" is listed twice`},
+		{env: map[string]string{"ENVIRONMENTS": `dev"],"x`}, want: `invalid ENVIRONMENTS`},
+		{env: map[string]string{"ENVIRONMENTS": "dev, staging ,prod"}, want: ""},
 		{args: []string{"--yes=maybe"}, want: `invalid boolean value "maybe" for -yes`},
 	}
 	for _, tt := range tests {
