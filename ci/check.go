@@ -22,11 +22,18 @@ func check(ctx context.Context, p *pipeline) error {
 	return err
 }
 
+// checked is what a passing check hands deploy: the image that was scanned,
+// which is the image that is published, and the SBOM made from it.
+type checked struct {
+	image *dagger.Container
+	sbom  []byte
+}
+
 // checkAll runs every check concurrently, lets each finish so one run
-// reports every failure, and returns the built image for deploy to ship:
-// the image that was scanned is the image that is published.
-func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
+// reports every failure, and returns the built image and its SBOM.
+func checkAll(ctx context.Context, p *pipeline) (checked, error) {
 	image := build(p)
+	var sbom []byte
 	var g errgroup.Group
 	errs := make([]error, 4)
 	g.Go(func() error {
@@ -35,9 +42,22 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 	})
 	g.Go(func() error {
 		errs[1] = p.steps.run("build and scan the image", func() error {
-			return p.buildAndScan(
+			var cdx []byte
+			err := p.buildAndScan(
 				func() error { _, err := image.Sync(ctx); return err },
-				func() (types.Report, error) { return scan(ctx, p, image) })
+				func() (types.Report, error) {
+					found, c, err := scan(ctx, p, image)
+					cdx = c
+					return found, err
+				})
+			if cdx != nil {
+				// Kept even when the gate blocks: it describes what was scanned.
+				if sbomErr := keepSBOM(ctx, p, cdx); sbomErr != nil {
+					return errors.Join(err, sbomErr)
+				}
+				sbom = cdx
+			}
+			return err
 		})
 		return nil
 	})
@@ -63,9 +83,9 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 	})
 	_ = g.Wait() // every goroutine reports through errs
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return checked{}, err
 	}
-	return image, nil
+	return checked{image: image, sbom: sbom}, nil
 }
 
 // buildAndScan builds the image, scans it and applies the gate, and

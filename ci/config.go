@@ -1,16 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/example/goship/ci/attest"
 )
 
 // config is everything a run needs to know, resolved from flags, then
@@ -28,6 +30,7 @@ type config struct {
 	version           string
 	buildTime         string
 	goImage           string
+	goToolchain       string
 	runtimeImage      string
 	trivyImage        string
 	terraformImage    string
@@ -39,13 +42,21 @@ type config struct {
 	smokeTimeout      time.Duration
 	lockTimeout       time.Duration
 	githubRepository  string
+	environments      []string // bootstrap: one permissions boundary and deploy role each
 	assumeYes         bool
 	allowDestroy      bool
+	signerIdentity    string
+	signerIssuer      string
+	signingKey        string // a key file path or an AWS KMS key ARN
+	verifyKey         string // a PEM public key file
+	allowUnsigned     bool
+	trustedRoot       string
 }
 
 // hostFacts are the defaults that come from the checkout rather than from
 // constants: the commit being built and the Dockerfile's pinned base images.
 type hostFacts struct {
+	repository     string // owner/name of the GitHub remote "origin"
 	commit         string
 	version        string
 	buildTime      string
@@ -76,6 +87,9 @@ var (
 	bucketPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	commitPattern      = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
 	repositoryPattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// A GOTOOLCHAIN value that names one toolchain: no +auto or +path, so
+	// the build cannot switch to another one.
+	toolchainPattern = regexp.MustCompile(`^(local|go1\.[0-9]+(\.[0-9]+|rc[0-9]+)?)$`)
 )
 
 var knownSeverities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
@@ -127,6 +141,12 @@ func options() []option {
 			usage:    "Go toolchain image for tests and the image build",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_IMAGE"] },
 			set:      func(c *config, v string) error { return setReference(&c.goImage, v) }},
+		{flag: "go-toolchain", envs: []string{"GO_TOOLCHAIN"}, defText: "ARG GO_TOOLCHAIN in Dockerfile",
+			usage:    "Go release that tests and the image build run (GOTOOLCHAIN inside them), fetched by the Go image's go command through GOPROXY",
+			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_TOOLCHAIN"] },
+			set: func(c *config, v string) error {
+				return setMatch(&c.goToolchain, v, toolchainPattern, "a Go release such as go1.26.11, or local for the image's own Go")
+			}},
 		{flag: "runtime-image", envs: []string{"RUNTIME_IMAGE"}, defText: "ARG RUNTIME_IMAGE in Dockerfile",
 			usage:    "base image of the final stage",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["RUNTIME_IMAGE"] },
@@ -163,6 +183,9 @@ func options() []option {
 			set: func(c *config, v string) error {
 				return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name")
 			}},
+		{flag: "environments", envs: []string{"ENVIRONMENTS"}, def: "dev,prod",
+			usage: "environments bootstrap creates a permissions boundary and a GitHub deploy role for (comma-separated; re-run bootstrap to add one)",
+			set:   setEnvironments},
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
@@ -176,6 +199,24 @@ func options() []option {
 				c.allowDestroy = allow
 				return nil
 			}},
+		{flag: "signer-identity", envs: []string{"SIGNER_IDENTITY"}, defText: "pipeline.yml of GITHUB_REPOSITORY (or the git remote) on main",
+			usage: "certificate identity deploy requires of the image's signature",
+			set:   func(c *config, v string) error { return setWord(&c.signerIdentity, v) }},
+		{flag: "signer-issuer", envs: []string{"SIGNER_ISSUER"}, def: attest.GitHubIssuer,
+			usage: "OIDC issuer deploy requires of the image's signature",
+			set:   func(c *config, v string) error { return setWord(&c.signerIssuer, v) }},
+		{flag: "signing-key", envs: []string{"SIGNING_KEY"}, defText: "keyless in GitHub Actions, none elsewhere",
+			usage: "sign the published image with this AWS KMS key ARN or unencrypted PEM key file",
+			set:   func(c *config, v string) error { return setWord(&c.signingKey, v) }},
+		{flag: "verify-key", envs: []string{"VERIFY_KEY"},
+			usage: "PEM public key file: deploy requires a signature by this key instead of the signer identity",
+			set:   func(c *config, v string) error { return setWord(&c.verifyKey, v) }},
+		{flag: "allow-unsigned", isBool: true, def: "false",
+			usage: "deploy an image without an acceptable signature, and say so loudly",
+			set:   setAllowUnsigned},
+		{flag: "trusted-root", envs: []string{"SIGSTORE_TRUSTED_ROOT"}, defText: "Sigstore's public-good root, embedded",
+			usage: "Sigstore trusted_root.json to verify keyless signatures against",
+			set:   func(c *config, v string) error { return setWord(&c.trustedRoot, v) }},
 	}
 }
 
@@ -263,6 +304,9 @@ func parseArgs(args []string, getenv func(string) string, facts hostFacts) (stri
 		}
 	}
 	cfg.commitGiven = set["commit"] || getenv("GIT_COMMIT") != ""
+	if cfg.signerIdentity == "" {
+		cfg.signerIdentity = defaultSignerIdentity(cmp.Or(cfg.githubRepository, facts.repository), getenv("GITHUB_REF"))
+	}
 	return modeName, cfg, nil
 }
 
@@ -280,6 +324,25 @@ func setMatch(dst *string, v string, pattern *regexp.Regexp, want string) error 
 		return fmt.Errorf("want %s", want)
 	}
 	*dst = v
+	return nil
+}
+
+// setEnvironments reads a comma-separated list of environment names, each
+// by the --env rule, none twice: each becomes a Terraform for_each key, an
+// IAM role name and a GitHub environment.
+func setEnvironments(c *config, v string) error {
+	var envs []string
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		if !environmentPattern.MatchString(name) {
+			return fmt.Errorf("%q: want comma-separated names of 1-10 lower-case letters and digits, starting with a letter", name)
+		}
+		if slices.Contains(envs, name) {
+			return fmt.Errorf("%q is listed twice", name)
+		}
+		envs = append(envs, name)
+	}
+	c.environments = envs
 	return nil
 }
 
@@ -356,6 +419,15 @@ func setDuration(dst *time.Duration, v string) error {
 	return nil
 }
 
+func setAllowUnsigned(c *config, v string) error {
+	allow, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	c.allowUnsigned = allow
+	return nil
+}
+
 func setAssumeYes(c *config, v string) error {
 	yes, err := strconv.ParseBool(v)
 	if err != nil {
@@ -363,45 +435,4 @@ func setAssumeYes(c *config, v string) error {
 	}
 	c.assumeYes = yes
 	return nil
-}
-
-// setGoProxy refuses credentials in GOPROXY: the value is a plain
-// environment variable of the test container and a build argument of the
-// image, so a token in it would be printed in the engine's log and kept
-// in the pushed image's history.
-func setGoProxy(c *config, v string) error {
-	if err := setWord(&c.goProxy, v); err != nil {
-		return err
-	}
-	for _, entry := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' }) {
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			c.goProxy = ""
-			return errors.New("credentials in a GOPROXY URL would be printed in the engine's log and kept in the image's history: use a proxy the build network may read without them")
-		}
-	}
-	return nil
-}
-
-// redactGoProxy hides the user information of each GOPROXY URL, whether
-// the list separates them with ',' or '|'.
-func redactGoProxy(v string) string {
-	var b strings.Builder
-	for v != "" {
-		end := strings.IndexAny(v, ",|")
-		if end < 0 {
-			end = len(v)
-		}
-		entry := v[:end]
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			u.User = url.User("REDACTED")
-			entry = u.String()
-		}
-		b.WriteString(entry)
-		if end < len(v) {
-			b.WriteByte(v[end])
-			end++
-		}
-		v = v[end:]
-	}
-	return b.String()
 }

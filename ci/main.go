@@ -95,6 +95,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		root:   root,
 		stdin:  stdin,
 		stdout: stdout,
+		getenv: getenv,
 		steps:  newSteps(stdout, time.Now),
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
@@ -222,12 +223,23 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 		if cfg.goImage == "" {
 			return usagef("no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line; pin it there, or set --go-image or GO_IMAGE")
 		}
+		if cfg.goToolchain == "" {
+			return usagef("no Go toolchain: the Dockerfile has no `ARG GO_TOOLCHAIN=...` line; pin it there (the release of go.mod's toolchain line), or set --go-toolchain or GO_TOOLCHAIN")
+		}
 		if cfg.runtimeImage == "" {
 			return usagef("no runtime image: the Dockerfile has no `ARG RUNTIME_IMAGE=...` line; pin it there, or set --runtime-image or RUNTIME_IMAGE")
 		}
 		if cfg.trivyIgnoreFile != "" && !exists(cfg.trivyIgnoreFile) {
 			return usagef("no Trivy ignore file at %s (--trivyignore, TRIVY_IGNOREFILE)", cfg.trivyIgnoreFile)
 		}
+	}
+	if m.name == "deploy" && cfg.verifyKey == "" && cfg.signingKey == "" && cfg.signerIdentity == "" && !cfg.allowUnsigned {
+		return usagef("no signer to verify the image against: set --signer-identity (or GITHUB_REPOSITORY, or a GitHub remote named origin), or --verify-key; or deploy unverified on purpose with --allow-unsigned")
+	}
+	if m.name == "deploy" && cfg.image == "" && chooseSigning(cfg.signingKey, getenv("ACTIONS_ID_TOKEN_REQUEST_URL") != "") == signUnsigned && !cfg.allowUnsigned {
+		return usagef("this deploy would publish an unsigned image, which the check before Terraform then refuses: " +
+			"name a key with --signing-key (AWS KMS key ARN or PEM key file), deploy from GitHub Actions (keyless), " +
+			"or deploy unsigned on purpose with --allow-unsigned")
 	}
 	if m.name == "deploy" && cfg.image == "" && cfg.commit == "" {
 		return usagef("no commit to deploy: run inside a git checkout, or set --commit or GIT_COMMIT")

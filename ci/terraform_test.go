@@ -55,6 +55,7 @@ func TestStackArgs(t *testing.T) {
 	arm.platform = "linux/arm64"
 	withRepo := terraformConfig()
 	withRepo.githubRepository = "example/goship"
+	withRepo.environments = []string{"dev", "staging"}
 	tests := []struct {
 		name string
 		got  []string
@@ -69,7 +70,7 @@ func TestStackArgs(t *testing.T) {
 		{"plan bootstrap", planArgs(terraformConfig(), stackVars(terraformConfig(), bootstrapStack, "")),
 			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012"},
 		{"plan bootstrap for GitHub", planArgs(withRepo, stackVars(withRepo, bootstrapStack, "")),
-			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var github_repository=example/goship"},
+			`terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var environments=["dev","staging"] -var github_repository=example/goship`},
 		{"apply the saved plan", applyArgs(terraformConfig()), "terraform apply -input=false -no-color -lock-timeout=5m0s -auto-approve tfplan"},
 		{"destroy service", destroyArgs(terraformConfig(), stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage(terraformConfig(), "123456789012"))),
 			"terraform destroy -input=false -no-color -lock-timeout=5m0s -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},
@@ -115,6 +116,11 @@ func TestTrivyArgs(t *testing.T) {
 	want := "trivy image --input /image.tar --scanners vuln --cache-dir /root/.cache/trivy --db-repository mirror.example.com/trivy-db:2 --format json --output /report.json --exit-code 0 --skip-version-check --disable-telemetry --ignorefile /trivyignore"
 	if got != want {
 		t.Errorf("trivyImageArgs =\n%s\nwant\n%s", got, want)
+	}
+	got = strings.Join(trivySBOMArgs(), " ")
+	want = "trivy image --input /image.tar --format cyclonedx --output /sbom.cdx.json --cache-dir /tmp/trivy-sbom-cache --skip-version-check --disable-telemetry"
+	if got != want {
+		t.Errorf("trivySBOMArgs =\n%s\nwant\n%s", got, want)
 	}
 	got = strings.Join(trivyConfigArgs(config{}, false), " ")
 	want = "trivy config --cache-dir /tmp/trivy-cache --skip-check-update --format json --output /report.json --exit-code 0 --skip-version-check --disable-telemetry ."

@@ -18,8 +18,15 @@ type Summary struct {
 	Vulnerabilities   Scan // of the image, any severity
 	Misconfigurations Scan // failed checks of infra/ and the Dockerfile
 
+	SBOMPath     string // the image's CycloneDX SBOM on the host, once written
+	SBOMPackages int
+	SBOMDigest   string
+
 	Published string // digest reference pushed to the registry
 	Image     string // digest reference the service runs, once deployed
+	// Signature says who signed the deployed image, as verified before
+	// Terraform ran, or why an unsigned image was deployed anyway.
+	Signature string
 	URL       string // the live service, after a deploy
 }
 
@@ -89,11 +96,17 @@ func (s *Summary) rows() [][2]string {
 	if s.Misconfigurations.attempted() {
 		rows = append(rows, [2]string{"Misconfigurations", s.Misconfigurations.text()})
 	}
+	if s.SBOMPath != "" {
+		rows = append(rows, [2]string{"SBOM", fmt.Sprintf("%s (%d packages, %s)", s.SBOMPath, s.SBOMPackages, s.SBOMDigest)})
+	}
 	switch {
 	case s.Image != "":
 		rows = append(rows, [2]string{"Image", s.Image})
 	case s.Published != "":
 		rows = append(rows, [2]string{"Image", s.Published + " (built, not deployed)"})
+	}
+	if s.Signature != "" {
+		rows = append(rows, [2]string{"Signature", s.Signature})
 	}
 	if s.URL != "" {
 		rows = append(rows, [2]string{"URL", s.URL})
