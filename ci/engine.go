@@ -36,6 +36,10 @@ type engineSession struct {
 // first be pulled and started.
 const sessionStartTimeout = 300 * time.Second
 
+// sessionCloseTimeout is how long the CLI may take to end the session
+// once asked, as the SDK allows (exec.Cmd.WaitDelay).
+const sessionCloseTimeout = 300 * time.Second
+
 // startEngineSession starts `dagger session` with the CLI that
 // _EXPERIMENTAL_DAGGER_CLI_BIN names, or the SDK's own pinned CLI
 // (downloaded once into the user's cache, as the SDK does). It returns
@@ -148,7 +152,17 @@ func (s *engineSession) Host() string { return "dagger" }
 // standard input, which lets it drain its logs first.
 func (s *engineSession) Close() error {
 	closeErr := s.stdin.Close()
-	waitErr := s.cmd.Wait()
+	exited := make(chan error, 1)
+	go func() { exited <- s.cmd.Wait() }()
+	var waitErr error
+	select {
+	case waitErr = <-exited:
+	case <-time.After(sessionCloseTimeout):
+		// The SDK gives the CLI as long to export caches; past that the
+		// session is stuck, and the run's own result matters more.
+		_ = s.cmd.Process.Kill()
+		waitErr = fmt.Errorf("the Dagger engine session did not end within %s of closing: killed (%w)", sessionCloseTimeout, <-exited)
+	}
 	s.logs.Wait()
 	var exit *exec.ExitError
 	if errors.As(waitErr, &exit) {
