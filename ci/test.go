@@ -14,6 +14,10 @@ import (
 // them as JSON events, so a failure can be told by its failed tests.
 func goTestArgs() []string { return []string{"go", "test", "-race", "-json", "./..."} }
 
+// goTestEvents is where the test step keeps go test's JSON events, outside
+// the mounted source.
+const goTestEvents = "/tmp/go-test.json"
+
 // test runs go vet and the race-enabled tests of the whole module in the
 // pinned Go image. Tests that drive external tools (trivy, tflint,
 // terraform) skip there: those tools are not in the Go image.
@@ -22,12 +26,14 @@ func test(ctx context.Context, p *pipeline) error {
 		WithMountedDirectory("/src", p.source()).
 		WithWorkdir("/src").
 		WithExec([]string{"go", "vet", "./..."}).
-		WithExec(goTestArgs(), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+		// The JSON events go to a file: the engine's log would print every
+		// one of them.
+		WithExec(goTestArgs(), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny, RedirectStdout: goTestEvents})
 	code, err := tested.ExitCode(ctx)
 	if err != nil || code == 0 {
 		return err
 	}
-	stdout, err := tested.Stdout(ctx)
+	stdout, err := tested.File(goTestEvents).Contents(ctx)
 	if err != nil {
 		return err
 	}
