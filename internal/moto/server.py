@@ -1,0 +1,88 @@
+"""moto_server for goship's tests, with the gaps of moto 5.2.1 they hit filled in.
+
+Started by the Go package beside it (internal/moto) instead of bare
+moto_server. It binds 127.0.0.1 on a port the kernel picks and prints
+"listening on PORT" once the socket is bound, so the caller needs neither a
+guessed free port nor a polling loop.
+
+Gaps filled here:
+- Application Auto Scaling has no ListTagsForResource, TagResource or
+  UntagResource in moto 5.2.1. The hashicorp/aws provider reads a scalable
+  target's tags after every create and refresh, gets a 500 and retries it for
+  many minutes. This keeps the tags in memory, including those sent with
+  RegisterScalableTarget, so a second plan sees the tags it wrote.
+
+Gaps set through the environment by the Go side (MOTO_ECS_SERVICE_RUNNING)
+need no code here.
+"""
+
+import json
+import sys
+
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+# Scalable target ARN -> {tag key: value}. One server process serves one test
+# run, so process memory is the right lifetime.
+scalable_target_tags = {}
+
+register_scalable_target = ApplicationAutoScalingResponse.register_scalable_target
+deregister_scalable_target = ApplicationAutoScalingResponse.deregister_scalable_target
+
+
+def register_scalable_target_with_tags(self):
+    body = register_scalable_target(self)
+    arn = json.loads(body)["ScalableTargetARN"]
+    scalable_target_tags.setdefault(arn, {}).update(self._get_param("Tags") or {})
+    return body
+
+
+def deregister_scalable_target_and_tags(self):
+    resource_id = self._get_param("ResourceId")
+    dimension = self._get_param("ScalableDimension")
+    backend = self.applicationautoscaling_backend
+    target = backend.targets.get(dimension, {}).get(resource_id)
+    body = deregister_scalable_target(self)
+    if target is not None:
+        scalable_target_tags.pop(target.arn, None)
+    return body
+
+
+def list_tags_for_resource(self):
+    arn = self._get_param("ResourceARN")
+    return json.dumps({"Tags": scalable_target_tags.get(arn, {})})
+
+
+def tag_resource(self):
+    arn = self._get_param("ResourceARN")
+    scalable_target_tags.setdefault(arn, {}).update(self._get_param("Tags") or {})
+    return "{}"
+
+
+def untag_resource(self):
+    arn = self._get_param("ResourceARN")
+    for key in self._get_param("TagKeys") or []:
+        scalable_target_tags.get(arn, {}).pop(key, None)
+    return "{}"
+
+
+ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target_with_tags
+ApplicationAutoScalingResponse.deregister_scalable_target = deregister_scalable_target_and_tags
+ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+ApplicationAutoScalingResponse.tag_resource = tag_resource
+ApplicationAutoScalingResponse.untag_resource = untag_resource
+
+
+def main():
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    print(f"listening on {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
