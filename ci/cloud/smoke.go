@@ -103,7 +103,35 @@ func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+		return nil, fmt.Errorf("GET %s: status %d%s", url, resp.StatusCode, bodyExcerpt(body))
 	}
 	return body, nil
+}
+
+// bodyExcerpt is the start of a failed answer's body, on one line: what a
+// load balancer or the service said when it refused (a 502 page, a JSON
+// error).
+func bodyExcerpt(body []byte) string {
+	text := strings.Join(strings.Fields(string(body)), " ")
+	if text == "" {
+		return ""
+	}
+	if len(text) > 200 {
+		text = text[:200] + "..."
+	}
+	return ": " + text
+}
+
+// Version asks the live service once what it runs (GET /version), for
+// status: no retries, a short deadline.
+func Version(ctx context.Context, client *http.Client, baseURL string) (VersionInfo, error) {
+	body, err := get(ctx, client, strings.TrimRight(baseURL, "/")+"/version")
+	if err != nil {
+		return VersionInfo{}, err
+	}
+	var info VersionInfo
+	if err := json.Unmarshal(body, &info); err != nil {
+		return VersionInfo{}, fmt.Errorf("GET /version: not JSON: %w", err)
+	}
+	return info, nil
 }

@@ -22,6 +22,16 @@ type Summary struct {
 
 	Image string // digest reference, when one was published or deployed
 	URL   string // the live service, after a deploy
+
+	// Sections are Markdown blocks added below the table in the step
+	// summary only: the terminal has printed them already, as they happened.
+	Sections []Section
+}
+
+// Section is one titled Markdown block of the step summary.
+type Section struct {
+	Title    string
+	Markdown string
 }
 
 // Write prints the summary and, when GITHUB_STEP_SUMMARY names a file,
@@ -93,6 +103,9 @@ func (s *Summary) Markdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], value)
 	}
 	b.WriteString("\n")
+	for _, sec := range s.Sections {
+		fmt.Fprintf(&b, "#### %s\n\n%s\n", sec.Title, strings.TrimRight(sec.Markdown, "\n")+"\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }
