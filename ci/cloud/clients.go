@@ -78,6 +78,6 @@ func NewClients(cfg aws.Config) Clients {
 			// S3-compatible store) has no bucket subdomains.
 			o.UsePathStyle = cfg.BaseEndpoint != nil
 		}),
-		ECR:     ecr.NewFromConfig(cfg),
+		ECR: ecr.NewFromConfig(cfg),
 	}
 }
