@@ -45,6 +45,7 @@ func TestParseArgsDefaults(t *testing.T) {
 		severities:     []string{"HIGH", "CRITICAL"},
 		waitTimeout:    20 * time.Minute,
 		smokeTimeout:   5 * time.Minute,
+		logsSince:      10 * time.Minute,
 	}
 	if name != "check" {
 		t.Errorf("mode = %q, want check", name)

@@ -25,6 +25,8 @@ type pipeline struct {
 	steps  *steps
 	stdin  io.Reader
 	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
 	result *report.Summary

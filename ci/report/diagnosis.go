@@ -98,3 +98,12 @@ func DiagnosisMarkdown(d Diagnosis, now time.Time) string {
 	writeDiagnosis(&b, d, now)
 	return "```text\n" + strings.ReplaceAll(b.String(), "```", "'''") + "```\n"
 }
+
+// SmokeFailureText is what a failed smoke test shows: its last answer
+// (in the error), and the targets as the load balancer sees them.
+func SmokeFailureText(lastAnswer string, targets []Target) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Why: the last answer\n  %s\nWhy: load balancer target health\n", lastAnswer)
+	writeTargets(&b, targets)
+	return b.String()
+}
