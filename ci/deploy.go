@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/report"
 )
 
 // deploy runs every check, then makes sure the ECR repository exists,
@@ -17,7 +18,7 @@ import (
 // digest: that is how to roll back. Once the service stack has been
 // applied, the deploy is recorded in the history whatever its outcome.
 func deploy(ctx context.Context, p *pipeline) error {
-	return deployAs(ctx, p, "deploy")
+	return deployAs(ctx, p, report.KindDeploy)
 }
 
 // deployAs is deploy, recorded in the history as kind (deploy, rollback).

@@ -22,7 +22,7 @@ func rollback(ctx context.Context, p *pipeline) error {
 		target.Image, target.Kind, target.Time.UTC().Format("2006-01-02 15:04:05Z"), orDash(target.Commit), orDash(target.Version))
 	p.cfg.image = target.Image
 	p.cfg.commit, p.cfg.version, p.cfg.commitGiven = target.Commit, target.Version, target.Commit != ""
-	return deployAs(ctx, p, "rollback")
+	return deployAs(ctx, p, report.KindRollback)
 }
 
 // rollbackTarget picks the history entry to go back to and makes sure its

@@ -56,7 +56,7 @@ func status(ctx context.Context, p *pipeline) error {
 // reached, the deploy history knows what was built into the running
 // digest.
 func addVersion(ctx context.Context, p *pipeline, clients cloud.Clients, st *report.ServiceStatus) {
-	var reason error = errors.New("the service has no load balancer URL")
+	reason := errors.New("the service has no load balancer URL")
 	if st.URL != "" {
 		ctx, cancel := context.WithTimeout(ctx, versionTimeout)
 		defer cancel()

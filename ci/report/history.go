@@ -26,6 +26,12 @@ type Deploy struct {
 	Detail  string    `json:"detail,omitempty"` // the first line of the error, when it failed
 }
 
+// The kinds of deploy.
+const (
+	KindDeploy   = "deploy"
+	KindRollback = "rollback"
+)
+
 // The outcomes of a deploy.
 const (
 	OutcomeLive       = "live"
@@ -83,9 +89,10 @@ func shortCommit(commit string) string {
 var ErrNoRollbackTarget = errors.New("no earlier live deploy in this environment's history to roll back to")
 
 // RollbackTarget picks the deploy to go back to. With to empty: the newest
-// live deploy of another image than the one running now, found after
-// (older than) the newest live deploy of the running image, so that rolling
-// back twice walks further back instead of flipping between two images.
+// live deploy of another image than the one running now that is older
+// than the running image's own first going live (its newest entry of kind
+// deploy, not a rollback to it), so that rolling back twice walks further
+// back instead of flipping between two images.
 // With to a number N: the Nth entry of the history as `history` numbers
 // it; with to a digest (or a prefix of one): the newest entry of it.
 func RollbackTarget(history []Deploy, running, to string) (Deploy, error) {
@@ -107,7 +114,7 @@ func RollbackTarget(history []Deploy, running, to string) (Deploy, error) {
 	runningDigest := Digest(running)
 	start := 0
 	for i, d := range history {
-		if d.Outcome == OutcomeLive && Digest(d.Image) == runningDigest {
+		if d.Kind != KindRollback && d.Outcome == OutcomeLive && Digest(d.Image) == runningDigest {
 			start = i + 1
 			break
 		}
