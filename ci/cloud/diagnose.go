@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -146,7 +147,9 @@ func addLogLines(ctx context.Context, api LogsAPI, st *report.StoppedTask, logs 
 		return
 	}
 	for _, e := range resp.Events {
-		st.LogLines = append(st.LogLines, strings.TrimRight(aws.ToString(e.Message), "\n"))
+		var line strings.Builder
+		_ = report.LogLine(&line, report.LogEvent{Time: time.UnixMilli(aws.ToInt64(e.Timestamp)), Message: aws.ToString(e.Message)}, false) // a Builder never fails
+		st.LogLines = append(st.LogLines, strings.TrimRight(line.String(), "\n"))
 	}
 }
 

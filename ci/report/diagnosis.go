@@ -65,7 +65,7 @@ func writeDiagnosis(b *strings.Builder, d Diagnosis, now time.Time) {
 				code = fmt.Sprintf("exit code %d", *c.ExitCode)
 			}
 			fmt.Fprintf(b, "    container %s: %s", c.Name, code)
-			if c.Reason != "" {
+			if c.Reason != "" && c.Reason != t.StoppedReason {
 				fmt.Fprintf(b, ", %s", c.Reason)
 			}
 			if c.Health != "" && c.Health != "UNKNOWN" {

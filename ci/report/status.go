@@ -148,11 +148,11 @@ func writeTargets(b *strings.Builder, targets []Target) {
 		b.WriteString("  (none registered)\n")
 	}
 	for _, t := range targets {
-		fmt.Fprintf(b, "  %-22s %-10s", fmt.Sprintf("%s:%d", t.ID, t.Port), t.State)
+		line := fmt.Sprintf("  %-22s %-10s", fmt.Sprintf("%s:%d", t.ID, t.Port), t.State)
 		if t.Reason != "" {
-			fmt.Fprintf(b, " %s: %s", t.Reason, t.Description)
+			line += fmt.Sprintf(" %s: %s", t.Reason, t.Description)
 		}
-		b.WriteString("\n")
+		b.WriteString(strings.TrimRight(line, " ") + "\n")
 	}
 }
 
