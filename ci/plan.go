@@ -51,6 +51,12 @@ func plan(ctx context.Context, p *pipeline) error {
 		return err
 	}
 	p.result.Sections = append(p.result.Sections, report.Section{Title: "Plan", Markdown: report.PlanMarkdown(plans)})
+	return planOutcome(plans)
+}
+
+// planOutcome is nil when no stack would change, and planChanges (exit 2)
+// naming the stacks that would.
+func planOutcome(plans []report.StackPlan) error {
 	var changed []string
 	for _, sp := range plans {
 		if sp.Changed() {
