@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -75,6 +76,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		stdout: stdout,
 		stderr: stderr,
 		getenv: getenv,
+		web:    &http.Client{Timeout: versionTimeout},
 		steps:  newSteps(stdout, time.Now),
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),

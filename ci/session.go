@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -27,6 +28,7 @@ type pipeline struct {
 	stdout io.Writer
 	stderr io.Writer
 	getenv func(string) string
+	web    *http.Client // asks the live service what it runs (status)
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
 	result *report.Summary

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"time"
 
@@ -60,7 +59,7 @@ func addVersion(ctx context.Context, p *pipeline, clients cloud.Clients, st *rep
 	if st.URL != "" {
 		ctx, cancel := context.WithTimeout(ctx, versionTimeout)
 		defer cancel()
-		info, err := cloud.Version(ctx, &http.Client{Timeout: versionTimeout}, st.URL)
+		info, err := cloud.Version(ctx, p.web, st.URL)
 		if err == nil {
 			st.Commit, st.Version, st.VersionSource = info.Commit, info.Version, "GET /version"
 			return

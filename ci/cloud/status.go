@@ -110,6 +110,10 @@ func Status(ctx context.Context, c Clients, cluster, service string) (report.Ser
 	if st.Scaling, err = scalingRange(ctx, c.Scaling, cluster, service); err != nil {
 		return report.ServiceStatus{}, err
 	}
+	// --json prints empty lists as [], not null.
+	st.Deployments = nonNil(st.Deployments)
+	st.Targets = nonNil(st.Targets)
+	st.Events = nonNil(st.Events)
 	return st, nil
 }
 
@@ -214,4 +218,11 @@ func scalingRange(ctx context.Context, api ScalingAPI, cluster, service string) 
 	}
 	t := resp.ScalableTargets[0]
 	return &report.Scaling{Min: aws.ToInt32(t.MinCapacity), Max: aws.ToInt32(t.MaxCapacity)}, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
