@@ -71,7 +71,7 @@ func addVersion(ctx context.Context, p *pipeline, clients cloud.Clients, st *rep
 		for _, d := range history {
 			if report.Digest(d.Image) != "" && report.Digest(d.Image) == report.Digest(st.Image) {
 				st.Commit, st.Version = d.Commit, d.Version
-				st.VersionSource = fmt.Sprintf("the deploy history, as %v", reason)
+				st.VersionSource = fmt.Sprintf("the deploy history; %v", reason)
 				return
 			}
 		}
