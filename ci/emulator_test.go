@@ -249,10 +249,18 @@ func TestDayTwoAgainstTheEmulator(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = rollbackTarget(t.Context(), env.clients, cfg)
-		t.Logf("$ go run ./ci rollback (after the image expired)\nci: %v", err)
+		// Through run: refused on the host, before any engine starts.
+		_, err = ci("rollback")
+		t.Logf("ci: %v", err)
 		if !errors.Is(err, cloud.ErrImageGone) || !strings.Contains(err.Error(), report.Digest(env.first)+" is not in repository goship-dev") {
 			t.Errorf("rollback to an expired image: %v, want a refusal naming it", err)
+		}
+	})
+
+	t.Run("plan of an environment never deployed asks for --image", func(t *testing.T) {
+		_, err := ci("plan", "--env", "prod")
+		if err == nil || !strings.Contains(err.Error(), "no ECS service goship-prod") || !strings.Contains(err.Error(), "--image") || exitCode(err) != 2 {
+			t.Errorf("plan = %v (exit %d), want a usage error asking for --image", err, exitCode(err))
 		}
 	})
 }

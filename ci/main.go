@@ -99,6 +99,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 	}
+	if m.prepare != nil {
+		if err := m.prepare(ctx, p); err != nil {
+			return err
+		}
+	}
 	if !m.needsEngine {
 		// The host-side modes answer in well under a second: no engine,
 		// and no run summary around data that a script may read.

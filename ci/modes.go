@@ -20,6 +20,11 @@ type mode struct {
 	unattended  bool // may run in a workflow: ends by itself and needs no administrator
 	run         func(ctx context.Context, p *pipeline) error
 
+	// prepare runs on the host before the engine starts, for what can be
+	// settled with AWS alone: a mistake then costs seconds, not an engine
+	// start.
+	prepare func(ctx context.Context, p *pipeline) error
+
 	// local runs instead of run for modes that only print: no
 	// configuration checks, no AWS, no engine.
 	local func(w io.Writer, getenv func(string) string) error
@@ -44,9 +49,9 @@ func modes() []mode {
 		{name: "history", help: "list this environment's deploys, newest first: time, digest, commit, version, who, outcome (--json)",
 			needsAWS: true, run: history},
 		{name: "rollback", help: "redeploy the last live image before the current one (--to N|digest picks another): deploy --image, with a history entry",
-			needsEngine: true, needsAWS: true, run: rollback},
+			needsEngine: true, needsAWS: true, prepare: chooseRollback, run: rollback},
 		{name: "plan", help: "show what a deploy would change in the registry and service stacks; exit 0 no change, 2 change (drift), 1 error (--plan-text)",
-			needsEngine: true, needsAWS: true, unattended: true, run: plan},
+			needsEngine: true, needsAWS: true, unattended: true, prepare: choosePlanImage, run: plan},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
 		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE) and whether it needs AWS",
 			local: resolve},

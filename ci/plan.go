@@ -27,9 +27,9 @@ func (e planChanges) Error() string {
 // Each plan holds the state lock only while it plans: terraform show reads
 // the saved plan file, not the state.
 func plan(ctx context.Context, p *pipeline) error {
-	image, err := planImage(ctx, p)
-	if err != nil {
-		return err
+	image := p.cfg.image
+	if image == "" {
+		return errors.New("plan has no image: choosePlanImage did not run")
 	}
 	p.result.Image = image
 	st := []stack{registryStack, serviceStack}
@@ -69,21 +69,28 @@ func planOutcome(plans []report.StackPlan) error {
 	return nil
 }
 
-// planImage is the image the service stack is planned with.
-func planImage(ctx context.Context, p *pipeline) (string, error) {
+// choosePlanImage settles the image the service stack is planned with,
+// before the engine starts: --image, or the one the service runs now.
+func choosePlanImage(ctx context.Context, p *pipeline) error {
 	if p.cfg.image != "" {
-		return p.cfg.image, nil
+		return nil
 	}
 	ecs := cloud.NewClients(p.aws.Config).ECS
 	name := serviceName(p.cfg)
 	svc, err := cloud.DescribeService(ctx, ecs, name, name)
 	if errors.Is(err, cloud.ErrNoService) {
-		return "", usagef("%v: plan needs the image a deploy would run; pass --image <repository>@sha256:...", err)
+		return usagef("%v: plan needs the image a deploy would run; pass --image <repository>@sha256:...", err)
 	}
 	if err != nil {
-		return "", err
+		return err
 	}
-	return cloud.RunningImage(ctx, ecs, svc)
+	image, err := cloud.RunningImage(ctx, ecs, svc)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(p.stdout, "Planning with the running image %s\n", image)
+	p.cfg.image = image
+	return nil
 }
 
 // planStack plans one stack into a saved plan and reads it back as JSON

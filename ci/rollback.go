@@ -9,19 +9,29 @@ import (
 	"github.com/example/goship/ci/report"
 )
 
-// rollback redeploys an earlier image from the deploy history: by default
-// the last live one before the image running now. Underneath it is
-// deploy --image: the service stack only, the wait, the smoke test (of
-// the commit the history recorded), and a history entry of its own.
-func rollback(ctx context.Context, p *pipeline) error {
+// chooseRollback picks the image to go back to from the deploy history
+// and checks ECR still has it, before the engine starts; rollback then
+// deploys it.
+func chooseRollback(ctx context.Context, p *pipeline) error {
 	target, err := rollbackTarget(ctx, cloud.NewClients(p.aws.Config), p.cfg)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(p.stdout, "Rolling back to %s (%s %s, commit %s, version %s)\n",
+	fmt.Fprintf(p.stdout, "Rolling back to %s (%s of %s, commit %s, version %s)\n",
 		target.Image, target.Kind, target.Time.UTC().Format("2006-01-02 15:04:05Z"), orDash(target.Commit), orDash(target.Version))
 	p.cfg.image = target.Image
 	p.cfg.commit, p.cfg.version, p.cfg.commitGiven = target.Commit, target.Version, target.Commit != ""
+	return nil
+}
+
+// rollback redeploys the image chooseRollback picked: by default the last
+// live one before the image running now. Underneath it is deploy --image:
+// the service stack only, the wait, the smoke test (of the commit the
+// history recorded), and a history entry of its own.
+func rollback(ctx context.Context, p *pipeline) error {
+	if p.cfg.image == "" {
+		return errors.New("rollback has no image: chooseRollback did not run")
+	}
 	return deployAs(ctx, p, report.KindRollback)
 }
 
