@@ -283,7 +283,7 @@ func defaultSubnets(t *testing.T, endpoint string) ([]string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only
 	var out struct {
 		Subnets []struct {
 			ID  string `xml:"subnetId"`

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -55,7 +56,7 @@ func TestPlanExitCodes(t *testing.T) {
 		out, err := cmd.Output()
 		if err != nil {
 			var stderr string
-			if exit, ok := err.(*exec.ExitError); ok {
+			if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
 				stderr = string(exit.Stderr)
 			}
 			t.Fatalf("terraform %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
