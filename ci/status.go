@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -76,5 +77,26 @@ func addVersion(ctx context.Context, p *pipeline, clients cloud.Clients, st *rep
 			}
 		}
 	}
+	if tags, err := cloud.ImageTags(ctx, clients.ECR, st.Image); err == nil {
+		if commit, tag := commitFromTags(tags); commit != "" {
+			st.Commit, st.VersionSource = commit, fmt.Sprintf("the image tag %s; %v", tag, reason)
+			return
+		}
+	}
 	st.VersionSource = fmt.Sprintf("%v, and no deploy of this digest in the history", reason)
+}
+
+// imageTagPattern is how publish tags an image: imageTag.
+var imageTagPattern = regexp.MustCompile(`^([0-9a-f]{7,12})-[0-9]{14}$`)
+
+// commitFromTags reads the short commit out of the pipeline's own tag,
+// the last trace of what an image was built from when neither the service
+// nor the history can say.
+func commitFromTags(tags []string) (commit, tag string) {
+	for _, tag := range tags {
+		if m := imageTagPattern.FindStringSubmatch(tag); m != nil {
+			return m[1], tag
+		}
+	}
+	return "", ""
 }

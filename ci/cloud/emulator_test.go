@@ -81,6 +81,10 @@ func TestAgainstTheEmulator(t *testing.T) {
 		if err := RequireImage(t.Context(), c.ECR, url+"@"+aws.ToString(put.Image.ImageId.ImageDigest)); err != nil {
 			t.Errorf("an image in the repository: %v", err)
 		}
+		tags, err := ImageTags(t.Context(), c.ECR, url+"@"+aws.ToString(put.Image.ImageId.ImageDigest))
+		if err != nil || len(tags) != 1 || tags[0] != "1111111-20261129090000" {
+			t.Errorf("tags = %q, %v; want the one it was pushed under", tags, err)
+		}
 		gone := url + "@sha256:" + strings.Repeat("9", 64)
 		if err := RequireImage(t.Context(), c.ECR, gone); !errors.Is(err, ErrImageGone) || !strings.Contains(err.Error(), "--to") {
 			t.Errorf("an image the lifecycle policy expired: %v, want ErrImageGone with a way out", err)

@@ -41,3 +41,25 @@ func RequireImage(ctx context.Context, api ImageAPI, image string) error {
 	}
 	return nil
 }
+
+// ImageTags are the tags ECR holds for image (repository-url@sha256:...):
+// the pipeline pushes each image under <short commit>-<UTC time>.
+func ImageTags(ctx context.Context, api ImageAPI, image string) ([]string, error) {
+	repoURL, digest, ok := strings.Cut(image, "@")
+	_, name, hasHost := strings.Cut(repoURL, "/")
+	if !ok || !hasHost || name == "" {
+		return nil, fmt.Errorf("%q is not a repository@sha256:... reference", image)
+	}
+	resp, err := api.DescribeImages(ctx, &ecr.DescribeImagesInput{
+		RepositoryName: aws.String(name),
+		ImageIds:       []types.ImageIdentifier{{ImageDigest: aws.String(digest)}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("ecr:DescribeImages %s@%s: %w", name, digest, err)
+	}
+	var tags []string
+	for _, d := range resp.ImageDetails {
+		tags = append(tags, d.ImageTags...)
+	}
+	return tags, nil
+}
