@@ -79,3 +79,27 @@ func TestSummaryWrite(t *testing.T) {
 		t.Errorf("terminal summary =\n%s", out.String())
 	}
 }
+
+// TestSummarySections: a failed deploy's diagnosis follows the table in
+// the step summary, and stays off the terminal, which printed it already.
+func TestSummarySections(t *testing.T) {
+	t.Parallel()
+	s := deploySummary()
+	s.Failed = true
+	s.Sections = []Section{{Title: "Why the deployment failed", Markdown: "```text\nWhy: stopped tasks\n```"}}
+	var md, text bytes.Buffer
+	if err := s.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Text(&text); err != nil {
+		t.Fatal(err)
+	}
+	table := strings.Index(md.String(), "| URL |")
+	section := strings.Index(md.String(), "#### Why the deployment failed\n\n```text\nWhy: stopped tasks\n```\n")
+	if table < 0 || section < table {
+		t.Errorf("step summary:\n%s\nwant the section after the table", md.String())
+	}
+	if strings.Contains(text.String(), "Why:") {
+		t.Errorf("terminal summary repeats the section:\n%s", text.String())
+	}
+}
