@@ -51,7 +51,11 @@ func plan(ctx context.Context, p *pipeline) error {
 		return err
 	}
 	p.result.Sections = append(p.result.Sections, report.Section{Title: "Plan", Markdown: report.PlanMarkdown(plans)})
-	return planOutcome(plans)
+	err := planOutcome(plans)
+	if err != nil {
+		p.result.Outcome = "found changes"
+	}
+	return err
 }
 
 // planOutcome is nil when no stack would change, and planChanges (exit 2)

@@ -13,6 +13,7 @@ type Summary struct {
 	Mode        string
 	Environment string
 	Failed      bool
+	Outcome     string // says more than "succeeded" when the run ended well but is news: "found changes"
 
 	Scanned                   bool
 	Vulnerabilities           int // in the image, any severity
@@ -55,10 +56,14 @@ func (s *Summary) Write(w io.Writer, stepSummaryPath string) error {
 }
 
 func (s *Summary) outcome() string {
-	if s.Failed {
+	switch {
+	case s.Failed:
 		return "failed"
+	case s.Outcome != "":
+		return s.Outcome
+	default:
+		return "succeeded"
 	}
-	return "succeeded"
 }
 
 // rows are the facts worth showing, in order, as label and value.
@@ -91,8 +96,11 @@ func (s *Summary) Text(w io.Writer) error {
 func (s *Summary) Markdown(w io.Writer) error {
 	var b strings.Builder
 	icon := "✅"
-	if s.Failed {
+	switch {
+	case s.Failed:
 		icon = "❌"
+	case s.Outcome != "":
+		icon = "⚠️"
 	}
 	fmt.Fprintf(&b, "### %s `%s` %s\n\n| | |\n|---|---|\n", icon, s.Mode, s.outcome())
 	for _, r := range s.rows() {

@@ -103,3 +103,28 @@ func TestSummarySections(t *testing.T) {
 		t.Errorf("terminal summary repeats the section:\n%s", text.String())
 	}
 }
+
+// TestSummaryOutcome: a plan that found drift ended well but is news; a
+// failure still wins.
+func TestSummaryOutcome(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		failed  bool
+		outcome string
+		want    string
+	}{
+		{false, "", "### ✅ `plan` succeeded"},
+		{false, "found changes", "### ⚠️ `plan` found changes"},
+		{true, "found changes", "### ❌ `plan` failed"},
+	}
+	for _, tt := range tests {
+		s := &Summary{Mode: "plan", Environment: "prod", Failed: tt.failed, Outcome: tt.outcome}
+		var md bytes.Buffer
+		if err := s.Markdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(md.String(), tt.want) {
+			t.Errorf("failed=%v outcome=%q: %q, want %q", tt.failed, tt.outcome, md.String(), tt.want)
+		}
+	}
+}
