@@ -30,7 +30,7 @@ func TestSecretCanary(t *testing.T) {
 		record("destroy", destroyArgs(stackVars(cfg, st, destroyPlaceholderImage(cfg, "123456789012"))))
 	}
 	record("apply", applyArgs())
-	record("trivy", trivyImageArgs(cfg, true), trivyConfigArgs(cfg, true))
+	record("trivy", trivyImageArgs(cfg, true), trivyConfigArgs(cfg, true), trivySBOMArgs())
 	var summaryText, summaryMarkdown bytes.Buffer
 	s := &report.Summary{Mode: "deploy", Environment: "dev", Scanned: true, Image: image, URL: "http://goship-dev-123.eu-west-1.elb.amazonaws.com"}
 	if err := s.Text(&summaryText); err != nil {

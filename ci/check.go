@@ -21,11 +21,18 @@ func check(ctx context.Context, p *pipeline) error {
 	return err
 }
 
+// checked is what a passing check hands deploy: the image that was scanned,
+// which is the image that is published, and the SBOM made from it.
+type checked struct {
+	image *dagger.Container
+	sbom  []byte
+}
+
 // checkAll runs every check concurrently, lets each finish so one run
-// reports every failure, and returns the built image for deploy to ship:
-// the image that was scanned is the image that is published.
-func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
+// reports every failure, and returns the built image and its SBOM.
+func checkAll(ctx context.Context, p *pipeline) (checked, error) {
 	image := build(p)
+	var sbom []byte
 	var imageGate, configGate report.Gate
 	var g errgroup.Group
 	errs := make([]error, 4)
@@ -38,10 +45,14 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 			if _, err := image.Sync(ctx); err != nil {
 				return err
 			}
-			found, err := scan(ctx, p, image)
+			found, cdx, err := scan(ctx, p, image)
 			if err != nil {
 				return err
 			}
+			if err := keepSBOM(ctx, p, cdx); err != nil {
+				return err
+			}
+			sbom = cdx
 			imageGate = report.VulnerabilityGate(found, p.cfg.severities)
 			return p.gateError("vulnerabilities", imageGate, report.WriteVulnerabilities)
 		})
@@ -67,9 +78,9 @@ func checkAll(ctx context.Context, p *pipeline) (*dagger.Container, error) {
 	p.result.Vulnerabilities, p.result.BlockingVulnerabilities = imageGate.Total, len(imageGate.Blocking)
 	p.result.Misconfigurations, p.result.BlockingMisconfigurations = configGate.Total, len(configGate.Blocking)
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return checked{}, err
 	}
-	return image, nil
+	return checked{image: image, sbom: sbom}, nil
 }
 
 // gateError prints the blocking findings as a table and fails when there

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/example/goship/ci/attest"
 )
 
 // config is everything a run needs to know, resolved from flags, then
@@ -39,6 +42,12 @@ type config struct {
 	smokeTimeout      time.Duration
 	githubRepository  string
 	assumeYes         bool
+	signerIdentity    string
+	signerIssuer      string
+	signingKey        string // a key file path or an AWS KMS key ARN
+	verifyKey         string // a PEM public key file
+	allowUnsigned     bool
+	trustedRoot       string
 
 	// The day-two modes' own settings.
 	asJSON     bool          // status, logs, history: data for scripts
@@ -52,6 +61,7 @@ type config struct {
 // hostFacts are the defaults that come from the checkout rather than from
 // constants: the commit being built and the Dockerfile's pinned base images.
 type hostFacts struct {
+	repository     string // owner/name of the GitHub remote "origin"
 	commit         string
 	version        string
 	buildTime      string
@@ -169,6 +179,24 @@ func options() []option {
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
+		{flag: "signer-identity", envs: []string{"SIGNER_IDENTITY"}, defText: "pipeline.yml of GITHUB_REPOSITORY (or the git remote) on main",
+			usage: "certificate identity deploy requires of the image's signature",
+			set:   func(c *config, v string) error { return setWord(&c.signerIdentity, v) }},
+		{flag: "signer-issuer", envs: []string{"SIGNER_ISSUER"}, def: attest.GitHubIssuer,
+			usage: "OIDC issuer deploy requires of the image's signature",
+			set:   func(c *config, v string) error { return setWord(&c.signerIssuer, v) }},
+		{flag: "signing-key", envs: []string{"SIGNING_KEY"}, defText: "keyless in GitHub Actions, none elsewhere",
+			usage: "sign the published image with this AWS KMS key ARN or unencrypted PEM key file",
+			set:   func(c *config, v string) error { return setWord(&c.signingKey, v) }},
+		{flag: "verify-key", envs: []string{"VERIFY_KEY"},
+			usage: "PEM public key file: deploy requires a signature by this key instead of the signer identity",
+			set:   func(c *config, v string) error { return setWord(&c.verifyKey, v) }},
+		{flag: "allow-unsigned", isBool: true, def: "false",
+			usage: "deploy an image without an acceptable signature, and say so loudly",
+			set:   setAllowUnsigned},
+		{flag: "trusted-root", envs: []string{"SIGSTORE_TRUSTED_ROOT"}, defText: "Sigstore's public-good root, embedded",
+			usage: "Sigstore trusted_root.json to verify keyless signatures against",
+			set:   func(c *config, v string) error { return setWord(&c.trustedRoot, v) }},
 		{flag: "json", isBool: true, def: "false",
 			usage: "print the data as JSON (status, logs, history)",
 			set:   func(c *config, v string) error { return setBool(&c.asJSON, v) }},
@@ -274,6 +302,9 @@ func parseArgs(args []string, getenv func(string) string, facts hostFacts) (stri
 		}
 	}
 	cfg.commitGiven = set["commit"] || getenv("GIT_COMMIT") != ""
+	if cfg.signerIdentity == "" {
+		cfg.signerIdentity = defaultSignerIdentity(cmp.Or(cfg.githubRepository, facts.repository), getenv("GITHUB_REF"))
+	}
 	return modeName, cfg, nil
 }
 
@@ -364,6 +395,15 @@ func setDuration(dst *time.Duration, v string) error {
 		return errors.New("want a positive duration such as 90s or 20m")
 	}
 	*dst = d
+	return nil
+}
+
+func setAllowUnsigned(c *config, v string) error {
+	allow, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	c.allowUnsigned = allow
 	return nil
 }
 

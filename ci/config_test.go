@@ -5,13 +5,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/goship/ci/attest"
 )
 
 func testFacts() hostFacts {
 	return hostFacts{
-		commit:    "0123456789abcdef0123456789abcdef01234567",
-		version:   "v1.2.3",
-		buildTime: "2026-01-02T03:04:05Z",
+		repository: "example/goship",
+		commit:     "0123456789abcdef0123456789abcdef01234567",
+		version:    "v1.2.3",
+		buildTime:  "2026-01-02T03:04:05Z",
 		dockerfileArgs: map[string]string{
 			"GO_IMAGE":      "golang:1.26-bookworm@sha256:" + strings.Repeat("a", 64),
 			"RUNTIME_IMAGE": "gcr.io/distroless/static-debian12:nonroot@sha256:" + strings.Repeat("b", 64),
@@ -45,6 +48,8 @@ func TestParseArgsDefaults(t *testing.T) {
 		severities:     []string{"HIGH", "CRITICAL"},
 		waitTimeout:    20 * time.Minute,
 		smokeTimeout:   5 * time.Minute,
+		signerIdentity: "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main",
+		signerIssuer:   attest.GitHubIssuer,
 		logsSince:      10 * time.Minute,
 	}
 	if name != "check" {
@@ -186,12 +191,21 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		{mode: "check", exists: everything},
-		{mode: "deploy", change: func(c *config) { c.stateBucket = "state-bucket" }, exists: everything},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signingKey = "state-bucket", "signing.pem" }, exists: everything},
+		// A laptop deploy with no key would publish an unsigned image.
+		{mode: "deploy", change: func(c *config) { c.stateBucket = "state-bucket" }, exists: everything, want: "would publish an unsigned image"},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.allowUnsigned = "state-bucket", true }, exists: everything},
 		{mode: "check", change: func(c *config) { c.goImage = "" }, exists: everything, want: "no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line"},
 		{mode: "serve", change: func(c *config) { c.runtimeImage = "" }, exists: everything, want: "no runtime image"},
 		{mode: "check", exists: func(string) bool { return false }, want: "no Dockerfile"},
 		{mode: "check", change: func(c *config) { c.trivyIgnoreFile = "ignore.txt" }, exists: func(p string) bool { return p == "Dockerfile" }, want: "no Trivy ignore file at ignore.txt"},
-		{mode: "deploy", change: func(c *config) { c.commit = ""; c.stateBucket = "state-bucket" }, exists: everything, want: "no commit to deploy"},
+		{mode: "deploy", change: func(c *config) { c.commit, c.stateBucket, c.allowUnsigned = "", "state-bucket", true }, exists: everything, want: "no commit to deploy"},
+		// Nothing to verify the image against: no identity, no key, no waiver.
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signerIdentity = "state-bucket", "" }, exists: everything, want: "no signer to verify the image against"},
+		{mode: "deploy", change: func(c *config) {
+			c.stateBucket, c.signerIdentity, c.verifyKey, c.signingKey = "state-bucket", "", "cosign.pub", "signing.pem"
+		}, exists: everything},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signerIdentity, c.allowUnsigned = "state-bucket", "", true }, exists: everything},
 		{mode: "deploy", exists: everything, want: "no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET"},
 		{mode: "destroy", exists: everything, want: "no Terraform state bucket"},
 		// bootstrap is what creates the bucket: it needs the name to give it.

@@ -60,6 +60,9 @@ func TestRunDayTwoWithoutCredentialsOrRegion(t *testing.T) {
 			{"", "no AWS region: set --region or AWS_REGION", 2},
 		} {
 			args := []string{mode, "--state-bucket", "state-bucket"}
+			if mode == "rollback" {
+				args = append(args, "--allow-unsigned") // a missing signer is refused first (TestRollbackNeedsASigner)
+			}
 			if tt.region != "" {
 				args = append(args, "--region", tt.region)
 			}
@@ -73,5 +76,18 @@ func TestRunDayTwoWithoutCredentialsOrRegion(t *testing.T) {
 				t.Errorf("%v: %v (exit %d), want %q (exit %d)", args, err, exitCode(err), tt.wantErr, tt.wantCode)
 			}
 		}
+	}
+}
+
+// TestRollbackNeedsASigner: rollback verifies the image's signature like
+// deploy --image, so it refuses to start without a signer to check.
+func TestRollbackNeedsASigner(t *testing.T) {
+	t.Parallel()
+	err := validate(config{stateBucket: "state"}, mode{name: "rollback", needsAWS: true, needsEngine: true}, envOf(nil), func(string) bool { return true })
+	if err == nil || !strings.Contains(err.Error(), "no signer to verify the image against") {
+		t.Errorf("validate = %v, want the missing signer named", err)
+	}
+	if err := validate(config{stateBucket: "state", allowUnsigned: true}, mode{name: "rollback", needsAWS: true, needsEngine: true}, envOf(nil), func(string) bool { return true }); err != nil {
+		t.Errorf("with --allow-unsigned: %v", err)
 	}
 }

@@ -12,11 +12,13 @@ import (
 )
 
 // deploy runs every check, then makes sure the ECR repository exists,
-// publishes the scanned image to it, applies the service stack with that
-// image's digest, waits for ECS to settle and smoke-tests the live URL.
-// With --image it skips the checks and the publish and deploys that
-// digest: that is how to roll back. Once the service stack has been
-// applied, the deploy is recorded in the history whatever its outcome.
+// publishes the scanned image to it, attaches its SBOM and signature,
+// verifies that signature, applies the service stack with that image's
+// digest, waits for ECS to settle and smoke-tests the live URL. With
+// --image it skips the checks and the publish and deploys that digest once
+// its signature verifies: that is how to roll back. Once the service stack
+// has been applied, the deploy is recorded in the history whatever its
+// outcome.
 func deploy(ctx context.Context, p *pipeline) error {
 	return deployAs(ctx, p, report.KindDeploy)
 }
@@ -26,7 +28,10 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 	image := p.cfg.image
 	wantCommit := p.cfg.commit
 	var registry map[string]string
-	var err error
+	supply, err := prepareSupplyChain(ctx, p)
+	if err != nil {
+		return err
+	}
 	if image == "" {
 		built, err := checkAll(ctx, p)
 		if err != nil {
@@ -42,16 +47,34 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 			return err
 		}
 		if err := p.steps.run("publish the image to ECR", func() error {
-			image, err = publish(ctx, p, built, registry["repository_url"])
+			image, err = publish(ctx, p, built.image, registry["repository_url"])
 			return err
 		}); err != nil {
 			return err
+		}
+		if err := p.steps.run("attach the SBOM and the signature to the image", func() error {
+			reg, err := ecrRegistry(ctx, p, image)
+			if err != nil {
+				return err
+			}
+			return signAndAttach(ctx, p, supply, reg, image, built.sbom)
+		}); err != nil {
+			return fmt.Errorf("%w (the image %s is pushed but not signed: run the deploy again, or deploy it unsigned with --image %s --allow-unsigned)", err, image, image)
 		}
 	} else if !p.cfg.commitGiven {
 		// A rolled-back image reports its own commit, not the checkout's.
 		wantCommit = ""
 	}
 	p.result.Image = image
+	if err := p.steps.run("verify the image's signature", func() error {
+		reg, err := ecrRegistry(ctx, p, image)
+		if err != nil {
+			return err
+		}
+		return verifyBeforeDeploy(ctx, p, supply, reg, image)
+	}); err != nil {
+		return err
+	}
 
 	var service map[string]string
 	var info cloud.VersionInfo

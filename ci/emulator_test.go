@@ -250,7 +250,7 @@ func TestDayTwoAgainstTheEmulator(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Through run: refused on the host, before any engine starts.
-		_, err = ci("rollback")
+		_, err = ci("rollback", "--signer-identity", "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main")
 		t.Logf("ci: %v", err)
 		if !errors.Is(err, cloud.ErrImageGone) || !strings.Contains(err.Error(), report.Digest(env.first)+" is not in repository goship-dev") {
 			t.Errorf("rollback to an expired image: %v, want a refusal naming it", err)

@@ -21,6 +21,8 @@ func TestLayout(t *testing.T) {
 	}{
 		{"./cloud", []string{dagger}},
 		{"./report", []string{dagger, awsSDK}},
+		{"./attest", []string{dagger, awsSDK}},
+		{"./attest/kmskey", []string{dagger}},
 	}
 	for _, tt := range tests {
 		out, err := exec.CommandContext(t.Context(), "go", "list", "-deps", tt.pkg).Output()

@@ -174,6 +174,14 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 			return usagef("no Trivy ignore file at %s (--trivyignore, TRIVY_IGNOREFILE)", cfg.trivyIgnoreFile)
 		}
 	}
+	if (m.name == "deploy" || m.name == "rollback") && cfg.verifyKey == "" && cfg.signingKey == "" && cfg.signerIdentity == "" && !cfg.allowUnsigned {
+		return usagef("no signer to verify the image against: set --signer-identity (or GITHUB_REPOSITORY, or a GitHub remote named origin), or --verify-key; or deploy unverified on purpose with --allow-unsigned")
+	}
+	if m.name == "deploy" && cfg.image == "" && chooseSigning(cfg.signingKey, getenv("ACTIONS_ID_TOKEN_REQUEST_URL") != "") == signUnsigned && !cfg.allowUnsigned {
+		return usagef("this deploy would publish an unsigned image, which the check before Terraform then refuses: " +
+			"name a key with --signing-key (AWS KMS key ARN or PEM key file), deploy from GitHub Actions (keyless), " +
+			"or deploy unsigned on purpose with --allow-unsigned")
+	}
 	if m.name == "deploy" && cfg.image == "" && cfg.commit == "" {
 		return usagef("no commit to deploy: run inside a git checkout, or set --commit or GIT_COMMIT")
 	}

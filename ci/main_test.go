@@ -69,7 +69,8 @@ func TestRunDeployWithoutCredentials(t *testing.T) {
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
 		t.Setenv(k, "")
 	}
-	args := []string{"deploy", "--image", "r.example.com/app@sha256:" + strings.Repeat("0", 64), "--state-bucket", "state-bucket", "--region", "eu-west-1"}
+	args := []string{"deploy", "--image", "r.example.com/app@sha256:" + strings.Repeat("0", 64), "--state-bucket", "state-bucket", "--region", "eu-west-1",
+		"--signer-identity", "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main"}
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
 	err := run(context.Background(), args, envOf(nil), strings.NewReader(""), &stdout, &stderr)

@@ -97,6 +97,11 @@ func TestTrivyArgs(t *testing.T) {
 	if got != want {
 		t.Errorf("trivyImageArgs =\n%s\nwant\n%s", got, want)
 	}
+	got = strings.Join(trivySBOMArgs(), " ")
+	want = "trivy image --input /image.tar --format cyclonedx --output /sbom.cdx.json --cache-dir /tmp/trivy-sbom-cache --skip-version-check --disable-telemetry"
+	if got != want {
+		t.Errorf("trivySBOMArgs =\n%s\nwant\n%s", got, want)
+	}
 	got = strings.Join(trivyConfigArgs(config{}, false), " ")
 	want = "trivy config --cache-dir /tmp/trivy-cache --skip-check-update --format json --output /report.json --exit-code 0 --skip-version-check --disable-telemetry ."
 	if got != want {

@@ -21,8 +21,15 @@ type Summary struct {
 	Misconfigurations         int // failed checks, any severity
 	BlockingMisconfigurations int // failed checks at the gated severities
 
+	SBOMPath     string // the image's CycloneDX SBOM on the host, once written
+	SBOMPackages int
+	SBOMDigest   string
+
 	Image string // digest reference, when one was published or deployed
-	URL   string // the live service, after a deploy
+	// Signature says who signed the deployed image, as verified before
+	// Terraform ran, or why an unsigned image was deployed anyway.
+	Signature string
+	URL       string // the live service, after a deploy
 
 	// Sections are Markdown blocks added below the table in the step
 	// summary only: the terminal has printed them already, as they happened.
@@ -74,8 +81,14 @@ func (s *Summary) rows() [][2]string {
 			[2]string{"Vulnerabilities", fmt.Sprintf("%d (%d blocking)", s.Vulnerabilities, s.BlockingVulnerabilities)},
 			[2]string{"Misconfigurations", fmt.Sprintf("%d (%d blocking)", s.Misconfigurations, s.BlockingMisconfigurations)})
 	}
+	if s.SBOMPath != "" {
+		rows = append(rows, [2]string{"SBOM", fmt.Sprintf("%s (%d packages, %s)", s.SBOMPath, s.SBOMPackages, s.SBOMDigest)})
+	}
 	if s.Image != "" {
 		rows = append(rows, [2]string{"Image", s.Image})
+	}
+	if s.Signature != "" {
+		rows = append(rows, [2]string{"Signature", s.Signature})
 	}
 	if s.URL != "" {
 		rows = append(rows, [2]string{"URL", s.URL})

@@ -32,8 +32,10 @@ func deploySummary() *Summary {
 	return &Summary{
 		Mode: "deploy", Environment: "dev",
 		Scanned: true, Vulnerabilities: 12, BlockingVulnerabilities: 0, Misconfigurations: 3, BlockingMisconfigurations: 0,
-		Image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("ab", 32),
-		URL:   "http://goship-dev-123.eu-west-1.elb.amazonaws.com",
+		SBOMPath: "out/sbom.cdx.json", SBOMPackages: 57, SBOMDigest: "sha256:" + strings.Repeat("cd", 32),
+		Image:     "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("ab", 32),
+		Signature: "verified: https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main (issuer https://token.actions.githubusercontent.com)",
+		URL:       "http://goship-dev-123.eu-west-1.elb.amazonaws.com",
 	}
 }
 
