@@ -49,7 +49,7 @@ func modes() []mode {
 		{name: "history", help: "list this environment's deploys, newest first: time, digest, commit, version, who, outcome (--json)",
 			needsAWS: true, run: history},
 		{name: "rollback", help: "redeploy the last live image before the current one (--to N|digest picks another): deploy --image, with a history entry",
-			needsEngine: true, needsAWS: true, prepare: chooseRollback, run: rollback},
+			needsEngine: true, needsAWS: true, unattended: true, prepare: chooseRollback, run: rollback},
 		{name: "plan", help: "show what a deploy would change in the registry and service stacks; exit 0 no change, 2 change (drift), 1 error (--plan-text)",
 			needsEngine: true, needsAWS: true, unattended: true, prepare: choosePlanImage, run: plan},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
