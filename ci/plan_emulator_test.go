@@ -106,7 +106,13 @@ provider_installation {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := planOutcome([]report.StackPlan{sp}); err != nil {
+		var screen strings.Builder
+		if err := report.PlanText(&screen, []report.StackPlan{sp}); err != nil {
+			t.Fatal(err)
+		}
+		err = planOutcome([]report.StackPlan{sp})
+		t.Logf("plan %v:\n%sci: %v", extra, screen.String(), err)
+		if err != nil {
 			return exitCode(err)
 		}
 		return 0
