@@ -257,6 +257,31 @@ func TestDayTwoAgainstTheEmulator(t *testing.T) {
 		}
 	})
 
+	// moto answers DescribeTasks with numbers where ECS sends strings, so
+	// stopped tasks cannot be emulated: ci/cloud's golden test covers them
+	// with fakes. Here the rest of the path: the deploy's explanation on
+	// the terminal and in the step summary.
+	t.Run("a failed rollout explains itself", func(t *testing.T) {
+		var stdout bytes.Buffer
+		p := &pipeline{stdout: &stdout, now: time.Now, result: &report.Summary{}}
+		explainFailedRollout(t.Context(), p, env.clients, "goship-dev", "goship-dev", env.second)
+		t.Logf("a failed wait prints:\n%s", stdout.String())
+		for _, want := range []string{"Why: stopped tasks", "(no stopped task", "Why: load balancer target health", "10.0.1.58:8080"} {
+			if !strings.Contains(stdout.String(), want) {
+				t.Errorf("the explanation lacks %q", want)
+			}
+		}
+		if len(p.result.Sections) != 1 || !strings.Contains(p.result.Sections[0].Markdown, "10.0.2.41:8080") {
+			t.Errorf("step summary sections = %+v, want the diagnosis", p.result.Sections)
+		}
+
+		stdout.Reset()
+		explainFailedSmoke(t.Context(), p, env.clients, "goship-dev", "goship-dev", errors.New("smoke test of http://goship-dev failed: GET http://goship-dev/healthz: status 502: Bad Gateway"))
+		if !strings.Contains(stdout.String(), "status 502: Bad Gateway") || !strings.Contains(stdout.String(), "10.0.2.41:8080") || len(p.result.Sections) != 2 {
+			t.Errorf("a failed smoke test prints:\n%s\nwant its last answer and the target health", stdout.String())
+		}
+	})
+
 	t.Run("plan of an environment never deployed asks for --image", func(t *testing.T) {
 		_, err := ci("plan", "--env", "prod")
 		if err == nil || !strings.Contains(err.Error(), "no ECS service goship-prod") || !strings.Contains(err.Error(), "--image") || exitCode(err) != 2 {
