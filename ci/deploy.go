@@ -87,6 +87,8 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 	})
 	if err == nil {
 		info, err = settle(ctx, p, service, image, wantCommit)
+	} else {
+		explainFailedApply(ctx, p, image)
 	}
 
 	// From the apply on, the image may be running: the history hears of

@@ -275,6 +275,16 @@ func TestDayTwoAgainstTheEmulator(t *testing.T) {
 			t.Errorf("step summary sections = %+v, want the diagnosis", p.result.Sections)
 		}
 
+		// After a failed apply, only stopped tasks of the new image are
+		// worth a diagnosis; here there are none, so nothing is added.
+		stdout.Reset()
+		p.cfg = config{app: "goship", environment: "dev"}
+		p.aws = &cloud.Session{Config: server.AWSConfig()}
+		explainFailedApply(t.Context(), p, env.second)
+		if stdout.Len() != 0 || len(p.result.Sections) != 1 {
+			t.Errorf("a failed apply with no stopped task printed %q", stdout.String())
+		}
+
 		stdout.Reset()
 		explainFailedSmoke(t.Context(), p, env.clients, "goship-dev", "goship-dev", errors.New("smoke test of http://goship-dev failed: GET http://goship-dev/healthz: status 502: Bad Gateway"))
 		if !strings.Contains(stdout.String(), "status 502: Bad Gateway") || !strings.Contains(stdout.String(), "10.0.2.41:8080") || len(p.result.Sections) != 2 {

@@ -18,9 +18,25 @@ const diagnosisTimeout = 30 * time.Second
 // stopped reasons, exit codes and last log lines, the service events, the
 // target health) and adds it to the step summary.
 func explainFailedRollout(ctx context.Context, p *pipeline, clients cloud.Clients, cluster, service, image string) {
+	explainRollout(ctx, p, clients, cluster, service, image, false)
+}
+
+// explainFailedApply does the same after a failed apply of the service
+// stack, but only when tasks of the new image have stopped: Terraform
+// waits for the service too, and its own error then says only that the
+// wait failed. Any other apply failure is Terraform's to explain.
+func explainFailedApply(ctx context.Context, p *pipeline, image string) {
+	name := serviceName(p.cfg)
+	explainRollout(ctx, p, cloud.NewClients(p.aws.Config), name, name, image, true)
+}
+
+func explainRollout(ctx context.Context, p *pipeline, clients cloud.Clients, cluster, service, image string, onlyStoppedTasks bool) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), diagnosisTimeout)
 	defer cancel()
 	d, err := cloud.Diagnose(ctx, clients, cluster, service, image)
+	if onlyStoppedTasks && (err != nil || len(d.StoppedTasks) == 0) {
+		return
+	}
 	if err != nil {
 		fmt.Fprintf(p.stdout, "  cannot explain the failure: %v\n", err)
 		return
