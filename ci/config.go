@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -31,6 +30,7 @@ type config struct {
 	version           string
 	buildTime         string
 	goImage           string
+	goToolchain       string
 	runtimeImage      string
 	trivyImage        string
 	terraformImage    string
@@ -41,6 +41,7 @@ type config struct {
 	waitTimeout       time.Duration
 	smokeTimeout      time.Duration
 	githubRepository  string
+	environments      []string // bootstrap: one permissions boundary and deploy role each
 	assumeYes         bool
 	signerIdentity    string
 	signerIssuer      string
@@ -92,6 +93,9 @@ var (
 	bucketPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	commitPattern      = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
 	repositoryPattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// A GOTOOLCHAIN value that names one toolchain: no +auto or +path, so
+	// the build cannot switch to another one.
+	toolchainPattern = regexp.MustCompile(`^(local|go1\.[0-9]+(\.[0-9]+|rc[0-9]+)?)$`)
 )
 
 var knownSeverities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
@@ -143,6 +147,12 @@ func options() []option {
 			usage:    "Go toolchain image for tests and the image build",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_IMAGE"] },
 			set:      func(c *config, v string) error { return setReference(&c.goImage, v) }},
+		{flag: "go-toolchain", envs: []string{"GO_TOOLCHAIN"}, defText: "ARG GO_TOOLCHAIN in Dockerfile",
+			usage:    "Go release that tests and the image build run (GOTOOLCHAIN inside them), fetched by the Go image's go command through GOPROXY",
+			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_TOOLCHAIN"] },
+			set: func(c *config, v string) error {
+				return setMatch(&c.goToolchain, v, toolchainPattern, "a Go release such as go1.26.11, or local for the image's own Go")
+			}},
 		{flag: "runtime-image", envs: []string{"RUNTIME_IMAGE"}, defText: "ARG RUNTIME_IMAGE in Dockerfile",
 			usage:    "base image of the final stage",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["RUNTIME_IMAGE"] },
@@ -176,6 +186,9 @@ func options() []option {
 			set: func(c *config, v string) error {
 				return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name")
 			}},
+		{flag: "environments", envs: []string{"ENVIRONMENTS"}, def: "dev,prod",
+			usage: "environments bootstrap creates a permissions boundary and a GitHub deploy role for (comma-separated; re-run bootstrap to add one)",
+			set:   setEnvironments},
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
@@ -325,6 +338,25 @@ func setMatch(dst *string, v string, pattern *regexp.Regexp, want string) error 
 	return nil
 }
 
+// setEnvironments reads a comma-separated list of environment names, each
+// by the --env rule, none twice: each becomes a Terraform for_each key, an
+// IAM role name and a GitHub environment.
+func setEnvironments(c *config, v string) error {
+	var envs []string
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		if !environmentPattern.MatchString(name) {
+			return fmt.Errorf("%q: want comma-separated names of 1-10 lower-case letters and digits, starting with a letter", name)
+		}
+		if slices.Contains(envs, name) {
+			return fmt.Errorf("%q is listed twice", name)
+		}
+		envs = append(envs, name)
+	}
+	c.environments = envs
+	return nil
+}
+
 func setWord(dst *string, v string) error {
 	if strings.ContainsAny(v, " \t\r\n") {
 		return errors.New("must not contain white space")
@@ -423,45 +455,4 @@ func setBool(dst *bool, v string) error {
 	}
 	*dst = b
 	return nil
-}
-
-// setGoProxy refuses credentials in GOPROXY: the value is a plain
-// environment variable of the test container and a build argument of the
-// image, so a token in it would be printed in the engine's log and kept
-// in the pushed image's history.
-func setGoProxy(c *config, v string) error {
-	if err := setWord(&c.goProxy, v); err != nil {
-		return err
-	}
-	for _, entry := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' }) {
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			c.goProxy = ""
-			return errors.New("credentials in a GOPROXY URL would be printed in the engine's log and kept in the image's history: use a proxy the build network may read without them")
-		}
-	}
-	return nil
-}
-
-// redactGoProxy hides the user information of each GOPROXY URL, whether
-// the list separates them with ',' or '|'.
-func redactGoProxy(v string) string {
-	var b strings.Builder
-	for v != "" {
-		end := strings.IndexAny(v, ",|")
-		if end < 0 {
-			end = len(v)
-		}
-		entry := v[:end]
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			u.User = url.User("REDACTED")
-			entry = u.String()
-		}
-		b.WriteString(entry)
-		if end < len(v) {
-			b.WriteByte(v[end])
-			end++
-		}
-		v = v[end:]
-	}
-	return b.String()
 }

@@ -167,6 +167,9 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 		if cfg.goImage == "" {
 			return usagef("no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line; pin it there, or set --go-image or GO_IMAGE")
 		}
+		if cfg.goToolchain == "" {
+			return usagef("no Go toolchain: the Dockerfile has no `ARG GO_TOOLCHAIN=...` line; pin it there (the release of go.mod's toolchain line), or set --go-toolchain or GO_TOOLCHAIN")
+		}
 		if cfg.runtimeImage == "" {
 			return usagef("no runtime image: the Dockerfile has no `ARG RUNTIME_IMAGE=...` line; pin it there, or set --runtime-image or RUNTIME_IMAGE")
 		}

@@ -32,7 +32,7 @@ func TestRunWithoutEngine(t *testing.T) {
 		{name: "bad env", args: []string{"check"}, env: map[string]string{"ENVIRONMENT": "Prod"}, wantErr: `invalid ENVIRONMENT "Prod"`, wantCode: 2},
 		{name: "unknown mode", args: []string{"ship"}, wantErr: `unknown mode "ship"`, wantCode: 2},
 		{name: "resolve", args: []string{"resolve"}, env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/cleanup"},
-			wantOut: "mode=destroy\naws=true\n"},
+			wantOut: "mode=destroy\naws=true\nenvironment=dev\n"},
 		{name: "deploy without a state bucket", args: []string{"deploy", "--go-image", "golang:1.26", "--runtime-image", "distroless", "--commit", "abc1234"},
 			env: noEnv, wantErr: "no Terraform state bucket", wantCode: 2},
 	}

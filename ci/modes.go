@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -53,7 +54,7 @@ func modes() []mode {
 		{name: "plan", help: "show what a deploy would change in the registry and service stacks; exit 0 no change, 2 change (drift), 1 error (--plan-text)",
 			needsEngine: true, needsAWS: true, unattended: true, prepare: choosePlanImage, run: plan},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
-		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE) and whether it needs AWS",
+		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE), whether it needs AWS, and the environment (REQUESTED_ENVIRONMENT, else ENVIRONMENT)",
 			local: resolve},
 		{name: "help", help: "show this help (also -h, --help)",
 			local: func(w io.Writer, _ func(string) string) error { return usage(w) }},
@@ -76,22 +77,39 @@ func lookupMode(name string, getenv func(string) string) (mode, error) {
 	return mode{}, usagef("unknown mode %q: want one of %s", name, strings.Join(names, ", "))
 }
 
-// resolve tells the GitHub workflow which mode to run and whether to fetch
-// AWS credentials for it, so the workflow holds no logic of its own.
+// resolve tells the GitHub workflow which mode to run, whether to fetch
+// AWS credentials for it and in which GitHub environment, so the workflow
+// holds no logic of its own.
 func resolve(w io.Writer, getenv func(string) string) error {
-	outputs, err := githubStepOutputs(getenv("REQUESTED_MODE"), getenv("GITHUB_EVENT_NAME"), getenv("GITHUB_REF"),
-		func(name string) (bool, error) {
-			m, err := lookupMode(name, getenv)
-			if err != nil || !m.unattended {
-				return false, usagef("mode %q cannot run in a workflow", name)
-			}
-			return m.needsAWS, nil
-		})
+	run := githubRun{
+		eventName:     getenv("GITHUB_EVENT_NAME"),
+		ref:           getenv("GITHUB_REF"),
+		requestedMode: getenv("REQUESTED_MODE"),
+		environment:   cmp.Or(getenv("REQUESTED_ENVIRONMENT"), getenv("ENVIRONMENT"), defaultEnvironment()),
+	}
+	outputs, err := githubStepOutputs(run, func(name string) (bool, error) {
+		m, err := lookupMode(name, getenv)
+		if err != nil || !m.unattended {
+			return false, usagef("mode %q cannot run in a workflow", name)
+		}
+		return m.needsAWS, nil
+	})
 	if err != nil {
 		return err
 	}
 	_, err = io.WriteString(w, outputs)
 	return err
+}
+
+// defaultEnvironment is the --env option's default, so a workflow and a
+// laptop pick the same environment when none is named.
+func defaultEnvironment() string {
+	for _, o := range options() {
+		if o.flag == "env" {
+			return o.def
+		}
+	}
+	return ""
 }
 
 // usage prints the modes and the configuration, both generated from the

@@ -13,14 +13,14 @@ func TestScheduleRunsPlan(t *testing.T) {
 	if got := modeForEvent("schedule", "refs/heads/main"); got != "plan" {
 		t.Errorf("schedule runs %q, want plan", got)
 	}
-	out, err := githubStepOutputs("", "schedule", "refs/heads/main", func(name string) (bool, error) {
+	out, err := githubStepOutputs(githubRun{eventName: "schedule", ref: "refs/heads/main", environment: "prod"}, func(name string) (bool, error) {
 		m, err := lookupMode(name, func(string) string { return "" })
 		if err != nil || !m.unattended {
 			t.Errorf("mode %q cannot run in a workflow", name)
 		}
 		return m.needsAWS, nil
 	})
-	if err != nil || out != "mode=plan\naws=true\n" {
+	if err != nil || out != "mode=plan\naws=true\nenvironment=prod\n" {
 		t.Errorf("step outputs = %q, %v", out, err)
 	}
 }

@@ -45,9 +45,14 @@ const (
 )
 
 // sourceExcludes keeps what no container needs out of every upload: git
-// history, Terraform's working files and any state.
+// history, Terraform's working files, state and plans, and the files that
+// hold credentials by convention (dotenv files, private keys).
 func sourceExcludes() []string {
-	return []string{".git", "**/.terraform", "**/*.tfstate", "**/*.tfstate.*", "**/tfplan"}
+	return []string{
+		".git",
+		"**/.terraform", "**/*.tfstate", "**/*.tfstate.*", "**/tfplan", "**/*.tfplan",
+		"**/.env", "**/.env.*", "**/*.pem", "**/*.key",
+	}
 }
 
 // source is the repository as the Go tests see it: tracked files and new
@@ -60,11 +65,9 @@ func (p *pipeline) source() *dagger.Directory {
 // .dockerignore. The Dockerfile is added back even when .dockerignore
 // excludes it, as docker itself does.
 func (p *pipeline) buildContext() *dagger.Directory {
-	excludes := sourceExcludes()
-	if data, err := os.ReadFile(filepath.Join(p.root, ".dockerignore")); err == nil {
-		excludes = append(excludes, dockerignorePatterns(data)...)
-	}
-	return p.dag.Host().Directory(p.root, dagger.HostDirectoryOpts{Exclude: excludes}).
+	// A missing .dockerignore is an empty one, as for docker.
+	dockerignore, _ := os.ReadFile(filepath.Join(p.root, ".dockerignore"))
+	return p.dag.Host().Directory(p.root, dagger.HostDirectoryOpts{Exclude: buildContextExcludes(dockerignore)}).
 		WithFile("Dockerfile", p.dag.Host().File(filepath.Join(p.root, "Dockerfile")))
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strings"
 
 	"dagger.io/dagger"
 )
@@ -54,6 +55,9 @@ func stackVars(cfg config, st stack, image string) []string {
 	switch st {
 	case bootstrapStack:
 		vars := []string{"-var", "app_name=" + cfg.app, "-var", "region=" + cfg.region, "-var", "state_bucket_name=" + cfg.stateBucket}
+		if len(cfg.environments) > 0 {
+			vars = append(vars, "-var", `environments=["`+strings.Join(cfg.environments, `","`)+`"]`)
+		}
 		if cfg.githubRepository != "" {
 			vars = append(vars, "-var", "github_repository="+cfg.githubRepository)
 		}

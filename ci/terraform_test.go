@@ -36,6 +36,7 @@ func TestStackArgs(t *testing.T) {
 	arm.platform = "linux/arm64"
 	withRepo := terraformConfig()
 	withRepo.githubRepository = "example/goship"
+	withRepo.environments = []string{"dev", "staging"}
 	tests := []struct {
 		name string
 		got  []string
@@ -50,7 +51,7 @@ func TestStackArgs(t *testing.T) {
 		{"plan bootstrap", planArgs(stackVars(terraformConfig(), bootstrapStack, "")),
 			"terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012"},
 		{"plan bootstrap for GitHub", planArgs(stackVars(withRepo, bootstrapStack, "")),
-			"terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var github_repository=example/goship"},
+			`terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var environments=["dev","staging"] -var github_repository=example/goship`},
 		{"apply the saved plan", applyArgs(), "terraform apply -input=false -auto-approve tfplan"},
 		{"destroy service", destroyArgs(stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage(terraformConfig(), "123456789012"))),
 			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},
