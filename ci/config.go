@@ -51,6 +51,14 @@ type config struct {
 	verifyKey         string // a PEM public key file
 	allowUnsigned     bool
 	trustedRoot       string
+
+	// The day-two modes' own settings.
+	asJSON     bool          // status, logs, history: data for scripts
+	logsSince  time.Duration // logs
+	logsFollow bool          // logs
+	logsFilter string        // logs
+	rollbackTo string        // rollback: a history number or a digest
+	planText   bool          // plan: the full plan text too
 }
 
 // hostFacts are the defaults that come from the checkout rather than from
@@ -107,12 +115,12 @@ func options() []option {
 				return setMatch(&c.app, v, appPattern, "2-16 lower-case letters, digits and '-', starting with a letter, not ending with '-'")
 			}},
 		{flag: "region", envs: []string{"AWS_REGION", "AWS_DEFAULT_REGION"}, defText: "the AWS profile's region",
-			usage: "AWS region (deploy, destroy, bootstrap)",
+			usage: "AWS region (every mode that talks to AWS)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.region, v, regionPattern, "an AWS region such as eu-west-1")
 			}},
 		{flag: "state-bucket", envs: []string{"TF_STATE_BUCKET"},
-			usage: "S3 bucket holding Terraform state (deploy, destroy); the bucket to create (bootstrap)",
+			usage: "S3 bucket holding Terraform state and the deploy history (every mode that talks to AWS); the bucket to create (bootstrap)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.stateBucket, v, bucketPattern, "an S3 bucket name")
 			}},
@@ -123,7 +131,7 @@ func options() []option {
 			usage: "port that serve listens on, on every interface (the Dagger SDK cannot bind 127.0.0.1)",
 			set:   setPort},
 		{flag: "image", envs: []string{"DEPLOY_IMAGE"},
-			usage: "deploy this repo@sha256:... instead of building one (roll back to a previous image)",
+			usage: "deploy (or plan) this repo@sha256:... instead of building one",
 			set:   setImage},
 		{flag: "commit", envs: []string{"GIT_COMMIT", "GITHUB_SHA"}, defText: "git rev-parse HEAD",
 			usage:    "commit baked into the image and expected from GET /version after a deploy",
@@ -217,6 +225,24 @@ func options() []option {
 		{flag: "trusted-root", envs: []string{"SIGSTORE_TRUSTED_ROOT"}, defText: "Sigstore's public-good root, embedded",
 			usage: "Sigstore trusted_root.json to verify keyless signatures against",
 			set:   func(c *config, v string) error { return setWord(&c.trustedRoot, v) }},
+		{flag: "json", isBool: true, def: "false",
+			usage: "print the data as JSON (status, logs, history)",
+			set:   func(c *config, v string) error { return setBool(&c.asJSON, v) }},
+		{flag: "since", envs: []string{"LOGS_SINCE"}, def: "10m",
+			usage: "how far back logs starts, such as 10m or 2h",
+			set:   func(c *config, v string) error { return setDuration(&c.logsSince, v) }},
+		{flag: "follow", isBool: true, def: "false",
+			usage: "logs: keep printing new events until Ctrl-C",
+			set:   func(c *config, v string) error { return setBool(&c.logsFollow, v) }},
+		{flag: "filter", envs: []string{"LOGS_FILTER"},
+			usage: "logs: CloudWatch Logs filter pattern, such as ERROR or { $.level = \"ERROR\" }",
+			set:   func(c *config, v string) error { c.logsFilter = v; return nil }},
+		{flag: "to", envs: []string{"ROLLBACK_TO"}, defText: "the last live image before the current one",
+			usage: "rollback: the history entry N (as history numbers them) or image digest to go back to",
+			set:   func(c *config, v string) error { return setWord(&c.rollbackTo, v) }},
+		{flag: "plan-text", isBool: true, def: "false",
+			usage: "plan: print the full Terraform plan of each stack too",
+			set:   func(c *config, v string) error { return setBool(&c.planText, v) }},
 	}
 }
 
@@ -434,5 +460,14 @@ func setAssumeYes(c *config, v string) error {
 		return errors.New("want true or false")
 	}
 	c.assumeYes = yes
+	return nil
+}
+
+func setBool(dst *bool, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*dst = b
 	return nil
 }

@@ -54,6 +54,7 @@ func TestParseArgsDefaults(t *testing.T) {
 		signerIdentity: "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main",
 		signerIssuer:   attest.GitHubIssuer,
 		environments:   []string{"dev", "prod"},
+		logsSince:      10 * time.Minute,
 	}
 	if name != "check" {
 		t.Errorf("mode = %q, want check", name)

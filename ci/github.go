@@ -4,10 +4,14 @@ import "fmt"
 
 // modeForEvent maps a GitHub Actions event and ref to the mode the pipeline
 // runs, so that the workflow holds no branching logic of its own: a push to
-// main or master deploys, a push to cleanup tears the environment down, and
-// everything else (pull requests included) only checks. Anything unknown
-// falls back to check, the one mode that cannot change an AWS account.
+// main or master deploys, a push to cleanup tears the environment down, a
+// schedule checks for drift with plan, and everything else (pull requests
+// included) only checks. Anything unknown falls back to check, the one
+// mode that cannot change an AWS account.
 func modeForEvent(eventName, ref string) string {
+	if eventName == "schedule" {
+		return "plan" // the nightly drift check: exit 2 fails the job on drift
+	}
 	if eventName != "push" {
 		return "check"
 	}

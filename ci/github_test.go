@@ -22,7 +22,7 @@ func TestModeForEvent(t *testing.T) {
 		{"pull_request", "refs/heads/main", "check"},
 		{"pull_request_target", "refs/heads/main", "check"},
 		{"workflow_dispatch", "refs/heads/main", "check"},
-		{"schedule", "refs/heads/cleanup", "check"},
+		{"schedule", "refs/heads/cleanup", "plan"}, // never destroy: a schedule only looks for drift
 		{"", "", "check"},
 	}
 	for _, tt := range tests {

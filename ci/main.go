@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -41,11 +42,13 @@ func main() {
 	}
 }
 
-// exitCode is 2 for a mistake in how the program was called or configured,
-// 1 for everything else.
+// exitCode is 2 for a mistake in how the program was called or configured
+// and for a plan that would change something (as terraform plan
+// -detailed-exitcode), 1 for everything else.
 func exitCode(err error) int {
 	var usage usageError
-	if errors.As(err, &usage) {
+	var changes planChanges
+	if errors.As(err, &usage) || errors.As(err, &changes) {
 		return 2
 	}
 	return 1
@@ -95,7 +98,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		root:   root,
 		stdin:  stdin,
 		stdout: stdout,
+		stderr: stderr,
 		getenv: getenv,
+		web:    &http.Client{Timeout: versionTimeout},
 		steps:  newSteps(stdout, time.Now),
 		now:    time.Now,
 		runID:  strconv.FormatInt(time.Now().UnixNano(), 36),
@@ -118,17 +123,29 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			client := s3.NewFromConfig(session.Config, func(o *s3.Options) { o.UsePathStyle = endpoints.PathStyle })
 			return cloud.ReadStateLock(ctx, client, bucket, key)
 		}
-		fmt.Fprintf(stdout, "AWS account %s in %s, as %s\n", session.Account, p.cfg.region, session.ARN)
+		who := stdout
+		if !m.needsEngine {
+			who = stderr // the host-side modes' standard output is their data
+		}
+		fmt.Fprintf(who, "AWS account %s in %s, as %s\n", session.Account, p.cfg.region, session.ARN)
 	}
 	if m.confirm {
 		if err := confirm(p, p.inCI, p.terminal); err != nil {
 			return err
 		}
 	}
-	if m.needsEngine {
-		if err := checkEngine(ctx, hostEngineProbe(getenv)); err != nil {
+	if m.prepare != nil {
+		if err := m.prepare(ctx, p); err != nil {
 			return err
 		}
+	}
+	if !m.needsEngine {
+		// The host-side modes answer in well under a second: no engine,
+		// and no run summary around data that a script may read.
+		return m.run(ctx, p)
+	}
+	if err := checkEngine(ctx, hostEngineProbe(getenv)); err != nil {
+		return err
 	}
 
 	// The session lives until Close, not until the first interrupt, and
@@ -153,7 +170,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	p.dag = dag
 
 	runErr := m.run(ctx, p)
-	p.result.Failed = runErr != nil
+	p.result.Failed = runErr != nil && !errors.As(runErr, new(planChanges))
 	p.result.FailedSteps = p.steps.failures()
 	if err := p.result.Write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
 		return err
@@ -207,8 +224,11 @@ func connectAWS(ctx context.Context, cfg *config) (*cloud.Session, error) {
 // validate checks what a mode needs from the configuration beyond each
 // value's own syntax, which parseArgs has already checked.
 func validate(cfg config, m mode, getenv func(string) string, exists func(rel string) bool) error {
-	if cfg.image != "" && m.name != "deploy" {
-		return usagef("--image (DEPLOY_IMAGE) only applies to deploy")
+	if cfg.image != "" && m.name != "deploy" && m.name != "plan" {
+		return usagef("--image (DEPLOY_IMAGE) only applies to deploy and plan (to roll back, use rollback --to)")
+	}
+	if cfg.rollbackTo != "" && m.name != "rollback" {
+		return usagef("--to (ROLLBACK_TO) only applies to rollback")
 	}
 	if m.name == "bootstrap" && cfg.stateBucket == "" {
 		return usagef("no name for the state bucket to create: set --state-bucket or TF_STATE_BUCKET to a globally unique S3 bucket name, such as %s-state-<account id>", cfg.app)
@@ -233,7 +253,7 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 			return usagef("no Trivy ignore file at %s (--trivyignore, TRIVY_IGNOREFILE)", cfg.trivyIgnoreFile)
 		}
 	}
-	if m.name == "deploy" && cfg.verifyKey == "" && cfg.signingKey == "" && cfg.signerIdentity == "" && !cfg.allowUnsigned {
+	if (m.name == "deploy" || m.name == "rollback") && cfg.verifyKey == "" && cfg.signingKey == "" && cfg.signerIdentity == "" && !cfg.allowUnsigned {
 		return usagef("no signer to verify the image against: set --signer-identity (or GITHUB_REPOSITORY, or a GitHub remote named origin), or --verify-key; or deploy unverified on purpose with --allow-unsigned")
 	}
 	if m.name == "deploy" && cfg.image == "" && chooseSigning(cfg.signingKey, getenv("ACTIONS_ID_TOKEN_REQUEST_URL") != "") == signUnsigned && !cfg.allowUnsigned {

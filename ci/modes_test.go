@@ -26,11 +26,11 @@ func TestModeTable(t *testing.T) {
 		if m.local != nil && (m.needsAWS || m.needsEngine) {
 			t.Errorf("local mode %q cannot need AWS or an engine", m.name)
 		}
-		if m.needsAWS && !m.needsEngine {
-			t.Errorf("mode %q needs AWS but no engine: Terraform runs in the engine", m.name)
+		if m.run != nil && !m.needsEngine && !m.needsAWS {
+			t.Errorf("mode %q runs on the host without AWS: make it local", m.name)
 		}
 	}
-	for _, name := range []string{"check", "serve", "deploy", "destroy", "bootstrap", "auto", "help", "resolve"} {
+	for _, name := range []string{"check", "serve", "deploy", "destroy", "bootstrap", "status", "logs", "history", "rollback", "plan", "auto", "help", "resolve"} {
 		if !seen[name] {
 			t.Errorf("mode %q missing", name)
 		}

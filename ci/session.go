@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -26,7 +27,9 @@ type pipeline struct {
 	steps  *steps
 	stdin  io.Reader
 	stdout io.Writer
+	stderr io.Writer
 	getenv func(string) string
+	web    *http.Client // asks the live service what it runs (status)
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
 	result *report.Summary

@@ -14,6 +14,7 @@ type Summary struct {
 	Environment string // empty for a mode that is not about one (bootstrap)
 	Failed      bool
 	FailedSteps []FailedStep // in the order they failed
+	Outcome     string       // says more than "succeeded" when the run ended well but is news: "found changes"
 
 	Vulnerabilities   Scan // of the image, any severity
 	Misconfigurations Scan // failed checks of infra/ and the Dockerfile
@@ -28,6 +29,16 @@ type Summary struct {
 	// Terraform ran, or why an unsigned image was deployed anyway.
 	Signature string
 	URL       string // the live service, after a deploy
+
+	// Sections are Markdown blocks added below the table in the step
+	// summary only: the terminal has printed them already, as they happened.
+	Sections []Section
+}
+
+// Section is one titled Markdown block of the step summary.
+type Section struct {
+	Title    string
+	Markdown string
 }
 
 // FailedStep is a step of the run that failed, and the first line of why.
@@ -75,10 +86,14 @@ func (s *Summary) Write(w io.Writer, stepSummaryPath string) error {
 }
 
 func (s *Summary) outcome() string {
-	if s.Failed {
+	switch {
+	case s.Failed:
 		return "failed"
+	case s.Outcome != "":
+		return s.Outcome
+	default:
+		return "succeeded"
 	}
-	return "succeeded"
 }
 
 // rows are the facts worth showing, in order, as label and value.
@@ -127,8 +142,11 @@ func (s *Summary) Text(w io.Writer) error {
 func (s *Summary) Markdown(w io.Writer) error {
 	var b strings.Builder
 	icon := "✅"
-	if s.Failed {
+	switch {
+	case s.Failed:
 		icon = "❌"
+	case s.Outcome != "":
+		icon = "⚠️"
 	}
 	fmt.Fprintf(&b, "### %s `%s` %s\n\n| | |\n|---|---|\n", icon, s.Mode, s.outcome())
 	for _, r := range s.rows() {
@@ -142,6 +160,9 @@ func (s *Summary) Markdown(w io.Writer) error {
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], value)
 	}
 	b.WriteString("\n")
+	for _, sec := range s.Sections {
+		fmt.Fprintf(&b, "#### %s\n\n%s\n", sec.Title, strings.TrimRight(sec.Markdown, "\n")+"\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -136,3 +136,52 @@ func TestSummaryOfAFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestSummarySections: a failed deploy's diagnosis follows the table in
+// the step summary, and stays off the terminal, which printed it already.
+func TestSummarySections(t *testing.T) {
+	t.Parallel()
+	s := deploySummary()
+	s.Failed = true
+	s.Sections = []Section{{Title: "Why the deployment failed", Markdown: "```text\nWhy: stopped tasks\n```"}}
+	var md, text bytes.Buffer
+	if err := s.Markdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Text(&text); err != nil {
+		t.Fatal(err)
+	}
+	table := strings.Index(md.String(), "| URL |")
+	section := strings.Index(md.String(), "#### Why the deployment failed\n\n```text\nWhy: stopped tasks\n```\n")
+	if table < 0 || section < table {
+		t.Errorf("step summary:\n%s\nwant the section after the table", md.String())
+	}
+	if strings.Contains(text.String(), "Why:") {
+		t.Errorf("terminal summary repeats the section:\n%s", text.String())
+	}
+}
+
+// TestSummaryOutcome: a plan that found drift ended well but is news; a
+// failure still wins.
+func TestSummaryOutcome(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		failed  bool
+		outcome string
+		want    string
+	}{
+		{false, "", "### ✅ `plan` succeeded"},
+		{false, "found changes", "### ⚠️ `plan` found changes"},
+		{true, "found changes", "### ❌ `plan` failed"},
+	}
+	for _, tt := range tests {
+		s := &Summary{Mode: "plan", Environment: "prod", Failed: tt.failed, Outcome: tt.outcome}
+		var md bytes.Buffer
+		if err := s.Markdown(&md); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(md.String(), tt.want) {
+			t.Errorf("failed=%v outcome=%q: %q, want %q", tt.failed, tt.outcome, md.String(), tt.want)
+		}
+	}
+}
