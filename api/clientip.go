@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"slices"
 	"strings"
 )
 
@@ -32,29 +31,23 @@ const forwardedForHeader = "X-Forwarded-For"
 
 // lastForwardedFor is the last entry of the X-Forwarded-For chain, the
 // headers merged in the order received so that a client cannot choose which
-// one counts by sending two. If that entry is not an address, there is no
-// answer: everything left of it is untrusted, so nothing falls back to it.
-// A v4-mapped address folds to plain v4 and a zone is dropped, so that one
-// client has one spelling in the logs.
+// one counts by sending two. If that entry is not an address, empty
+// included, there is no answer: the ALB always appends one, so a chain that
+// ends otherwise ("203.0.113.9, ") did not get its last entry from the ALB,
+// and everything left of it is the client's word. A v4-mapped address folds
+// to plain v4 and a zone is dropped, so that one client has one spelling in
+// the logs.
 func lastForwardedFor(headers []string) (netip.Addr, bool) {
-	for _, h := range slices.Backward(headers) {
-		for h != "" {
-			var entry string
-			if i := strings.LastIndexByte(h, ','); i >= 0 {
-				entry, h = h[i+1:], h[:i]
-			} else {
-				entry, h = h, ""
-			}
-			entry = strings.TrimSpace(entry)
-			if entry == "" {
-				continue
-			}
-			ip, err := netip.ParseAddr(entry)
-			if err != nil {
-				return netip.Addr{}, false
-			}
-			return ip.Unmap().WithZone(""), true
-		}
+	if len(headers) == 0 {
+		return netip.Addr{}, false
 	}
-	return netip.Addr{}, false
+	entry := headers[len(headers)-1]
+	if i := strings.LastIndexByte(entry, ','); i >= 0 {
+		entry = entry[i+1:]
+	}
+	ip, err := netip.ParseAddr(strings.TrimSpace(entry))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return ip.Unmap().WithZone(""), true
 }

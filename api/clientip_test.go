@@ -19,7 +19,11 @@ func TestClientIP(t *testing.T) {
 		// The ALB appends the peer it saw; anything left of it is the client's word.
 		{name: "spoofed entries", forwardedFor: []string{"10.9.9.9, 198.51.100.1,203.0.113.9"}, want: "203.0.113.9"},
 		{name: "spoofed header", forwardedFor: []string{"10.9.9.9", "203.0.113.9"}, want: "203.0.113.9"},
-		{name: "empty entries skipped", forwardedFor: []string{"10.9.9.9, 203.0.113.9, ", " "}, want: "203.0.113.9"},
+		// An empty last entry was not written by the ALB: the entry left of
+		// it is the client's word, so the TCP peer is all that is known.
+		{name: "empty last entry", forwardedFor: []string{"203.0.113.9, "}, remoteAddr: "192.0.2.1:51234", want: "192.0.2.1"},
+		{name: "empty last header", forwardedFor: []string{"203.0.113.9", " "}, remoteAddr: "192.0.2.1:51234", want: "192.0.2.1"},
+		{name: "empty entries left of the last", forwardedFor: []string{"10.9.9.9, , 203.0.113.9"}, want: "203.0.113.9"},
 		{name: "v4-mapped folds to v4", forwardedFor: []string{"::ffff:203.0.113.9"}, want: "203.0.113.9"},
 		{name: "zone dropped", forwardedFor: []string{"fe80::1%eth0"}, want: "fe80::1"},
 		// Never fall back to an entry left of one that is not an address.

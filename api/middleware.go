@@ -248,6 +248,22 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
+// answerServerOptions answers OPTIONS *, the question about the server as a
+// whole, as net/http's own handler does (200, no body), but inside the
+// chain, so the answer carries the security headers and the request ID and
+// is logged like every other. net/http only lets it through because
+// newHTTPServer sets DisableGeneralOptionsHandler.
+func answerServerOptions(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodOptions && r.RequestURI == "*" {
+			w.Header().Set("Content-Length", "0")
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // limitBody refuses a declared body over limit at once, and caps one of
 // unknown length (chunked) so that reading past limit fails; decode turns
 // that failure into the same 413.

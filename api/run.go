@@ -64,6 +64,9 @@ func newHTTPServer(handler http.Handler, cfg config, errorLog *log.Logger) *http
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          errorLog,
+		// OPTIONS * reaches the handler, which answers it with the
+		// headers every response carries (see answerServerOptions).
+		DisableGeneralOptionsHandler: true,
 	}
 }
 

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -387,5 +388,65 @@ func TestRunReportsBusyPort(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "listen on PORT") || strings.Count(stderr.String(), "\n") != 1 {
 		t.Errorf("stderr = %q, want one line about PORT", stderr.String())
+	}
+}
+
+// TestRunServerWideOptions sends OPTIONS * over a real connection: net/http
+// answers it before any handler unless told not to, and then the security
+// headers promised on every response were missing.
+func TestRunServerWideOptions(t *testing.T) {
+	t.Parallel()
+	s := startRun(t, nil)
+	var dialer net.Dialer
+	conn, err := dialer.DialContext(t.Context(), "tcp", s.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	if err := conn.SetDeadline(time.Now().Add(10 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.WriteString(conn, "OPTIONS * HTTP/1.1\r\nHost: api.test\r\nX-Request-Id: options-star\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, err := io.ReadAll(res.Body)
+	if closeErr := res.Body.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.StatusCode != http.StatusOK || len(body) != 0 {
+		t.Errorf("OPTIONS * = %d with %d body bytes, want 200 and none", res.StatusCode, len(body))
+	}
+	for header, want := range map[string]string{
+		"X-Content-Type-Options":  "nosniff",
+		"X-Frame-Options":         "DENY",
+		"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+		"Cache-Control":           "no-store",
+		"X-Request-Id":            "options-star",
+	} {
+		if got := res.Header.Get(header); got != want {
+			t.Errorf("OPTIONS * %s = %q, want %q", header, got, want)
+		}
+	}
+	s.logs.waitFor(t, map[string]any{"msg": "request", "method": "OPTIONS", "request_id": "options-star", "status": float64(200)}, 5*time.Second)
+}
+
+// TestRunEmptyForwardedForEntry sends a chain whose last entry is empty:
+// the entry left of it is the client's own word, so the log must name the
+// connection's address instead.
+func TestRunEmptyForwardedForEntry(t *testing.T) {
+	t.Parallel()
+	s := startRun(t, nil)
+	client := newTestClient(t)
+	get(t, client, "http://"+s.addr+"/", http.Header{"X-Request-Id": {"xff-empty"}, "X-Forwarded-For": {"203.0.113.66, "}})
+	line := s.logs.waitFor(t, map[string]any{"msg": "request", "request_id": "xff-empty"}, 5*time.Second)
+	if got := line.fields["client_ip"]; got != "127.0.0.1" {
+		t.Errorf("client_ip = %v, want the connection's 127.0.0.1: %s", got, line.raw)
 	}
 }

@@ -23,6 +23,7 @@ func newServer(logger *slog.Logger, cfg config, build buildInfo, metrics *httpMe
 		securityHeaders,
 		limitBody(cfg.maxBodyBytes),
 		closeWhenDraining(draining),
+		answerServerOptions,
 		middleware.GetHead,
 	)
 	addRoutes(r, cfg, build, draining)

@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"dagger.io/dagger"
@@ -20,7 +24,10 @@ const bootstrapState = "infra/bootstrap/terraform.tfstate"
 // local: it is copied in from the host and exported back after apply,
 // even a failed one, since a failed apply may have created resources.
 func bootstrap(ctx context.Context, p *pipeline) error {
-	var outputs map[string]string
+	var (
+		outputs map[string]string
+		roles   map[string]string
+	)
 	err := p.steps.run("apply the bootstrap stack", func() error {
 		infra := p.infra()
 		if fileExists(filepath.Join(p.root, bootstrapState)) {
@@ -28,32 +35,54 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		}
 		tf, err := awsTerraform(ctx, p, infra, bootstrapStack)
 		if err != nil {
+			return bootstrapStack.failure(err)
+		}
+		planned := tf.WithExec(planArgs(p.cfg, stackVars(p.cfg, bootstrapStack, "")))
+		if err := p.approvePlan(ctx, bootstrapStack, planned, nil); err != nil {
 			return err
 		}
-		applied := tf.
-			WithExec(planArgs(stackVars(p.cfg, bootstrapStack, ""))).
-			WithExec(applyArgs(), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-		code, err := applied.ExitCode(ctx)
-		if err != nil {
+		// A failed apply may still have created resources, so its state
+		// is exported whatever the exit code.
+		applied := planned.WithExec(applyArgs(p.cfg), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+		var code int
+		var completed bool
+		interrupted := p.protected(ctx, bootstrapStack, "apply", func(ctx context.Context) error {
+			var err error
+			code, err = applied.ExitCode(ctx)
+			completed = err == nil
 			return err
+		})
+		if !completed {
+			// The apply never completed: there is no state to export, and
+			// asking for one would run the apply again.
+			return bootstrapStack.failure(interrupted)
 		}
 		state := applied.Directory("/infra/bootstrap").Filter(dagger.DirectoryFilterOpts{
 			Include: []string{"terraform.tfstate", "terraform.tfstate.backup"},
 		})
-		if _, err := state.Export(ctx, filepath.Join(p.root, "infra", "bootstrap")); err != nil {
+		// After an interrupt the run's context is cancelled, but an apply
+		// that finished must still leave its state on the host.
+		if _, err := state.Export(context.WithoutCancel(ctx), filepath.Join(p.root, "infra", "bootstrap")); err != nil {
 			return fmt.Errorf("exporting the bootstrap state to %s: %w", bootstrapState, err)
 		}
 		p.steps.printf("\n!!! %s is the ONLY record of the state bucket and the deploy role.\n"+
 			"!!! It is gitignored: keep a copy somewhere safe, or the next bootstrap will try to create them again.\n\n", bootstrapState)
-		if code != 0 {
-			stderr, _ := applied.Stderr(ctx)
-			return fmt.Errorf("terraform apply exited %d: %s", code, lastLines(stderr, 20))
+		if interrupted != nil {
+			return interrupted
 		}
-		out, err := applied.WithExec([]string{"terraform", "output", "-json"}).Stdout(ctx)
+		if code != 0 {
+			stdout, _ := applied.Stdout(ctx) // the exit code is the failure; the output only explains it
+			stderr, _ := applied.Stderr(ctx)
+			return bootstrapStack.failure(&dagger.ExecError{Cmd: applyArgs(p.cfg), ExitCode: code, Stdout: stdout, Stderr: stderr})
+		}
+		out, err := applied.WithExec(outputArgs()).Stdout(ctx)
 		if err != nil {
-			return err
+			return bootstrapStack.failure(err)
 		}
 		if outputs, err = decodeOutputs([]byte(out)); err != nil {
+			return err
+		}
+		if roles, err = decodeDeployRoles([]byte(out)); err != nil {
 			return err
 		}
 		return requireOutputs(outputs, "state_bucket")
@@ -61,24 +90,59 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 	if err != nil {
 		return err
 	}
-	_, err = io.WriteString(p.stdout, bootstrapNextSteps(outputs, p.cfg.region))
+	_, err = io.WriteString(p.stdout, bootstrapNextSteps(outputs, roles, p.cfg))
 	return err
 }
 
-// bootstrapNextSteps says what to do with what bootstrap created. The
-// deploy role exists only when --github-repository (GITHUB_REPOSITORY) was
-// given: its output is null otherwise, and a local bootstrap without it is
-// a normal first run, not a failure.
-func bootstrapNextSteps(outputs map[string]string, region string) string {
+// decodeDeployRoles reads the deploy_role_arns output (environment: role
+// ARN) from `terraform output -json`; it is empty without a GitHub
+// repository.
+func decodeDeployRoles(data []byte) (map[string]string, error) {
+	var raw struct {
+		Roles struct {
+			Value map[string]string `json:"value"`
+		} `json:"deploy_role_arns"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("reading the deploy_role_arns output: %w", err)
+	}
+	return raw.Roles.Value, nil
+}
+
+// bootstrapNextSteps says what to do with what bootstrap created: the
+// repository variables, and for each environment the GitHub environment to
+// create, with the branch rules and reviewers that decide who may deploy
+// (the deploy role trusts jobs of that environment and nothing else). The
+// deploy roles exist only when --github-repository (GITHUB_REPOSITORY) was
+// given; a local bootstrap without it is a normal first run, not a failure.
+func bootstrapNextSteps(outputs, roles map[string]string, cfg config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "State bucket: %s\n", outputs["state_bucket"])
-	role := outputs["deploy_role_arn"]
-	if role == "" {
-		fmt.Fprintf(&b, "No GitHub deploy role: run bootstrap again with --github-repository owner/name to create one.\n"+
-			"Deploy from this machine with TF_STATE_BUCKET=%s AWS_REGION=%s.\n", outputs["state_bucket"], region)
+	if len(roles) == 0 {
+		fmt.Fprintf(&b, "No GitHub deploy role: run bootstrap again with --github-repository owner/name to create one per environment.\n"+
+			"Deploy from this machine with TF_STATE_BUCKET=%s AWS_REGION=%s.\n", outputs["state_bucket"], cfg.region)
 		return b.String()
 	}
-	fmt.Fprintf(&b, "Set these GitHub repository variables (Settings → Secrets and variables → Actions → Variables):\n"+
-		"  AWS_DEPLOY_ROLE_ARN=%s\n  TF_STATE_BUCKET=%s\n  AWS_REGION=%s\n", role, outputs["state_bucket"], region)
+	repo := cmp.Or(outputs["github_repository"], cfg.githubRepository, "OWNER/NAME")
+	fmt.Fprintf(&b, "\nIn https://github.com/%s/settings/variables/actions, set these repository variables:\n"+
+		"  APP_NAME=%s\n  AWS_REGION=%s\n  TF_STATE_BUCKET=%s\n  ENVIRONMENT=%s   (the environment pushes to main deploy to and pushes to cleanup destroy)\n",
+		repo, cfg.app, cfg.region, outputs["state_bucket"], cfg.environment)
+	fmt.Fprintf(&b, "\nIn https://github.com/%s/settings/environments, create one environment per deploy role.\n"+
+		"Each role trusts only jobs of the environment of its name, so these settings decide who can deploy:\n", repo)
+	for _, env := range slices.Sorted(maps.Keys(roles)) {
+		fmt.Fprintf(&b, "\n  Environment %q\n    Environment variable: AWS_DEPLOY_ROLE_ARN=%s\n", env, roles[env])
+		if env == cfg.environment {
+			b.WriteString("    Deployment branches and tags: Selected branches: main, master, cleanup (only those you use)\n" +
+				"    Required reviewers: optional; without them a push to main deploys and a push to cleanup destroys at once\n")
+		} else {
+			fmt.Fprintf(&b, "    Deployment branches and tags: Selected branches: main\n"+
+				"    Required reviewers: at least one, with \"Prevent self-review\" on\n"+
+				"    Deploy it from Actions → pipeline → Run workflow (mode deploy or destroy, environment %s)\n", env)
+		}
+		b.WriteString("    Allow administrators to bypass configured protection rules: off\n")
+	}
+	if roles[cfg.environment] == "" {
+		fmt.Fprintf(&b, "\n!!! ENVIRONMENT=%s has no deploy role: run bootstrap again with it in --environments (ENVIRONMENTS).\n", cfg.environment)
+	}
 	return b.String()
 }

@@ -1,52 +1,125 @@
 package main
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
 
-// TestBootstrapOutputs reads real `terraform output -json` documents of the
-// bootstrap stack: without --github-repository, deploy_role_arn is null,
-// and bootstrap still succeeds.
-func TestBootstrapOutputs(t *testing.T) {
+// TestBootstrapNextSteps reads real `terraform output -json` documents of
+// the bootstrap stack and checks what bootstrap tells its user to set up:
+// per environment, the GitHub environment whose jobs the role trusts, its
+// branch rules and reviewers, and the role ARN its variable must hold.
+// Without --github-repository there are no roles, and bootstrap still
+// succeeds.
+func TestBootstrapNextSteps(t *testing.T) {
 	t.Parallel()
+	cfg := config{app: "goship", environment: "dev", region: "eu-west-1", githubRepository: "example/goship"}
 	tests := []struct {
 		name, json string
+		cfg        config
 		want       []string
-		unwanted   string
+		unwanted   []string
 	}{
 		{
-			name: "with a deploy role",
-			json: `{"deploy_role_arn":{"sensitive":false,"type":"string","value":"arn:aws:iam::123456789012:role/goship-deploy"},
+			name: "with deploy roles",
+			json: `{"deploy_role_arns":{"sensitive":false,"type":["map","string"],"value":{
+					"dev":"arn:aws:iam::123456789012:role/github-deploy/goship-dev",
+					"prod":"arn:aws:iam::123456789012:role/github-deploy/goship-prod"}},
+				"github_repository":{"sensitive":false,"type":"string","value":"example/goship"},
 				"region":{"sensitive":false,"type":"string","value":"eu-west-1"},
 				"state_bucket":{"sensitive":false,"type":"string","value":"goship-state-123456789012"}}`,
-			want: []string{"AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/goship-deploy", "TF_STATE_BUCKET=goship-state-123456789012", "AWS_REGION=eu-west-1"},
+			cfg: cfg,
+			want: []string{
+				"https://github.com/example/goship/settings/variables/actions",
+				"TF_STATE_BUCKET=goship-state-123456789012", "AWS_REGION=eu-west-1", "APP_NAME=goship", "ENVIRONMENT=dev",
+				"https://github.com/example/goship/settings/environments",
+				"  Environment \"dev\"\n    Environment variable: AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/github-deploy/goship-dev\n" +
+					"    Deployment branches and tags: Selected branches: main, master, cleanup",
+				"  Environment \"prod\"\n    Environment variable: AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/github-deploy/goship-prod\n" +
+					"    Deployment branches and tags: Selected branches: main\n    Required reviewers: at least one",
+				"environment prod",
+				"Allow administrators to bypass configured protection rules: off",
+			},
+			unwanted: []string{"has no deploy role", "No GitHub deploy role"},
+		},
+		{
+			name: "ENVIRONMENT without a role",
+			json: `{"deploy_role_arns":{"sensitive":false,"type":["map","string"],"value":{
+					"dev":"arn:aws:iam::123456789012:role/github-deploy/goship-dev"}},
+				"state_bucket":{"sensitive":false,"type":"string","value":"goship-state-123456789012"}}`,
+			cfg:  config{app: "goship", environment: "staging", region: "eu-west-1", githubRepository: "example/goship"},
+			want: []string{"ENVIRONMENT=staging has no deploy role", "run bootstrap again with it in --environments"},
 		},
 		{
 			name: "without a GitHub repository",
-			json: `{"deploy_role_arn":{"sensitive":false,"type":"string","value":null},
+			json: `{"deploy_role_arns":{"sensitive":false,"type":["map","string"],"value":{}},
+				"github_repository":{"sensitive":false,"type":"string","value":null},
 				"region":{"sensitive":false,"type":"string","value":"eu-west-1"},
 				"state_bucket":{"sensitive":false,"type":"string","value":"goship-state-123456789012"}}`,
+			cfg:      config{app: "goship", environment: "dev", region: "eu-west-1"},
 			want:     []string{"No GitHub deploy role", "--github-repository", "TF_STATE_BUCKET=goship-state-123456789012"},
-			unwanted: "AWS_DEPLOY_ROLE_ARN",
+			unwanted: []string{"AWS_DEPLOY_ROLE_ARN", "Environment \""},
 		},
 	}
 	for _, tt := range tests {
-		outputs, err := decodeOutputs([]byte(tt.json))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := requireOutputs(outputs, "state_bucket"); err != nil {
-			t.Errorf("%s: %v", tt.name, err)
-		}
-		got := bootstrapNextSteps(outputs, "eu-west-1")
-		for _, w := range tt.want {
-			if !strings.Contains(got, w) {
-				t.Errorf("%s: next steps lack %q:\n%s", tt.name, w, got)
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			outputs, err := decodeOutputs([]byte(tt.json))
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if tt.unwanted != "" && strings.Contains(got, tt.unwanted) {
-			t.Errorf("%s: next steps mention %q:\n%s", tt.name, tt.unwanted, got)
-		}
+			if err := requireOutputs(outputs, "state_bucket"); err != nil {
+				t.Fatal(err)
+			}
+			roles, err := decodeDeployRoles([]byte(tt.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := bootstrapNextSteps(outputs, roles, tt.cfg)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("next steps lack %q:\n%s", w, got)
+				}
+			}
+			for _, u := range tt.unwanted {
+				if strings.Contains(got, u) {
+					t.Errorf("next steps mention %q:\n%s", u, got)
+				}
+			}
+		})
+	}
+}
+
+func TestDecodeDeployRolesRejectsBadJSON(t *testing.T) {
+	t.Parallel()
+	if _, err := decodeDeployRoles([]byte(`{"deploy_role_arns":{"value":"arn"}}`)); err == nil {
+		t.Error("a deploy_role_arns that is not a map must be an error, not silently no roles")
+	}
+}
+
+// TestReadmeShowsBootstrapNextSteps keeps the README's example of what
+// bootstrap prints for the GitHub environments true to the code.
+func TestReadmeShowsBootstrapNextSteps(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "### Who can obtain a role")
+	_, block, ok2 := strings.Cut(section, "```text\n")
+	block, _, ok3 := strings.Cut(block, "```")
+	if !ok || !ok2 || !ok3 {
+		t.Fatal(`README has no "### Who can obtain a role" section with a text block of what bootstrap prints`)
+	}
+	got := bootstrapNextSteps(
+		map[string]string{"state_bucket": "goship-tfstate-123456789012", "github_repository": "example/goship"},
+		map[string]string{
+			"dev":  "arn:aws:iam::123456789012:role/github-deploy/goship-dev",
+			"prod": "arn:aws:iam::123456789012:role/github-deploy/goship-prod",
+		},
+		config{app: "goship", environment: "dev", region: "us-east-1"})
+	if !strings.Contains(got, block) {
+		t.Errorf("the README's example is not what bootstrap prints; bootstrap prints:\n%s", got)
 	}
 }

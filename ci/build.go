@@ -14,7 +14,7 @@ func build(p *pipeline) *dagger.Container {
 }
 
 // buildArgs are the Dockerfile's ARGs: what the binary reports at /version,
-// where modules come from, and the pinned base images.
+// where modules come from, and the pinned base images and toolchain.
 func buildArgs(cfg config) []dagger.BuildArg {
 	var args []dagger.BuildArg
 	for _, a := range []dagger.BuildArg{
@@ -23,6 +23,7 @@ func buildArgs(cfg config) []dagger.BuildArg {
 		{Name: "BUILD_TIME", Value: cfg.buildTime},
 		{Name: "GOPROXY", Value: cfg.goProxy},
 		{Name: "GO_IMAGE", Value: cfg.goImage},
+		{Name: "GO_TOOLCHAIN", Value: cfg.goToolchain},
 		{Name: "RUNTIME_IMAGE", Value: cfg.runtimeImage},
 	} {
 		// An empty value would override the Dockerfile's own default.

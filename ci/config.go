@@ -1,16 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/example/goship/ci/attest"
 )
 
 // config is everything a run needs to know, resolved from flags, then
@@ -28,6 +30,7 @@ type config struct {
 	version           string
 	buildTime         string
 	goImage           string
+	goToolchain       string
 	runtimeImage      string
 	trivyImage        string
 	terraformImage    string
@@ -37,13 +40,31 @@ type config struct {
 	trivyIgnoreFile   string
 	waitTimeout       time.Duration
 	smokeTimeout      time.Duration
+	lockTimeout       time.Duration
 	githubRepository  string
+	environments      []string // bootstrap: one permissions boundary and deploy role each
 	assumeYes         bool
+	allowDestroy      bool
+	signerIdentity    string
+	signerIssuer      string
+	signingKey        string // a key file path or an AWS KMS key ARN
+	verifyKey         string // a PEM public key file
+	allowUnsigned     bool
+	trustedRoot       string
+
+	// The day-two modes' own settings.
+	asJSON     bool          // status, logs, history: data for scripts
+	logsSince  time.Duration // logs
+	logsFollow bool          // logs
+	logsFilter string        // logs
+	rollbackTo string        // rollback: a history number or a digest
+	planText   bool          // plan: the full plan text too
 }
 
 // hostFacts are the defaults that come from the checkout rather than from
 // constants: the commit being built and the Dockerfile's pinned base images.
 type hostFacts struct {
+	repository     string // owner/name of the GitHub remote "origin"
 	commit         string
 	version        string
 	buildTime      string
@@ -74,6 +95,9 @@ var (
 	bucketPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	commitPattern      = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
 	repositoryPattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	// A GOTOOLCHAIN value that names one toolchain: no +auto or +path, so
+	// the build cannot switch to another one.
+	toolchainPattern = regexp.MustCompile(`^(local|go1\.[0-9]+(\.[0-9]+|rc[0-9]+)?)$`)
 )
 
 var knownSeverities = []string{"UNKNOWN", "LOW", "MEDIUM", "HIGH", "CRITICAL"}
@@ -91,12 +115,12 @@ func options() []option {
 				return setMatch(&c.app, v, appPattern, "2-16 lower-case letters, digits and '-', starting with a letter, not ending with '-'")
 			}},
 		{flag: "region", envs: []string{"AWS_REGION", "AWS_DEFAULT_REGION"}, defText: "the AWS profile's region",
-			usage: "AWS region (deploy, destroy, bootstrap)",
+			usage: "AWS region (every mode that talks to AWS)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.region, v, regionPattern, "an AWS region such as eu-west-1")
 			}},
 		{flag: "state-bucket", envs: []string{"TF_STATE_BUCKET"},
-			usage: "S3 bucket holding Terraform state (deploy, destroy); the bucket to create (bootstrap)",
+			usage: "S3 bucket holding Terraform state and the deploy history (every mode that talks to AWS); the bucket to create (bootstrap)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.stateBucket, v, bucketPattern, "an S3 bucket name")
 			}},
@@ -104,10 +128,10 @@ func options() []option {
 			usage: "image platform: linux/amd64 or linux/arm64 (sets the ECS CPU architecture)",
 			set:   setPlatform},
 		{flag: "port", envs: []string{"SERVE_PORT"}, def: "8080",
-			usage: "localhost port that serve listens on",
+			usage: "port that serve listens on, on every interface (the Dagger SDK cannot bind 127.0.0.1)",
 			set:   setPort},
 		{flag: "image", envs: []string{"DEPLOY_IMAGE"},
-			usage: "deploy this repo@sha256:... instead of building one (roll back to a previous image)",
+			usage: "deploy (or plan) this repo@sha256:... instead of building one",
 			set:   setImage},
 		{flag: "commit", envs: []string{"GIT_COMMIT", "GITHUB_SHA"}, defText: "git rev-parse HEAD",
 			usage:    "commit baked into the image and expected from GET /version after a deploy",
@@ -125,6 +149,12 @@ func options() []option {
 			usage:    "Go toolchain image for tests and the image build",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_IMAGE"] },
 			set:      func(c *config, v string) error { return setReference(&c.goImage, v) }},
+		{flag: "go-toolchain", envs: []string{"GO_TOOLCHAIN"}, defText: "ARG GO_TOOLCHAIN in Dockerfile",
+			usage:    "Go release that tests and the image build run (GOTOOLCHAIN inside them), fetched by the Go image's go command through GOPROXY",
+			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_TOOLCHAIN"] },
+			set: func(c *config, v string) error {
+				return setMatch(&c.goToolchain, v, toolchainPattern, "a Go release such as go1.26.11, or local for the image's own Go")
+			}},
 		{flag: "runtime-image", envs: []string{"RUNTIME_IMAGE"}, defText: "ARG RUNTIME_IMAGE in Dockerfile",
 			usage:    "base image of the final stage",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["RUNTIME_IMAGE"] },
@@ -153,14 +183,66 @@ func options() []option {
 		{flag: "smoke-timeout", envs: []string{"SMOKE_TIMEOUT"}, def: "5m",
 			usage: "how long deploy retries the smoke test of the live URL",
 			set:   func(c *config, v string) error { return setDuration(&c.smokeTimeout, v) }},
+		{flag: "lock-timeout", envs: []string{"TF_LOCK_TIMEOUT"}, def: "5m",
+			usage: "how long Terraform waits for another run's state lock before it fails",
+			set:   func(c *config, v string) error { return setDuration(&c.lockTimeout, v) }},
 		{flag: "github-repository", envs: []string{"GITHUB_REPOSITORY"},
 			usage: "owner/name allowed to assume the deploy role by OIDC (bootstrap)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name")
 			}},
+		{flag: "environments", envs: []string{"ENVIRONMENTS"}, def: "dev,prod",
+			usage: "environments bootstrap creates a permissions boundary and a GitHub deploy role for (comma-separated; re-run bootstrap to add one)",
+			set:   setEnvironments},
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
+		{flag: "allow-destroy", envs: []string{"ALLOW_DESTROY"}, isBool: true, def: "false",
+			usage: "apply a deploy or bootstrap plan that destroys or replaces resources (otherwise asked on a terminal, refused in CI)",
+			set: func(c *config, v string) error {
+				allow, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("want true or false")
+				}
+				c.allowDestroy = allow
+				return nil
+			}},
+		{flag: "signer-identity", envs: []string{"SIGNER_IDENTITY"}, defText: "pipeline.yml of GITHUB_REPOSITORY (or the git remote) on main",
+			usage: "certificate identity deploy requires of the image's signature",
+			set:   func(c *config, v string) error { return setWord(&c.signerIdentity, v) }},
+		{flag: "signer-issuer", envs: []string{"SIGNER_ISSUER"}, def: attest.GitHubIssuer,
+			usage: "OIDC issuer deploy requires of the image's signature",
+			set:   func(c *config, v string) error { return setWord(&c.signerIssuer, v) }},
+		{flag: "signing-key", envs: []string{"SIGNING_KEY"}, defText: "keyless in GitHub Actions, none elsewhere",
+			usage: "sign the published image with this AWS KMS key ARN or unencrypted PEM key file",
+			set:   func(c *config, v string) error { return setWord(&c.signingKey, v) }},
+		{flag: "verify-key", envs: []string{"VERIFY_KEY"},
+			usage: "PEM public key file: deploy requires a signature by this key instead of the signer identity",
+			set:   func(c *config, v string) error { return setWord(&c.verifyKey, v) }},
+		{flag: "allow-unsigned", isBool: true, def: "false",
+			usage: "deploy an image without an acceptable signature, and say so loudly",
+			set:   setAllowUnsigned},
+		{flag: "trusted-root", envs: []string{"SIGSTORE_TRUSTED_ROOT"}, defText: "Sigstore's public-good root, embedded",
+			usage: "Sigstore trusted_root.json to verify keyless signatures against",
+			set:   func(c *config, v string) error { return setWord(&c.trustedRoot, v) }},
+		{flag: "json", isBool: true, def: "false",
+			usage: "print the data as JSON (status, logs, history)",
+			set:   func(c *config, v string) error { return setBool(&c.asJSON, v) }},
+		{flag: "since", envs: []string{"LOGS_SINCE"}, def: "10m",
+			usage: "how far back logs starts, such as 10m or 2h",
+			set:   func(c *config, v string) error { return setDuration(&c.logsSince, v) }},
+		{flag: "follow", isBool: true, def: "false",
+			usage: "logs: keep printing new events until Ctrl-C",
+			set:   func(c *config, v string) error { return setBool(&c.logsFollow, v) }},
+		{flag: "filter", envs: []string{"LOGS_FILTER"},
+			usage: "logs: CloudWatch Logs filter pattern, such as ERROR or { $.level = \"ERROR\" }",
+			set:   func(c *config, v string) error { c.logsFilter = v; return nil }},
+		{flag: "to", envs: []string{"ROLLBACK_TO"}, defText: "the last live image before the current one",
+			usage: "rollback: the history entry N (as history numbers them) or image digest to go back to",
+			set:   func(c *config, v string) error { return setWord(&c.rollbackTo, v) }},
+		{flag: "plan-text", isBool: true, def: "false",
+			usage: "plan: print the full Terraform plan of each stack too",
+			set:   func(c *config, v string) error { return setBool(&c.planText, v) }},
 	}
 }
 
@@ -248,6 +330,9 @@ func parseArgs(args []string, getenv func(string) string, facts hostFacts) (stri
 		}
 	}
 	cfg.commitGiven = set["commit"] || getenv("GIT_COMMIT") != ""
+	if cfg.signerIdentity == "" {
+		cfg.signerIdentity = defaultSignerIdentity(cmp.Or(cfg.githubRepository, facts.repository), getenv("GITHUB_REF"))
+	}
 	return modeName, cfg, nil
 }
 
@@ -265,6 +350,25 @@ func setMatch(dst *string, v string, pattern *regexp.Regexp, want string) error 
 		return fmt.Errorf("want %s", want)
 	}
 	*dst = v
+	return nil
+}
+
+// setEnvironments reads a comma-separated list of environment names, each
+// by the --env rule, none twice: each becomes a Terraform for_each key, an
+// IAM role name and a GitHub environment.
+func setEnvironments(c *config, v string) error {
+	var envs []string
+	for _, name := range strings.Split(v, ",") {
+		name = strings.TrimSpace(name)
+		if !environmentPattern.MatchString(name) {
+			return fmt.Errorf("%q: want comma-separated names of 1-10 lower-case letters and digits, starting with a letter", name)
+		}
+		if slices.Contains(envs, name) {
+			return fmt.Errorf("%q is listed twice", name)
+		}
+		envs = append(envs, name)
+	}
+	c.environments = envs
 	return nil
 }
 
@@ -341,6 +445,15 @@ func setDuration(dst *time.Duration, v string) error {
 	return nil
 }
 
+func setAllowUnsigned(c *config, v string) error {
+	allow, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	c.allowUnsigned = allow
+	return nil
+}
+
 func setAssumeYes(c *config, v string) error {
 	yes, err := strconv.ParseBool(v)
 	if err != nil {
@@ -350,43 +463,11 @@ func setAssumeYes(c *config, v string) error {
 	return nil
 }
 
-// setGoProxy refuses credentials in GOPROXY: the value is a plain
-// environment variable of the test container and a build argument of the
-// image, so a token in it would be printed in the engine's log and kept
-// in the pushed image's history.
-func setGoProxy(c *config, v string) error {
-	if err := setWord(&c.goProxy, v); err != nil {
-		return err
+func setBool(dst *bool, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
 	}
-	for _, entry := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == '|' }) {
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			c.goProxy = ""
-			return errors.New("credentials in a GOPROXY URL would be printed in the engine's log and kept in the image's history: use a proxy the build network may read without them")
-		}
-	}
+	*dst = b
 	return nil
-}
-
-// redactGoProxy hides the user information of each GOPROXY URL, whether
-// the list separates them with ',' or '|'.
-func redactGoProxy(v string) string {
-	var b strings.Builder
-	for v != "" {
-		end := strings.IndexAny(v, ",|")
-		if end < 0 {
-			end = len(v)
-		}
-		entry := v[:end]
-		if u, err := url.Parse(entry); err == nil && u.User != nil {
-			u.User = url.User("REDACTED")
-			entry = u.String()
-		}
-		b.WriteString(entry)
-		if end < len(v) {
-			b.WriteByte(v[end])
-			end++
-		}
-		v = v[end:]
-	}
-	return b.String()
 }

@@ -5,15 +5,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/goship/ci/attest"
 )
 
 func testFacts() hostFacts {
 	return hostFacts{
-		commit:    "0123456789abcdef0123456789abcdef01234567",
-		version:   "v1.2.3",
-		buildTime: "2026-01-02T03:04:05Z",
+		repository: "example/goship",
+		commit:     "0123456789abcdef0123456789abcdef01234567",
+		version:    "v1.2.3",
+		buildTime:  "2026-01-02T03:04:05Z",
 		dockerfileArgs: map[string]string{
 			"GO_IMAGE":      "golang:1.26-bookworm@sha256:" + strings.Repeat("a", 64),
+			"GO_TOOLCHAIN":  "go1.26.11",
 			"RUNTIME_IMAGE": "gcr.io/distroless/static-debian12:nonroot@sha256:" + strings.Repeat("b", 64),
 		},
 	}
@@ -38,6 +42,7 @@ func TestParseArgsDefaults(t *testing.T) {
 		version:        "v1.2.3",
 		buildTime:      "2026-01-02T03:04:05Z",
 		goImage:        testFacts().dockerfileArgs["GO_IMAGE"],
+		goToolchain:    "go1.26.11",
 		runtimeImage:   testFacts().dockerfileArgs["RUNTIME_IMAGE"],
 		trivyImage:     defaultTrivyImage,
 		terraformImage: defaultTerraformImage,
@@ -45,6 +50,11 @@ func TestParseArgsDefaults(t *testing.T) {
 		severities:     []string{"HIGH", "CRITICAL"},
 		waitTimeout:    20 * time.Minute,
 		smokeTimeout:   5 * time.Minute,
+		lockTimeout:    5 * time.Minute,
+		signerIdentity: "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main",
+		signerIssuer:   attest.GitHubIssuer,
+		environments:   []string{"dev", "prod"},
+		logsSince:      10 * time.Minute,
 	}
 	if name != "check" {
 		t.Errorf("mode = %q, want check", name)
@@ -131,6 +141,9 @@ func TestParseArgsErrors(t *testing.T) {
 		{args: []string{"--version", "v1 beta"}, want: `invalid --version "v1 beta": must not contain white space`},
 		{env: map[string]string{"BUILD_TIME": "two o'clock"}, want: `invalid BUILD_TIME`},
 		{args: []string{"--go-image", "golang 1.26"}, want: `invalid --go-image`},
+		{args: []string{"--go-toolchain", "go1.26.11+auto"}, want: `invalid --go-toolchain "go1.26.11+auto": want a Go release`},
+		{env: map[string]string{"GO_TOOLCHAIN": "path"}, want: `invalid GO_TOOLCHAIN "path"`},
+		{env: map[string]string{"GO_TOOLCHAIN": "local"}, want: ""},
 		{env: map[string]string{"RUNTIME_IMAGE": "UPPER CASE"}, want: `invalid RUNTIME_IMAGE`},
 		{args: []string{"--trivy-image", "trivy" + digest + "!"}, want: `invalid --trivy-image`},
 		{env: map[string]string{"TERRAFORM_IMAGE": "-terraform"}, want: `invalid TERRAFORM_IMAGE`},
@@ -148,6 +161,11 @@ func TestParseArgsErrors(t *testing.T) {
 		{args: []string{"--wait-timeout", "forever"}, want: `invalid --wait-timeout "forever"`},
 		{env: map[string]string{"SMOKE_TIMEOUT": "-1m"}, want: `invalid SMOKE_TIMEOUT "-1m"`},
 		{env: map[string]string{"GITHUB_REPOSITORY": "just-a-name"}, want: `invalid GITHUB_REPOSITORY "just-a-name"`},
+		{args: []string{"--environments", "dev,Prod"}, want: `invalid --environments "dev,Prod": "Prod"`},
+		{env: map[string]string{"ENVIRONMENTS": "dev,,prod"}, want: `invalid ENVIRONMENTS "dev,,prod": ""`},
+		{env: map[string]string{"ENVIRONMENTS": "dev, dev"}, want: `invalid ENVIRONMENTS "dev, dev": "dev" is listed twice`},
+		{env: map[string]string{"ENVIRONMENTS": `dev"],"x`}, want: `invalid ENVIRONMENTS`},
+		{env: map[string]string{"ENVIRONMENTS": "dev, staging ,prod"}, want: ""},
 		{args: []string{"--yes=maybe"}, want: `invalid boolean value "maybe" for -yes`},
 	}
 	for _, tt := range tests {
@@ -185,12 +203,22 @@ func TestValidate(t *testing.T) {
 		want   string
 	}{
 		{mode: "check", exists: everything},
-		{mode: "deploy", change: func(c *config) { c.stateBucket = "state-bucket" }, exists: everything},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signingKey = "state-bucket", "signing.pem" }, exists: everything},
+		// A laptop deploy with no key would publish an unsigned image.
+		{mode: "deploy", change: func(c *config) { c.stateBucket = "state-bucket" }, exists: everything, want: "would publish an unsigned image"},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.allowUnsigned = "state-bucket", true }, exists: everything},
 		{mode: "check", change: func(c *config) { c.goImage = "" }, exists: everything, want: "no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line"},
+		{mode: "check", change: func(c *config) { c.goToolchain = "" }, exists: everything, want: "no Go toolchain: the Dockerfile has no `ARG GO_TOOLCHAIN=...` line"},
 		{mode: "serve", change: func(c *config) { c.runtimeImage = "" }, exists: everything, want: "no runtime image"},
 		{mode: "check", exists: func(string) bool { return false }, want: "no Dockerfile"},
 		{mode: "check", change: func(c *config) { c.trivyIgnoreFile = "ignore.txt" }, exists: func(p string) bool { return p == "Dockerfile" }, want: "no Trivy ignore file at ignore.txt"},
-		{mode: "deploy", change: func(c *config) { c.commit = ""; c.stateBucket = "state-bucket" }, exists: everything, want: "no commit to deploy"},
+		{mode: "deploy", change: func(c *config) { c.commit, c.stateBucket, c.allowUnsigned = "", "state-bucket", true }, exists: everything, want: "no commit to deploy"},
+		// Nothing to verify the image against: no identity, no key, no waiver.
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signerIdentity = "state-bucket", "" }, exists: everything, want: "no signer to verify the image against"},
+		{mode: "deploy", change: func(c *config) {
+			c.stateBucket, c.signerIdentity, c.verifyKey, c.signingKey = "state-bucket", "", "cosign.pub", "signing.pem"
+		}, exists: everything},
+		{mode: "deploy", change: func(c *config) { c.stateBucket, c.signerIdentity, c.allowUnsigned = "state-bucket", "", true }, exists: everything},
 		{mode: "deploy", exists: everything, want: "no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET"},
 		{mode: "destroy", exists: everything, want: "no Terraform state bucket"},
 		// bootstrap is what creates the bucket: it needs the name to give it.

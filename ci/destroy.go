@@ -13,7 +13,7 @@ import (
 // succeeds when there is nothing left to destroy.
 func destroy(ctx context.Context, p *pipeline) error {
 	if err := p.steps.run("destroy the service stack", func() error {
-		return destroyStack(ctx, p, serviceStack, destroyPlaceholderImage(p.cfg, p.aws.account))
+		return destroyStack(ctx, p, serviceStack, destroyPlaceholderImage(p.cfg, p.aws.Account))
 	}); err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func confirm(p *pipeline, inCI, terminal bool) error {
 	}
 	account := ""
 	if p.aws != nil {
-		account = " in AWS account " + p.aws.account
+		account = " in AWS account " + p.aws.Account
 	}
 	fmt.Fprintf(p.stdout, "This destroys environment %q of %s%s (%s), its registry and every image in it.\nType the environment name to continue: ",
 		p.cfg.environment, p.cfg.app, account, p.cfg.region)

@@ -33,9 +33,10 @@ func moduleRoot() (string, error) {
 // here; the modes that need one say so when it is missing.
 func gatherFacts(ctx context.Context, root string) hostFacts {
 	facts := hostFacts{
-		commit:    git(ctx, root, "rev-parse", "HEAD"),
-		version:   git(ctx, root, "describe", "--tags", "--always", "--dirty"),
-		buildTime: git(ctx, root, "show", "-s", "--format=%cI", "HEAD"),
+		repository: repositoryFromRemote(git(ctx, root, "remote", "get-url", "origin")),
+		commit:     git(ctx, root, "rev-parse", "HEAD"),
+		version:    git(ctx, root, "describe", "--tags", "--always", "--dirty"),
+		buildTime:  git(ctx, root, "show", "-s", "--format=%cI", "HEAD"),
 	}
 	if dockerfile, err := os.ReadFile(filepath.Join(root, "Dockerfile")); err == nil {
 		facts.dockerfileArgs = dockerfileArgs(dockerfile)

@@ -22,7 +22,7 @@ func TestModeForEvent(t *testing.T) {
 		{"pull_request", "refs/heads/main", "check"},
 		{"pull_request_target", "refs/heads/main", "check"},
 		{"workflow_dispatch", "refs/heads/main", "check"},
-		{"schedule", "refs/heads/cleanup", "check"},
+		{"schedule", "refs/heads/cleanup", "plan"}, // never destroy: a schedule only looks for drift
 		{"", "", "check"},
 	}
 	for _, tt := range tests {
@@ -44,21 +44,27 @@ func TestGitHubStepOutputs(t *testing.T) {
 		return false, fmt.Errorf("unknown mode %q", mode)
 	}
 	tests := []struct {
-		requested, event, ref string
-		want                  string
-		wantErr               bool
+		run     githubRun
+		want    string
+		wantErr bool
 	}{
-		{"", "push", "refs/heads/main", "mode=deploy\naws=true\n", false},
-		{"", "push", "refs/heads/cleanup", "mode=destroy\naws=true\n", false},
-		{"", "pull_request", "refs/pull/1/merge", "mode=check\naws=false\n", false},
-		{"check", "workflow_dispatch", "refs/heads/main", "mode=check\naws=false\n", false},
-		{"destroy", "workflow_dispatch", "refs/heads/main", "mode=destroy\naws=true\n", false},
-		{"rm -rf", "workflow_dispatch", "refs/heads/main", "", true},
+		{githubRun{eventName: "push", ref: "refs/heads/main", environment: "dev"}, "mode=deploy\naws=true\nenvironment=dev\n", false},
+		{githubRun{eventName: "push", ref: "refs/heads/cleanup", environment: "dev"}, "mode=destroy\naws=true\nenvironment=dev\n", false},
+		{githubRun{eventName: "pull_request", ref: "refs/pull/1/merge", environment: "dev"}, "mode=check\naws=false\nenvironment=dev\n", false},
+		{githubRun{eventName: "workflow_dispatch", ref: "refs/heads/main", requestedMode: "check", environment: "prod"}, "mode=check\naws=false\nenvironment=prod\n", false},
+		{githubRun{eventName: "workflow_dispatch", ref: "refs/heads/main", requestedMode: "destroy", environment: "prod"}, "mode=destroy\naws=true\nenvironment=prod\n", false},
+		{githubRun{eventName: "workflow_dispatch", ref: "refs/heads/main", requestedMode: "rm -rf", environment: "dev"}, "", true},
+		// The environment becomes a GitHub environment name and an OIDC
+		// subject: nothing but the pipeline's own names.
+		{githubRun{eventName: "workflow_dispatch", requestedMode: "deploy", environment: "prod\naws=false"}, "", true},
+		{githubRun{eventName: "workflow_dispatch", requestedMode: "deploy", environment: "Prod"}, "", true},
+		{githubRun{eventName: "workflow_dispatch", requestedMode: "deploy", environment: "prod:ref"}, "", true},
+		{githubRun{eventName: "push", ref: "refs/heads/main"}, "", true},
 	}
 	for _, tt := range tests {
-		got, err := githubStepOutputs(tt.requested, tt.event, tt.ref, needsAWS)
+		got, err := githubStepOutputs(tt.run, needsAWS)
 		if (err != nil) != tt.wantErr || got != tt.want {
-			t.Errorf("githubStepOutputs(%q, %q, %q) = %q, %v; want %q, error %v", tt.requested, tt.event, tt.ref, got, err, tt.want, tt.wantErr)
+			t.Errorf("githubStepOutputs(%+v) = %q, %v; want %q, error %v", tt.run, got, err, tt.want, tt.wantErr)
 		}
 	}
 }

@@ -113,24 +113,15 @@ func TestDestroyPlaceholderImage(t *testing.T) {
 	}
 }
 
-func TestDockerignorePatterns(t *testing.T) {
-	t.Parallel()
-	got := dockerignorePatterns([]byte("# build context\n\n*\n!api/\n  !go.mod  \n!go.sum\n"))
-	want := []string{"*", "!api/", "!go.mod", "!go.sum"}
-	if strings.Join(got, " ") != strings.Join(want, " ") {
-		t.Errorf("dockerignorePatterns = %q, want %q", got, want)
-	}
-}
-
 func TestBuildArgs(t *testing.T) {
 	t.Parallel()
-	cfg := config{version: "v1.2.3", commit: "abc1234", goProxy: "https://proxy.example.com", goImage: "golang:1.26", runtimeImage: "distroless"}
+	cfg := config{version: "v1.2.3", commit: "abc1234", goProxy: "https://proxy.example.com", goImage: "golang:1.26", goToolchain: "go1.26.11", runtimeImage: "distroless"}
 	var got []string
 	for _, a := range buildArgs(cfg) {
 		got = append(got, a.Name+"="+a.Value)
 	}
 	// BUILD_TIME is left out when unknown, so the Dockerfile's default holds.
-	want := "VERSION=v1.2.3 COMMIT=abc1234 GOPROXY=https://proxy.example.com GO_IMAGE=golang:1.26 RUNTIME_IMAGE=distroless"
+	want := "VERSION=v1.2.3 COMMIT=abc1234 GOPROXY=https://proxy.example.com GO_IMAGE=golang:1.26 GO_TOOLCHAIN=go1.26.11 RUNTIME_IMAGE=distroless"
 	if strings.Join(got, " ") != want {
 		t.Errorf("buildArgs = %q, want %q", strings.Join(got, " "), want)
 	}

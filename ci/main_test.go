@@ -32,7 +32,7 @@ func TestRunWithoutEngine(t *testing.T) {
 		{name: "bad env", args: []string{"check"}, env: map[string]string{"ENVIRONMENT": "Prod"}, wantErr: `invalid ENVIRONMENT "Prod"`, wantCode: 2},
 		{name: "unknown mode", args: []string{"ship"}, wantErr: `unknown mode "ship"`, wantCode: 2},
 		{name: "resolve", args: []string{"resolve"}, env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/cleanup"},
-			wantOut: "mode=destroy\naws=true\n"},
+			wantOut: "mode=destroy\naws=true\nenvironment=dev\n"},
 		{name: "deploy without a state bucket", args: []string{"deploy", "--go-image", "golang:1.26", "--runtime-image", "distroless", "--commit", "abc1234"},
 			env: noEnv, wantErr: "no Terraform state bucket", wantCode: 2},
 	}
@@ -41,7 +41,7 @@ func TestRunWithoutEngine(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
 			start := time.Now()
-			err := run(context.Background(), tt.args, envOf(tt.env), strings.NewReader(""), &stdout, &stderr)
+			err := run(context.Background(), tt.args, envOf(tt.env), strings.NewReader(""), &stdout, &stderr, nil)
 			if took := time.Since(start); took > 10*time.Second {
 				t.Errorf("took %s, want well under 10s", took)
 			}
@@ -69,10 +69,11 @@ func TestRunDeployWithoutCredentials(t *testing.T) {
 		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"} {
 		t.Setenv(k, "")
 	}
-	args := []string{"deploy", "--image", "r.example.com/app@sha256:" + strings.Repeat("0", 64), "--state-bucket", "state-bucket", "--region", "eu-west-1"}
+	args := []string{"deploy", "--image", "r.example.com/app@sha256:" + strings.Repeat("0", 64), "--state-bucket", "state-bucket", "--region", "eu-west-1",
+		"--signer-identity", "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main"}
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
-	err := run(context.Background(), args, envOf(nil), strings.NewReader(""), &stdout, &stderr)
+	err := run(context.Background(), args, envOf(nil), strings.NewReader(""), &stdout, &stderr, nil)
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s, want well under 10s", took)
 	}
@@ -108,7 +109,7 @@ func TestCheckEndToEnd(t *testing.T) {
 	defer cancel()
 	t.Logf("running check end to end against the local engine, until %s", deadline.Format(time.TimeOnly))
 	var stdout bytes.Buffer
-	if err := run(ctx, []string{"check"}, os.Getenv, strings.NewReader(""), &stdout, os.Stderr); err != nil {
+	if err := run(ctx, []string{"check"}, os.Getenv, strings.NewReader(""), &stdout, os.Stderr, nil); err != nil {
 		t.Fatalf("check: %v\n%s", err, stdout.String())
 	}
 	for _, want := range []string{"✓ test: go vet, go test -race", "✓ build and scan the image", "✓ terraform fmt and validate", "check succeeded"} {

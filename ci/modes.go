@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -20,6 +21,11 @@ type mode struct {
 	unattended  bool // may run in a workflow: ends by itself and needs no administrator
 	run         func(ctx context.Context, p *pipeline) error
 
+	// prepare runs on the host before the engine starts, for what can be
+	// settled with AWS alone: a mistake then costs seconds, not an engine
+	// start.
+	prepare func(ctx context.Context, p *pipeline) error
+
 	// local runs instead of run for modes that only print: no
 	// configuration checks, no AWS, no engine.
 	local func(w io.Writer, getenv func(string) string) error
@@ -37,8 +43,18 @@ func modes() []mode {
 			needsEngine: true, needsAWS: true, confirm: true, unattended: true, run: destroy},
 		{name: "bootstrap", help: "create the state bucket and the GitHub deploy role, once per account (local state in infra/bootstrap)",
 			needsEngine: true, needsAWS: true, run: bootstrap},
+		{name: "status", help: "show the live service: URL, image and version, deployments, tasks, target health, scaling, events; exit 1 unless stable and healthy (--json)",
+			needsAWS: true, run: status},
+		{name: "logs", help: "print the service's logs readably: --since 10m, --follow until Ctrl-C, --filter PATTERN (--json for the raw lines)",
+			needsAWS: true, run: logs},
+		{name: "history", help: "list this environment's deploys, newest first: time, digest, commit, version, who, outcome (--json)",
+			needsAWS: true, run: history},
+		{name: "rollback", help: "redeploy the last live image before the current one (--to N|digest picks another): deploy --image, with a history entry",
+			needsEngine: true, needsAWS: true, unattended: true, prepare: chooseRollback, run: rollback},
+		{name: "plan", help: "show what a deploy would change in the registry and service stacks; exit 0 no change, 2 change (drift), 1 error (--plan-text)",
+			needsEngine: true, needsAWS: true, unattended: true, prepare: choosePlanImage, run: plan},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
-		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE) and whether it needs AWS",
+		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE), whether it needs AWS, and the environment (REQUESTED_ENVIRONMENT, else ENVIRONMENT)",
 			local: resolve},
 		{name: "help", help: "show this help (also -h, --help)",
 			local: func(w io.Writer, _ func(string) string) error { return usage(w) }},
@@ -61,22 +77,39 @@ func lookupMode(name string, getenv func(string) string) (mode, error) {
 	return mode{}, usagef("unknown mode %q: want one of %s", name, strings.Join(names, ", "))
 }
 
-// resolve tells the GitHub workflow which mode to run and whether to fetch
-// AWS credentials for it, so the workflow holds no logic of its own.
+// resolve tells the GitHub workflow which mode to run, whether to fetch
+// AWS credentials for it and in which GitHub environment, so the workflow
+// holds no logic of its own.
 func resolve(w io.Writer, getenv func(string) string) error {
-	outputs, err := githubStepOutputs(getenv("REQUESTED_MODE"), getenv("GITHUB_EVENT_NAME"), getenv("GITHUB_REF"),
-		func(name string) (bool, error) {
-			m, err := lookupMode(name, getenv)
-			if err != nil || !m.unattended {
-				return false, usagef("mode %q cannot run in a workflow", name)
-			}
-			return m.needsAWS, nil
-		})
+	run := githubRun{
+		eventName:     getenv("GITHUB_EVENT_NAME"),
+		ref:           getenv("GITHUB_REF"),
+		requestedMode: getenv("REQUESTED_MODE"),
+		environment:   cmp.Or(getenv("REQUESTED_ENVIRONMENT"), getenv("ENVIRONMENT"), defaultEnvironment()),
+	}
+	outputs, err := githubStepOutputs(run, func(name string) (bool, error) {
+		m, err := lookupMode(name, getenv)
+		if err != nil || !m.unattended {
+			return false, usagef("mode %q cannot run in a workflow", name)
+		}
+		return m.needsAWS, nil
+	})
 	if err != nil {
 		return err
 	}
 	_, err = io.WriteString(w, outputs)
 	return err
+}
+
+// defaultEnvironment is the --env option's default, so a workflow and a
+// laptop pick the same environment when none is named.
+func defaultEnvironment() string {
+	for _, o := range options() {
+		if o.flag == "env" {
+			return o.def
+		}
+	}
+	return ""
 }
 
 // usage prints the modes and the configuration, both generated from the

@@ -6,20 +6,24 @@ import (
 
 	"dagger.io/dagger"
 	"github.com/aquasecurity/trivy/pkg/types"
+
+	"github.com/example/goship/ci/report"
 )
 
 // Paths inside the Trivy container.
 const (
 	trivyImageTar   = "/image.tar"
 	trivyReport     = "/report.json"
+	trivySBOM       = "/sbom.cdx.json"
 	trivyIgnoreFile = "/trivyignore"
 	trivyCacheDir   = "/root/.cache/trivy"
 )
 
 // scan scans the built image for vulnerabilities with Trivy, from the same
-// image tarball that would be published, and returns Trivy's report. The
-// gate is decided in Go, so Trivy always exits 0 here.
-func scan(ctx context.Context, p *pipeline, image *dagger.Container) (types.Report, error) {
+// image tarball that would be published, and returns Trivy's report and the
+// image's CycloneDX SBOM, made by the same Trivy in the same container from
+// the same tarball. The gate is decided in Go, so Trivy always exits 0 here.
+func scan(ctx context.Context, p *pipeline, image *dagger.Container) (types.Report, []byte, error) {
 	ctr := trivyContainer(p).
 		WithMountedCache(trivyCacheDir, p.dag.CacheVolume(trivyCache), dagger.ContainerWithMountedCacheOpts{
 			// Trivy holds an exclusive lock on its database while it runs.
@@ -28,7 +32,20 @@ func scan(ctx context.Context, p *pipeline, image *dagger.Container) (types.Repo
 		// New advisories are published every day: scan again on every run.
 		WithEnvVariable("GOSHIP_RUN", p.runID).
 		WithMountedFile(trivyImageTar, image.AsTarball())
-	return trivyRun(ctx, ctr, trivyImageArgs(p.cfg, hasIgnoreFile(p)))
+	scanned := ctr.WithExec(trivyImageArgs(p.cfg, hasIgnoreFile(p))).WithExec(trivySBOMArgs())
+	out, err := scanned.File(trivyReport).Contents(ctx)
+	if err != nil {
+		return types.Report{}, nil, err
+	}
+	found, err := report.DecodeReport([]byte(out))
+	if err != nil {
+		return types.Report{}, nil, err
+	}
+	sbom, err := scanned.File(trivySBOM).Contents(ctx)
+	if err != nil {
+		return types.Report{}, nil, err
+	}
+	return found, []byte(sbom), nil
 }
 
 // scanConfig scans infra/ and the Dockerfile for misconfigurations with the
@@ -53,11 +70,11 @@ func trivyContainer(p *pipeline) *dagger.Container {
 }
 
 func trivyRun(ctx context.Context, ctr *dagger.Container, args []string) (types.Report, error) {
-	report, err := ctr.WithExec(args).File(trivyReport).Contents(ctx)
+	out, err := ctr.WithExec(args).File(trivyReport).Contents(ctx)
 	if err != nil {
 		return types.Report{}, err
 	}
-	return decodeReport([]byte(report))
+	return report.DecodeReport([]byte(out))
 }
 
 // ignoreFilePath is the configured ignore file, or .trivyignore.
@@ -84,6 +101,20 @@ func trivyImageArgs(cfg config, withIgnoreFile bool) []string {
 		args = append(args, "--db-repository", cfg.trivyDBRepository)
 	}
 	return append(args, trivyCommonArgs(withIgnoreFile)...)
+}
+
+// trivySBOMArgs lists the image's packages as CycloneDX. Without
+// --scanners it scans for nothing, so it needs no vulnerability database and
+// the SBOM does not change when advisories do.
+func trivySBOMArgs() []string {
+	return []string{"trivy", "image",
+		"--input", trivyImageTar,
+		"--format", "cyclonedx",
+		"--output", trivySBOM,
+		"--cache-dir", "/tmp/trivy-sbom-cache",
+		"--skip-version-check",
+		"--disable-telemetry",
+	}
 }
 
 // trivyConfigArgs scans the current directory for misconfigurations.

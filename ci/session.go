@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync/atomic"
 	"time"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/report"
+	"github.com/example/goship/ci/terraform"
 )
 
 // pipeline is one run: its configuration, the engine, the AWS session (for
@@ -18,13 +23,24 @@ type pipeline struct {
 	cfg    config
 	root   string // absolute path of the repository
 	dag    *dagger.Client
-	aws    *awsSession
+	aws    *cloud.Session
 	steps  *steps
 	stdin  io.Reader
 	stdout io.Writer
+	stderr io.Writer
+	getenv func(string) string
+	web    *http.Client // asks the live service what it runs (status)
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
-	result *summary
+	result *report.Summary
+
+	interrupts    *terraform.Interrupts  // what Ctrl-C does while Terraform changes AWS
+	endpoints     terraform.EndpointPlan // the AWS endpoints Terraform containers use
+	hostEndpoints []string               // the host's endpoint settings, NAME=value
+	lockOwner     string                 // names this run in the Terraform locks it takes
+	inCI          bool                   // CI=true: nobody to ask
+	terminal      bool                   // standard input is a terminal
+	readLock      func(ctx context.Context, bucket, key string) (*cloud.StateLock, error)
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }
@@ -38,9 +54,14 @@ const (
 )
 
 // sourceExcludes keeps what no container needs out of every upload: git
-// history, Terraform's working files and any state.
+// history, Terraform's working files, state and plans, and the files that
+// hold credentials by convention (dotenv files, private keys).
 func sourceExcludes() []string {
-	return []string{".git", "**/.terraform", "**/*.tfstate", "**/*.tfstate.*", "**/tfplan"}
+	return []string{
+		".git",
+		"**/.terraform", "**/*.tfstate", "**/*.tfstate.*", "**/tfplan", "**/*.tfplan",
+		"**/.env", "**/.env.*", "**/*.pem", "**/*.key",
+	}
 }
 
 // source is the repository as the Go tests see it: tracked files and new
@@ -53,11 +74,9 @@ func (p *pipeline) source() *dagger.Directory {
 // .dockerignore. The Dockerfile is added back even when .dockerignore
 // excludes it, as docker itself does.
 func (p *pipeline) buildContext() *dagger.Directory {
-	excludes := sourceExcludes()
-	if data, err := os.ReadFile(filepath.Join(p.root, ".dockerignore")); err == nil {
-		excludes = append(excludes, dockerignorePatterns(data)...)
-	}
-	return p.dag.Host().Directory(p.root, dagger.HostDirectoryOpts{Exclude: excludes}).
+	// A missing .dockerignore is an empty one, as for docker.
+	dockerignore, _ := os.ReadFile(filepath.Join(p.root, ".dockerignore"))
+	return p.dag.Host().Directory(p.root, dagger.HostDirectoryOpts{Exclude: buildContextExcludes(dockerignore)}).
 		WithFile("Dockerfile", p.dag.Host().File(filepath.Join(p.root, "Dockerfile")))
 }
 
@@ -71,15 +90,15 @@ func (p *pipeline) infra() *dagger.Directory {
 // secrets anew: refreshed keys must not be answered with a secret of the
 // same name set earlier in the session.
 func (p *pipeline) withAWS(ctx context.Context, ctr *dagger.Container) (*dagger.Container, error) {
-	keys, err := freshKeys(ctx, p.aws.credentials, p.now())
+	keys, err := cloud.FreshKeys(ctx, p.aws.Credentials, p.now())
 	if err != nil {
 		return nil, err
 	}
 	n := p.secretSeq.Add(1)
 	ctr = ctr.WithEnvVariable("AWS_REGION", p.cfg.region)
-	for _, v := range keys.variables() {
-		name := fmt.Sprintf("goship-%s-%s-%d", v.env, p.runID, n)
-		ctr = ctr.WithSecretVariable(v.env, p.dag.SetSecret(name, v.value.reveal()))
+	for _, v := range keys.Variables() {
+		name := fmt.Sprintf("goship-%s-%s-%d", v.Env, p.runID, n)
+		ctr = ctr.WithSecretVariable(v.Env, p.dag.SetSecret(name, v.Value.Reveal()))
 	}
 	return ctr, nil
 }

@@ -1,11 +1,16 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/example/goship/internal/tooltest"
 )
@@ -38,9 +43,6 @@ func TestWorkflowPinsActionsBySHA(t *testing.T) {
 	}
 	if got := unpinnedActions(string(data)); len(got) > 0 {
 		t.Errorf("actions not pinned by full commit SHA: %q", got)
-	}
-	if !regexp.MustCompile(`(?m)^\s+run: go run \./ci "\$MODE"$`).Match(data) {
-		t.Errorf("workflow must run the pipeline as `go run ./ci \"$MODE\"`")
 	}
 }
 
@@ -81,4 +83,165 @@ func unpinnedActions(workflow string) []string {
 		}
 	}
 	return unpinned
+}
+
+// TestWorkflowTrust checks the workflow's side of the trust model on the
+// real workflow, and that the check fails on each edit that breaks it.
+func TestWorkflowTrust(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile(workflowPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if problems, err := workflowProblems(data); err != nil || len(problems) > 0 {
+		t.Fatalf("the workflow breaks its trust model: %v %q", err, problems)
+	}
+	src := string(data)
+	broken := []struct{ name, old, new string }{
+		{"check job may mint OIDC tokens", "    permissions:\n      contents: read\n    # Checks", "    permissions:\n      contents: read\n      id-token: write\n    # Checks"},
+		{"workflow-wide id-token", "permissions: {}\n", "permissions:\n  contents: read\n  id-token: write\n"},
+		{"resolve job may mint OIDC tokens", "    permissions:\n      contents: read\n    outputs:", "    permissions:\n      contents: read\n      id-token: write\n    outputs:"},
+		{"check job writes", "    permissions:\n      contents: read\n    # Checks", "    permissions: write-all\n    # Checks"},
+		{"AWS job without an environment", "    environment: ${{ needs.resolve.outputs.environment }}\n", ""},
+		{"AWS runs cancelled", "      group: aws-${{ needs.resolve.outputs.environment }}\n      cancel-in-progress: false", "      group: aws-${{ needs.resolve.outputs.environment }}\n      cancel-in-progress: true"},
+		{"checks queue with AWS runs", "group: check-${{ github.ref }}", "group: aws-${{ needs.resolve.outputs.environment }}"},
+		{"one workflow-wide queue", "permissions: {}\n", "permissions: {}\nconcurrency:\n  group: aws-dev\n"},
+		{"check job runs AWS modes", "if: needs.resolve.outputs.aws == 'false'", "if: always()"},
+		{"AWS job runs without AWS", "if: needs.resolve.outputs.aws == 'true'", "if: needs.resolve.outputs.mode != ''"},
+		{"two pipeline runs in a job", "      - name: AWS credentials", "      - run: go run ./ci check\n\n      - name: AWS credentials"},
+		{"check job gets AWS credentials", "      - name: Run the pipeline\n        env:\n          MODE: ${{ needs.resolve.outputs.mode }}\n        run: go run ./ci \"$MODE\"\n\n  aws:", "      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n\n      - name: Run the pipeline\n        env:\n          MODE: ${{ needs.resolve.outputs.mode }}\n        run: go run ./ci \"$MODE\"\n\n  aws:"},
+	}
+	for _, b := range broken {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			if strings.Count(src, b.old) != 1 {
+				t.Fatalf("the edit no longer applies (did the workflow change shape?): %q occurs %d times", b.old, strings.Count(src, b.old))
+			}
+			problems, err := workflowProblems([]byte(strings.Replace(src, b.old, b.new, 1)))
+			if err == nil && len(problems) == 0 {
+				t.Fatal("the check passed on a workflow that breaks it")
+			}
+			t.Logf("fails as it should: %v %q", err, problems)
+		})
+	}
+}
+
+type workflowJob struct {
+	If          string    `yaml:"if"`
+	Environment yaml.Node `yaml:"environment"`
+	Permissions yaml.Node `yaml:"permissions"`
+	Concurrency *struct {
+		Group            string `yaml:"group"`
+		CancelInProgress *bool  `yaml:"cancel-in-progress"`
+	} `yaml:"concurrency"`
+	Steps []struct {
+		Uses string `yaml:"uses"`
+		Run  string `yaml:"run"`
+	} `yaml:"steps"`
+}
+
+// permissions returns a job's (or the workflow's) permissions as a map; a
+// shorthand such as write-all is an error.
+func permissions(n yaml.Node) (map[string]string, error) {
+	if n.Kind == 0 {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("permissions %q: list them, no shorthand", n.Value)
+	}
+	var m map[string]string
+	err := n.Decode(&m)
+	return m, err
+}
+
+const (
+	awsJobCondition   = "needs.resolve.outputs.aws == 'true'"
+	checkJobCondition = "needs.resolve.outputs.aws == 'false'"
+	pipelineRun       = `go run ./ci "$MODE"`
+	credentialsAction = "aws-actions/configure-aws-credentials@"
+)
+
+// workflowProblems lists how a workflow breaks the trust model: only the
+// job that runs AWS modes may mint an OIDC token, and only in a GitHub
+// environment; checks have only read access and their own queue; AWS runs
+// of an environment share one queue and are never cancelled; and each job
+// runs the pipeline once, as the resolve job decided.
+func workflowProblems(data []byte) ([]string, error) {
+	var wf struct {
+		Permissions yaml.Node              `yaml:"permissions"`
+		Concurrency yaml.Node              `yaml:"concurrency"`
+		Jobs        map[string]workflowJob `yaml:"jobs"`
+	}
+	if err := yaml.Unmarshal(data, &wf); err != nil {
+		return nil, err
+	}
+	var problems []string
+	report := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	if top, err := permissions(wf.Permissions); err != nil || wf.Permissions.Kind == 0 || len(top) > 0 {
+		report("the workflow must grant nothing by default (permissions: {}), got %v %v", top, err)
+	}
+	if wf.Concurrency.Kind != 0 {
+		report("a workflow-wide concurrency group would queue checks with AWS runs")
+	}
+	tokenJobs := 0
+	for name, job := range wf.Jobs {
+		perms, err := permissions(job.Permissions)
+		if err != nil || job.Permissions.Kind == 0 {
+			report("job %s must list its permissions (%v)", name, err)
+		}
+		var runs []string
+		for _, step := range job.Steps {
+			if strings.Contains(step.Run, "go run ./ci") {
+				runs = append(runs, strings.TrimSpace(step.Run))
+			}
+		}
+		if len(runs) != 1 {
+			report("job %s runs the pipeline %d times, want once: %q", name, len(runs), runs)
+		}
+		credentials := slices.ContainsFunc(job.Steps, func(s struct {
+			Uses string `yaml:"uses"`
+			Run  string `yaml:"run"`
+		}) bool {
+			return strings.HasPrefix(s.Uses, credentialsAction)
+		})
+		token := perms["id-token"] != "" && perms["id-token"] != "none"
+		if !token {
+			if credentials {
+				report("job %s asks for AWS credentials without an OIDC token", name)
+			}
+			continue
+		}
+		tokenJobs++
+		if job.Environment.Kind == 0 || job.Environment.Value == "" && job.Environment.Kind == yaml.ScalarNode {
+			report("job %s mints OIDC tokens outside a GitHub environment: the deploy roles trust only environment subjects, and only environments carry branch rules and reviewers", name)
+		}
+		if job.If != awsJobCondition {
+			report("job %s mints OIDC tokens but runs on %q, want %q", name, job.If, awsJobCondition)
+		}
+		if job.Concurrency == nil || !strings.HasPrefix(job.Concurrency.Group, "aws-") || job.Concurrency.CancelInProgress == nil || *job.Concurrency.CancelInProgress {
+			report("job %s changes AWS: it must queue in an aws-<environment> group with cancel-in-progress: false", name)
+		}
+		if !credentials || len(runs) != 1 || runs[0] != pipelineRun {
+			report("job %s must get AWS credentials and then run %s", name, pipelineRun)
+		}
+	}
+	if tokenJobs != 1 {
+		report("%d jobs may mint OIDC tokens, want exactly the AWS job", tokenJobs)
+	}
+	check, ok := wf.Jobs["check"]
+	if !ok {
+		report("no check job")
+		return problems, nil
+	}
+	if perms, _ := permissions(check.Permissions); len(perms) != 1 || perms["contents"] != "read" {
+		report("the check job must have contents: read and nothing else, got %v", perms)
+	}
+	if check.If != checkJobCondition {
+		report("the check job runs on %q, want %q", check.If, checkJobCondition)
+	}
+	if check.Concurrency == nil || strings.HasPrefix(check.Concurrency.Group, "aws-") {
+		report("the check job must queue in its own group, never an aws-<environment> one")
+	}
+	return problems, nil
 }

@@ -56,9 +56,21 @@ resource "aws_lb" "this" {
   enable_deletion_protection = false # destroy must run unattended
   idle_timeout               = 60
 
+  dynamic "access_logs" {
+    for_each = var.alb_access_logs_enabled ? [aws_s3_bucket.log[0].id] : []
+
+    content {
+      bucket  = access_logs.value
+      prefix  = local.alb_access_logs_prefix
+      enabled = true
+    }
+  }
+
   # An internet-facing load balancer cannot be created in a VPC without an
-  # internet gateway, and on destroy the gateway must outlive it.
-  depends_on = [aws_internet_gateway.this, aws_route.public_internet]
+  # internet gateway, and on destroy the gateway must outlive it. Enabling
+  # access logs makes the load balancer write a test object, which the
+  # bucket policy must already allow.
+  depends_on = [aws_internet_gateway.this, aws_route.public_internet, aws_s3_bucket_policy.log]
 }
 
 # Changing container_port must not cut traffic. The tasks on the old port

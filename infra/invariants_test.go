@@ -149,26 +149,117 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
-		name:  "deploy role trusts only this repository's deploy branches",
-		check: deployRoleTrustsBranches,
+		name:  "deploy roles write IAM only under the permissions boundary",
+		check: checkDeployments(iamWritesUnderBoundary),
 		broken: []mutation{
-			set("bootstrap", "main.tf", []blockRef{block("locals")}, "deploy_branches", `["main", "master", "cleanup", "*"]`),
+			dropCondition("iam.tf", "deploy", "TaskRolesUnderBoundary", "iam:PermissionsBoundary"),
+			setCondition("iam.tf", "deploy", "TaskRolesUnderBoundary", "iam:PermissionsBoundary", "values", `["arn:aws:iam::aws:policy/AdministratorAccess"]`),
+			setStatement("iam.tf", "deploy", "TaskRolesRead", "actions", `["iam:GetRole", "iam:UpdateAssumeRolePolicy"]`),
+			setStatement("iam.tf", "deploy", "TaskRolesRead", "actions", `["iam:*"]`),
+			setStatement("iam.tf", "deploy", "TaskRolesDeleteTagged", "actions", `["iam:DeleteRole", "iam:AttachRolePolicy"]`),
+			dropCondition("iam.tf", "deploy", "TaskRolesDeleteTagged", "aws:ResourceTag/Environment"),
+			dropCondition("iam.tf", "deploy", "ServiceLinkedRoles", "iam:AWSServiceName"),
+		},
+	},
+	{
+		name:  "no Allow reaches a deploy role or a boundary, for every valid app_name",
+		check: checkDeployments(noAllowReachesDeployRoles),
+		broken: []mutation{
 			{
-				name:  "subject condition test = StringLike",
+				name:  `deploy role named "github-deploy-<app>-<env>" at path "/"`,
 				stack: "bootstrap",
 				file:  "iam.tf",
-				path:  []blockRef{block("data", "aws_iam_policy_document", "deploy_assume"), block("statement")},
+				path:  []blockRef{resourceBlock("aws_iam_role", "deploy")},
 				edit: func(body *hclwrite.Body) error {
-					for _, b := range body.Blocks() {
-						v := b.Body().GetAttribute("variable")
-						if b.Type() == "condition" && v != nil && strings.Contains(string(v.Expr().BuildTokens(nil).Bytes()), ":sub") {
-							b.Body().SetAttributeValue("test", cty.StringVal("StringLike"))
-							return nil
-						}
+					name, err := exprTokens(`"github-deploy-${var.app_name}-${each.key}"`)
+					if err != nil {
+						return err
 					}
-					return errors.New("no subject condition")
+					body.SetAttributeRaw("name", name)
+					body.SetAttributeValue("path", cty.StringVal("/"))
+					return nil
 				},
 			},
+			setStatement("iam.tf", "deploy", "TaskRolesRead", "resources", `["${local.arn_prefix.iam}:role/*"]`),
+			setStatement("iam.tf", "deploy", "TaskRolesRead", "resources", `["${local.arn_prefix.iam}:policy/*"]`),
+			setStatement("iam.tf", "deploy", "ServiceLinkedRoles", "resources", `["${local.arn_prefix.iam}:role/*"]`),
+		},
+	},
+	{
+		name:  "an unconditional Deny protects deploy roles and boundaries, and every boundary stays on",
+		check: checkDeployments(denyProtectsDeployRoles),
+		broken: []mutation{
+			dropStatement("iam.tf", "deploy", "DenyChangingDeployRolesAndBoundaries"),
+			setStatement("iam.tf", "deploy", "DenyChangingDeployRolesAndBoundaries", "actions", `["iam:PutRolePolicy", "iam:AttachRolePolicy"]`),
+			setStatement("iam.tf", "deploy", "DenyChangingDeployRolesAndBoundaries", "resources", `["${local.arn_prefix.iam}:role${local.deploy_path}*"]`),
+			addCondition("iam.tf", "deploy", "DenyChangingDeployRolesAndBoundaries", "StringEquals", "aws:RequestedRegion", `[var.region]`),
+			dropStatement("iam.tf", "deploy", "DenyRemovingAnyBoundary"),
+		},
+	},
+	{
+		name:  "PassRole only to ECS tasks, only for roles created under the boundary",
+		check: checkDeployments(passRoleOnlyUnderBoundary),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "PassTaskRolesToEcs", "iam:PassedToService"),
+			setCondition("iam.tf", "deploy", "PassTaskRolesToEcs", "iam:PassedToService", "values", `["ecs-tasks.amazonaws.com", "ec2.amazonaws.com"]`),
+			setStatement("iam.tf", "deploy", "PassTaskRolesToEcs", "resources", `["${local.arn_prefix.iam}:role/*"]`),
+			dropCondition("iam.tf", "deploy", "PassTaskRolesToEcs", "aws:ResourceTag/Environment"),
+		},
+	},
+	{
+		name:  "EC2, ELB, ECS, autoscaling, registry and logs changes stay in the environment, or are listed in docs/adr/0004",
+		check: checkDeployments(mutationsScoped),
+		broken: []mutation{
+			dropCondition("deploy_network.tf", "deploy_network", "Ec2ChangeTagged", "aws:ResourceTag/Application"),
+			dropCondition("deploy_network.tf", "deploy_network", "Ec2CreateTagged", "aws:RequestTag/Environment"),
+			dropCondition("iam.tf", "deploy", "EcsCreateTagged", "aws:RequestTag/Environment"),
+			dropCondition("iam.tf", "deploy", "ScalingChangeTagged", "aws:ResourceTag/Application"),
+			setStatement("iam.tf", "deploy", "LoadBalancer", "resources", `["*"]`),
+			setStatement("iam.tf", "deploy", "EcsClusterServiceTaskDefinition", "resources", `["${local.arn_prefix.ecs}:cluster/${var.app_name}-*"]`),
+			setStatement("iam.tf", "deploy", "Repository", "actions", `["ecr:*"]`),
+			setStatement("iam.tf", "deploy", "Repository", "resources", `["arn:aws:ecr:*:*:repository/${var.app_name}-${each.key}"]`),
+			setStatement("iam.tf", "deploy", "LogGroup", "actions", `["logs:*"]`),
+			setStatement("deploy_network.tf", "deploy_network", "EndpointPrivateDns", "actions", `["route53:AssociateVPCWithHostedZone", "ec2:DeleteVpc"]`),
+		},
+	},
+	{
+		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
+		check: checkDeployments(trustIsGitHubEnvironment),
+		broken: []mutation{
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:ref:refs/heads/main"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:environment:${each.key}", "repo:${var.github_repository}:pull_request"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "test", `"StringLike"`),
+			dropCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:aud"),
+			setStatement("github.tf", "deploy_assume", "GitHubEnvironment", "actions", `["sts:AssumeRoleWithWebIdentity", "sts:AssumeRole"]`),
+		},
+	},
+	{
+		name:  "a deploy role reaches only its own environment's state",
+		check: checkDeployments(stateOfOwnEnvironmentOnly),
+		broken: []mutation{
+			setStatement("iam.tf", "deploy", "ThisEnvironmentsState", "resources", `["${aws_s3_bucket.this.arn}/${var.app_name}/*"]`),
+			setStatement("iam.tf", "deploy", "ThisEnvironmentsState", "resources", `["${aws_s3_bucket.this.arn}/${var.app_name}/${each.key}*"]`),
+			dropCondition("iam.tf", "deploy", "StateBucket", "s3:prefix"),
+			setStatement("iam.tf", "deploy", "LogBuckets", "resources", `["${local.arn_prefix.s3}${var.app_name}-*"]`),
+		},
+	},
+	{
+		name:  "the permissions boundary allows only pulling the environment's image and writing its logs",
+		check: checkDeployments(boundaryOnlyPullAndLogs),
+		broken: []mutation{
+			setStatement("boundary.tf", "boundary", "PullThisEnvironmentsImage", "resources", `["*"]`),
+			setStatement("boundary.tf", "boundary", "WriteThisEnvironmentsLogs", "actions", `["logs:*"]`),
+			setStatement("boundary.tf", "boundary", "EcrLogin", "actions", `["ecr:GetAuthorizationToken", "iam:PassRole"]`),
+			setStatement("boundary.tf", "boundary", "PullThisEnvironmentsImage", "resources", `["${local.arn_prefix.ecr}:repository/${var.app_name}-*"]`),
+		},
+	},
+	{
+		name:  "the service stack's roles carry the boundary bootstrap creates",
+		check: serviceRolesCarryBoundary,
+		broken: []mutation{
+			unset("service", "iam.tf", []blockRef{resourceBlock("aws_iam_role", "task")}, "permissions_boundary"),
+			set("service", "iam.tf", []blockRef{block("locals")}, "permissions_boundary_arn", `"arn:aws:iam::aws:policy/AdministratorAccess"`),
+			set("bootstrap", "boundary.tf", []blockRef{resourceBlock("aws_iam_policy", "boundary")}, "path", `"/"`),
 		},
 	},
 }
@@ -670,50 +761,6 @@ func backendsLock(stacks map[string]*module) error {
 	for _, tf := range stacks["bootstrap"].blocks("terraform") {
 		if len(nested(tf, "backend")) > 0 {
 			return errors.New("bootstrap stack: must keep local state; it creates the state bucket (docs/adr/0001)")
-		}
-	}
-	return nil
-}
-
-func deployRoleTrustsBranches(stacks map[string]*module) error {
-	m := stacks["bootstrap"]
-	docs := m.blocks("data", "aws_iam_policy_document", "deploy_assume")
-	if len(docs) != 1 {
-		return errors.New("no data.aws_iam_policy_document.deploy_assume")
-	}
-	vars := map[string]cty.Value{"github_repository": cty.StringVal("example/goship")}
-	want := []string{
-		"repo:example/goship:ref:refs/heads/cleanup",
-		"repo:example/goship:ref:refs/heads/main",
-		"repo:example/goship:ref:refs/heads/master",
-	}
-	for _, st := range nested(docs[0], "statement") {
-		subjects := 0
-		for _, cond := range nested(st, "condition") {
-			variable, _ := literal(attr(cond, "variable"))
-			if variable.IsNull() || variable.AsString() != "token.actions.githubusercontent.com:sub" {
-				continue
-			}
-			subjects++
-			if !isLiteral(attr(cond, "test"), cty.StringVal("StringEquals")) {
-				return errors.New("the subject condition must use StringEquals: no wildcards")
-			}
-			v, err := m.eval(attr(cond, "values"), vars)
-			if err != nil {
-				return fmt.Errorf("subject values: %w", err)
-			}
-			var got []string
-			for it := v.ElementIterator(); it.Next(); {
-				_, s := it.Element()
-				got = append(got, s.AsString())
-			}
-			slices.Sort(got)
-			if !slices.Equal(got, want) {
-				return fmt.Errorf("trusted subjects %q, want %q", got, want)
-			}
-		}
-		if subjects != 1 {
-			return errors.New("the trust statement must have exactly one subject condition")
 		}
 	}
 	return nil

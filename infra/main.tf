@@ -33,12 +33,27 @@ locals {
   # task and the two 5-second checks it needs to turn healthy.
   health_check_grace_period_seconds = 15
 
+  # The Go runtime's soft memory limit: as the heap nears it, the garbage
+  # collector runs harder instead of letting the process grow into the
+  # task's hard limit, where the kernel kills it (many connections holding
+  # large headers took the api from 61 to 325 MB). It counts only what the
+  # Go runtime manages, so a fifth of the task stays outside it for what it
+  # does not: socket buffers the kernel charges to the task, the binary's
+  # pages, and the health check's second /api process every 5 seconds.
+  go_memory_limit_mib = floor(var.memory * 0.8)
+
   container_environment = merge(var.environment_variables, {
     DRAIN_DELAY      = "${var.drain_delay_seconds}s"
+    GOMEMLIMIT       = "${local.go_memory_limit_mib}MiB"
     METRICS_PORT     = tostring(local.metrics_port)
     PORT             = tostring(var.container_port)
     SHUTDOWN_TIMEOUT = "${var.shutdown_timeout_seconds}s"
   })
+
+  # Where the log bucket is needed at all, and where in it each log goes.
+  log_bucket_enabled     = var.alb_access_logs_enabled || var.vpc_flow_logs_enabled
+  alb_access_logs_prefix = "alb"
+  flow_logs_prefix       = "vpc-flow-logs"
 }
 
 data "aws_caller_identity" "current" {}

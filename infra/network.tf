@@ -210,3 +210,20 @@ resource "aws_vpc_security_group_ingress_rule" "endpoint_https" {
   from_port                    = 443
   to_port                      = 443
 }
+
+# Every flow of every network interface in the VPC, accepted or rejected,
+# straight to the log bucket: S3 delivery needs no IAM role.
+resource "aws_flow_log" "this" {
+  count = var.vpc_flow_logs_enabled ? 1 : 0
+
+  vpc_id               = aws_vpc.this.id
+  traffic_type         = "ALL"
+  log_destination_type = "s3"
+  log_destination      = "${aws_s3_bucket.log[0].arn}/${local.flow_logs_prefix}"
+
+  tags = {
+    Name = local.name
+  }
+
+  depends_on = [aws_s3_bucket_policy.log]
+}

@@ -1,3 +1,9 @@
+variable "alb_access_logs_enabled" {
+  type        = bool
+  description = "Write the load balancer's access logs (every request: client, target, status, timings) to the log bucket, <app_name>-<environment>-logs-<account id>, under alb/. Costs S3 storage; off by default."
+  default     = false
+}
+
 variable "allowed_ingress_cidrs" {
   type        = list(string)
   description = "IPv4 CIDR blocks allowed to reach the load balancer on port 80 (and 443 when certificate_arn is set)."
@@ -165,12 +171,12 @@ variable "environment" {
 
 variable "environment_variables" {
   type        = map(string)
-  description = "Extra environment variables for the container. PORT, METRICS_PORT, DRAIN_DELAY and SHUTDOWN_TIMEOUT are set from other variables and cannot be overridden here."
+  description = "Extra environment variables for the container. PORT, METRICS_PORT, DRAIN_DELAY, SHUTDOWN_TIMEOUT and GOMEMLIMIT are set from other variables and cannot be overridden here."
   default     = {}
 
   validation {
-    condition     = length(setintersection(keys(var.environment_variables), ["PORT", "METRICS_PORT", "DRAIN_DELAY", "SHUTDOWN_TIMEOUT"])) == 0
-    error_message = "environment_variables must not set PORT, METRICS_PORT, DRAIN_DELAY or SHUTDOWN_TIMEOUT: use container_port, drain_delay_seconds and shutdown_timeout_seconds."
+    condition     = length(setintersection(keys(var.environment_variables), ["PORT", "METRICS_PORT", "DRAIN_DELAY", "SHUTDOWN_TIMEOUT", "GOMEMLIMIT"])) == 0
+    error_message = "environment_variables must not set PORT, METRICS_PORT, DRAIN_DELAY, SHUTDOWN_TIMEOUT or GOMEMLIMIT: use container_port, drain_delay_seconds and shutdown_timeout_seconds; GOMEMLIMIT follows memory."
   }
 }
 
@@ -181,6 +187,17 @@ variable "image" {
   validation {
     condition     = can(regex("^[^@]+@sha256:[0-9a-f]{64}$", var.image))
     error_message = "image must be a digest reference such as 123456789012.dkr.ecr.us-east-1.amazonaws.com/goship-dev@sha256:<64 hex digits>; tags such as :latest are mutable and rejected. Pass the digest that was pushed (the registry stack's repository_url, then @sha256:...)."
+  }
+}
+
+variable "log_bucket_retention_days" {
+  type        = number
+  description = "Days the log bucket keeps load balancer access logs and VPC flow logs before S3 deletes them. Used only when alb_access_logs_enabled or vpc_flow_logs_enabled."
+  default     = 90
+
+  validation {
+    condition     = var.log_bucket_retention_days >= 1 && floor(var.log_bucket_retention_days) == var.log_bucket_retention_days
+    error_message = "log_bucket_retention_days must be a whole number of at least 1."
   }
 }
 
@@ -245,4 +262,10 @@ variable "vpc_cidr" {
     condition     = can(cidrnetmask(var.vpc_cidr)) && can(regex("/(1[6-9]|2[0-4])$", var.vpc_cidr))
     error_message = "vpc_cidr must be an IPv4 CIDR block with a prefix length between /16 and /24, such as 10.0.0.0/16."
   }
+}
+
+variable "vpc_flow_logs_enabled" {
+  type        = bool
+  description = "Record the VPC's flow logs (accepted and rejected traffic of every network interface) to the log bucket, <app_name>-<environment>-logs-<account id>, under vpc-flow-logs/. Delivered straight to S3, so no IAM role is needed. Costs flow-log ingestion and S3 storage; off by default."
+  default     = false
 }

@@ -1,145 +1,134 @@
-# GitHub Actions signs in with OpenID Connect: no long-lived keys anywhere.
-# The provider is one per account, so it lives here and not in the stacks a
-# second environment would apply again. AWS trusts GitHub's certificate
-# authority itself, so no thumbprint is pinned.
-resource "aws_iam_openid_connect_provider" "github" {
-  count = local.github_enabled && var.github_oidc_provider_arn == null ? 1 : 0
-
-  url            = "https://token.actions.githubusercontent.com"
-  client_id_list = ["sts.amazonaws.com"]
-}
-
-locals {
-  github_oidc_provider_arn = local.github_enabled ? coalesce(var.github_oidc_provider_arn, one(aws_iam_openid_connect_provider.github[*].arn)) : null
-
-  # ARN building blocks for the resources the stacks create.
-  account_id = data.aws_caller_identity.current.account_id
-  partition  = data.aws_partition.current.partition
-  arn_prefix = {
-    ecr  = "arn:${local.partition}:ecr:${var.region}:${local.account_id}"
-    ecs  = "arn:${local.partition}:ecs:${var.region}:${local.account_id}"
-    elb  = "arn:${local.partition}:elasticloadbalancing:${var.region}:${local.account_id}"
-    iam  = "arn:${local.partition}:iam::${local.account_id}"
-    logs = "arn:${local.partition}:logs:${var.region}:${local.account_id}"
-    cw   = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}"
-  }
-}
-
-data "aws_iam_policy_document" "deploy_assume" {
-  count = local.github_enabled ? 1 : 0
-
-  statement {
-    sid     = "GitHubDeployBranches"
-    actions = ["sts:AssumeRoleWithWebIdentity"]
-
-    principals {
-      type        = "Federated"
-      identifiers = [local.github_oidc_provider_arn]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:aud"
-      values   = ["sts.amazonaws.com"]
-    }
-
-    # Exact subjects, no wildcards: only pushes to these branches of this
-    # repository (jobs without a GitHub "environment", whose subject differs).
-    condition {
-      test     = "StringEquals"
-      variable = "token.actions.githubusercontent.com:sub"
-      values   = [for branch in local.deploy_branches : "repo:${var.github_repository}:ref:refs/heads/${branch}"]
-    }
-  }
-}
-
-# Named outside the "<app_name>-*" prefix it manages, so it cannot edit
-# its own permissions.
+# One deploy role per environment. Each may change only its own
+# environment's resources, named "<app_name>-<environment>..." and tagged
+# Application = app_name, Environment = environment (the stacks' default_tags),
+# and only its own environment's state. docs/adr/0004 records the design and
+# every action AWS lets no policy scope further.
 resource "aws_iam_role" "deploy" {
-  count = local.github_enabled ? 1 : 0
+  for_each = local.github_enabled ? local.environments : toset([])
 
-  name                 = "github-deploy-${var.app_name}"
-  description          = "Assumed by GitHub Actions in ${var.github_repository} to deploy and destroy ${var.app_name}"
-  assume_role_policy   = data.aws_iam_policy_document.deploy_assume[0].json
+  name                 = "${var.app_name}-${each.key}"
+  path                 = local.deploy_path
+  description          = "Assumed by GitHub Actions jobs of ${var.github_repository} in the ${each.key} environment to deploy and destroy ${var.app_name}-${each.key}"
+  assume_role_policy   = data.aws_iam_policy_document.deploy_assume[each.key].json
   max_session_duration = 7200
+
+  lifecycle {
+    # The deploy role may manage buckets named "<app_name>-<environment>-*"
+    # (access and flow logs); the state bucket must not be one of them.
+    precondition {
+      condition     = !startswith(var.state_bucket_name, "${var.app_name}-${each.key}-")
+      error_message = "state_bucket_name must not start with \"${var.app_name}-${each.key}-\": the ${each.key} deploy role manages the buckets with that prefix."
+    }
+  }
+}
+
+resource "aws_iam_role_policy" "deploy" {
+  for_each = aws_iam_role.deploy
+
+  name   = "deploy-${var.app_name}-${each.key}"
+  role   = each.value.id
+  policy = data.aws_iam_policy_document.deploy[each.key].json
 }
 
 data "aws_iam_policy_document" "deploy" {
+  for_each = local.environments
+
+  # Explicit denies first: they hold whatever an Allow below matches, for
+  # every app_name, so no deploy role can widen its own or another
+  # environment's permissions, or free a role from its boundary.
   statement {
-    sid       = "StateBucket"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [aws_s3_bucket.this.arn]
+    sid     = "DenyChangingDeployRolesAndBoundaries"
+    effect  = "Deny"
+    actions = ["iam:*"]
+    resources = [
+      "${local.arn_prefix.iam}:role${local.deploy_path}*",
+      "${local.arn_prefix.iam}:policy${local.deploy_path}*",
+    ]
   }
 
   statement {
-    sid = "StateObjects"
+    sid       = "DenyRemovingAnyBoundary"
+    effect    = "Deny"
+    actions   = ["iam:DeleteRolePermissionsBoundary", "iam:DeleteUserPermissionsBoundary"]
+    resources = ["*"]
+  }
+
+  # Whatever else matches its name, the state bucket's own settings
+  # (policy, versioning, lifecycle) stay the administrator's.
+  statement {
+    sid         = "DenyChangingTheStateBucket"
+    effect      = "Deny"
+    not_actions = ["s3:ListBucket"]
+    resources   = [aws_s3_bucket.this.arn]
+  }
+
+  # Terraform's S3 backend lists the state's own path, and workspaces under
+  # "env:/" on init.
+  statement {
+    sid       = "StateBucket"
+    actions   = ["s3:ListBucket"]
+    resources = [aws_s3_bucket.this.arn]
+
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["${var.app_name}/${each.key}/*", "env:/*"]
+    }
+  }
+
+  # The state and its lock file (<key>.tflock) of this environment only.
+  statement {
+    sid = "ThisEnvironmentsState"
     actions = [
       "s3:DeleteObject",
       "s3:GetObject",
       "s3:PutObject",
     ]
-    resources = ["${aws_s3_bucket.this.arn}/${var.app_name}/*"]
+    resources = ["${aws_s3_bucket.this.arn}/${var.app_name}/${each.key}/*"]
   }
 
-  # The calls below have no resource-level permissions (or name resources
-  # only after they exist), so they are limited to the region instead.
+  # Access-log and flow-log buckets of this environment.
   statement {
-    sid = "RegionWide"
+    sid = "LogBuckets"
     actions = [
-      "application-autoscaling:DeleteScalingPolicy",
-      "application-autoscaling:DeregisterScalableTarget",
-      "application-autoscaling:Describe*",
-      "application-autoscaling:ListTagsForResource",
-      "application-autoscaling:PutScalingPolicy",
-      "application-autoscaling:RegisterScalableTarget",
-      "application-autoscaling:TagResource",
-      "application-autoscaling:UntagResource",
+      "s3:CreateBucket",
+      "s3:DeleteBucket",
+      "s3:DeleteBucketPolicy",
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
+      "s3:Get*",
+      "s3:List*",
+      "s3:PutBucketOwnershipControls",
+      "s3:PutBucketPolicy",
+      "s3:PutBucketPublicAccessBlock",
+      "s3:PutBucketTagging",
+      "s3:PutBucketVersioning",
+      "s3:PutEncryptionConfiguration",
+      "s3:PutLifecycleConfiguration",
+    ]
+    resources = [
+      "${local.arn_prefix.s3}${var.app_name}-${each.key}-*",
+    ]
+  }
+
+  # Reads, and the calls AWS authorises on no resource narrower than "*"
+  # (docs/adr/0004 lists them with the reason): limited to the region.
+  statement {
+    sid = "ReadAndUnscopable"
+    actions = [
+      "application-autoscaling:DescribeScalableTargets",
+      "application-autoscaling:DescribeScalingActivities",
+      "application-autoscaling:DescribeScalingPolicies",
       "cloudwatch:DescribeAlarms",
-      "ec2:AllocateAddress",
-      "ec2:AssociateRouteTable",
-      "ec2:AttachInternetGateway",
-      "ec2:AuthorizeSecurityGroupEgress",
-      "ec2:AuthorizeSecurityGroupIngress",
-      "ec2:CreateInternetGateway",
-      "ec2:CreateNatGateway",
-      "ec2:CreateRoute",
-      "ec2:CreateRouteTable",
-      "ec2:CreateSecurityGroup",
-      "ec2:CreateSubnet",
-      "ec2:CreateTags",
-      "ec2:CreateVpc",
-      "ec2:CreateVpcEndpoint",
-      "ec2:DeleteInternetGateway",
-      "ec2:DeleteNatGateway",
-      "ec2:DeleteRoute",
-      "ec2:DeleteRouteTable",
-      "ec2:DeleteSecurityGroup",
-      "ec2:DeleteSubnet",
-      "ec2:DeleteTags",
-      "ec2:DeleteVpc",
-      "ec2:DeleteVpcEndpoints",
       "ec2:Describe*",
-      "ec2:DetachInternetGateway",
-      "ec2:DisassociateAddress",
-      "ec2:DisassociateRouteTable",
-      "ec2:ModifySecurityGroupRules",
-      "ec2:ModifySubnetAttribute",
-      "ec2:ModifyVpcAttribute",
-      "ec2:ModifyVpcEndpoint",
-      "ec2:ReleaseAddress",
-      "ec2:ReplaceRoute",
-      "ec2:RevokeSecurityGroupEgress",
-      "ec2:RevokeSecurityGroupIngress",
-      "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-      "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
       "ecr:GetAuthorizationToken",
-      "ecs:CreateCluster",
       "ecs:DeregisterTaskDefinition",
       "ecs:DescribeTaskDefinition",
       "ecs:ListClusters",
       "ecs:ListTaskDefinitions",
-      "ecs:RegisterTaskDefinition",
       "elasticloadbalancing:Describe*",
+      "logs:CreateLogDelivery",
+      "logs:DeleteLogDelivery",
       "logs:DescribeLogGroups",
     ]
     resources = ["*"]
@@ -151,92 +140,316 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # Interface endpoints with private DNS attach the VPC to AWS-managed
-  # private hosted zones.
+  # --- Load balancer, target group and listeners: named after the
+  # environment, so their ARNs name it.
   statement {
-    sid = "EndpointPrivateDns"
+    sid = "LoadBalancer"
     actions = [
-      "route53:AssociateVPCWithHostedZone",
-      "route53:DisassociateVPCFromHostedZone",
+      "elasticloadbalancing:AddTags",
+      "elasticloadbalancing:CreateListener",
+      "elasticloadbalancing:CreateLoadBalancer",
+      "elasticloadbalancing:CreateTargetGroup",
+      "elasticloadbalancing:DeleteListener",
+      "elasticloadbalancing:DeleteLoadBalancer",
+      "elasticloadbalancing:DeleteTargetGroup",
+      "elasticloadbalancing:ModifyListener",
+      "elasticloadbalancing:ModifyListenerAttributes",
+      "elasticloadbalancing:ModifyLoadBalancerAttributes",
+      "elasticloadbalancing:ModifyTargetGroup",
+      "elasticloadbalancing:ModifyTargetGroupAttributes",
+      "elasticloadbalancing:RemoveTags",
+      "elasticloadbalancing:SetIpAddressType",
+      "elasticloadbalancing:SetSecurityGroups",
+      "elasticloadbalancing:SetSubnets",
     ]
+    resources = [
+      "${local.arn_prefix.elb}:listener-rule/app/${var.app_name}-${each.key}/*",
+      "${local.arn_prefix.elb}:listener/app/${var.app_name}-${each.key}/*",
+      "${local.arn_prefix.elb}:loadbalancer/app/${var.app_name}-${each.key}/*",
+      "${local.arn_prefix.elb}:targetgroup/${var.app_name}-${each.key}/*",
+    ]
+  }
+
+  # --- ECS: the cluster, service and task definition family of this
+  # environment.
+  statement {
+    sid = "EcsClusterServiceTaskDefinition"
+    actions = [
+      "ecs:CreateService",
+      "ecs:DeleteCluster",
+      "ecs:DeleteService",
+      "ecs:DescribeClusters",
+      "ecs:DescribeServices",
+      "ecs:DescribeTasks",
+      "ecs:ListServices",
+      "ecs:ListTagsForResource",
+      "ecs:ListTasks",
+      "ecs:TagResource",
+      "ecs:UntagResource",
+      "ecs:UpdateCluster",
+      "ecs:UpdateClusterSettings",
+      "ecs:UpdateService",
+    ]
+    resources = [
+      "${local.arn_prefix.ecs}:cluster/${var.app_name}-${each.key}",
+      "${local.arn_prefix.ecs}:container-instance/${var.app_name}-${each.key}/*",
+      "${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*",
+      "${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*",
+      "${local.arn_prefix.ecs}:task/${var.app_name}-${each.key}/*",
+    ]
+  }
+
+  # CreateCluster and RegisterTaskDefinition name no resource AWS can
+  # authorise on; the tags they create with are the scope.
+  statement {
+    sid       = "EcsCreateTagged"
+    actions   = ["ecs:CreateCluster", "ecs:RegisterTaskDefinition"]
     resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [var.region]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
   }
 
   statement {
-    sid       = "Repositories"
-    actions   = ["ecr:*"]
-    resources = ["${local.arn_prefix.ecr}:repository/${var.app_name}-*"]
+    sid       = "EcsTagOnCreate"
+    actions   = ["ecs:TagResource"]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ecs:CreateAction"
+      values   = ["CreateCluster", "CreateService", "RegisterTaskDefinition"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [var.region]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # --- Scaling: scalable targets have random IDs, so tags are the scope.
+  statement {
+    sid       = "ScalingCreateTagged"
+    actions   = ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"]
+    resources = ["${local.arn_prefix.autoscaling}:scalable-target/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
   }
 
   statement {
-    sid     = "EcsClustersServicesTasks"
-    actions = ["ecs:*"]
-    resources = [
-      "${local.arn_prefix.ecs}:cluster/${var.app_name}-*",
-      "${local.arn_prefix.ecs}:service/${var.app_name}-*/*",
-      "${local.arn_prefix.ecs}:task/${var.app_name}-*/*",
-      "${local.arn_prefix.ecs}:task-definition/${var.app_name}-*:*",
+    sid = "ScalingChangeTagged"
+    actions = [
+      "application-autoscaling:DeleteScalingPolicy",
+      "application-autoscaling:DeregisterScalableTarget",
+      "application-autoscaling:ListTagsForResource",
+      "application-autoscaling:PutScalingPolicy",
+      "application-autoscaling:RegisterScalableTarget",
+      "application-autoscaling:TagResource",
+      "application-autoscaling:UntagResource",
     ]
-  }
+    resources = ["${local.arn_prefix.autoscaling}:scalable-target/*"]
 
-  statement {
-    sid     = "LoadBalancers"
-    actions = ["elasticloadbalancing:*"]
-    resources = [
-      "${local.arn_prefix.elb}:listener-rule/app/${var.app_name}-*/*",
-      "${local.arn_prefix.elb}:listener/app/${var.app_name}-*/*",
-      "${local.arn_prefix.elb}:loadbalancer/app/${var.app_name}-*/*",
-      "${local.arn_prefix.elb}:targetgroup/${var.app_name}-*/*",
-    ]
-  }
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
 
-  statement {
-    sid     = "LogGroups"
-    actions = ["logs:*"]
-    resources = [
-      "${local.arn_prefix.logs}:log-group:/ecs/${var.app_name}-*",
-      "${local.arn_prefix.logs}:log-group:/ecs/${var.app_name}-*:*",
-    ]
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
   }
 
   # Target tracking policies create and delete their own alarms.
   statement {
     sid       = "ScalingAlarms"
     actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"]
-    resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-*"]
+    resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-${each.key}/*"]
+  }
+
+  # --- Registry and logs: named after the environment.
+  statement {
+    sid = "Repository"
+    actions = [
+      "ecr:BatchCheckLayerAvailability",
+      "ecr:BatchGetImage",
+      "ecr:CompleteLayerUpload",
+      "ecr:CreateRepository",
+      "ecr:DeleteLifecyclePolicy",
+      "ecr:DeleteRepository",
+      "ecr:DescribeImageScanFindings",
+      "ecr:DescribeImages",
+      "ecr:DescribeRepositories",
+      "ecr:GetDownloadUrlForLayer",
+      "ecr:GetLifecyclePolicy",
+      "ecr:InitiateLayerUpload",
+      "ecr:ListTagsForResource",
+      "ecr:PutImage",
+      "ecr:PutLifecyclePolicy",
+      "ecr:TagResource",
+      "ecr:UntagResource",
+      "ecr:UploadLayerPart",
+    ]
+    resources = ["${local.arn_prefix.ecr}:repository/${var.app_name}-${each.key}"]
   }
 
   statement {
-    sid = "TaskRoles"
+    sid = "LogGroup"
+    actions = [
+      "logs:CreateLogGroup",
+      "logs:DeleteLogGroup",
+      "logs:DeleteRetentionPolicy",
+      "logs:ListTagsForResource",
+      "logs:ListTagsLogGroup",
+      "logs:PutRetentionPolicy",
+      "logs:TagLogGroup",
+      "logs:TagResource",
+      "logs:UntagLogGroup",
+      "logs:UntagResource",
+    ]
+    resources = [
+      "${local.arn_prefix.logs}:log-group:/ecs/${var.app_name}-${each.key}",
+      "${local.arn_prefix.logs}:log-group:/ecs/${var.app_name}-${each.key}:*",
+    ]
+  }
+
+  # --- The task's roles: created and given policies only with this
+  # environment's boundary attached, so nothing the deploy role writes can
+  # grant more than the boundary. No UpdateAssumeRolePolicy: a trust policy
+  # is set once, at creation.
+  statement {
+    sid = "TaskRolesUnderBoundary"
     actions = [
       "iam:CreateRole",
-      "iam:DeleteRole",
       "iam:DeleteRolePolicy",
+      "iam:PutRolePermissionsBoundary",
+      "iam:PutRolePolicy",
+    ]
+    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.boundary[each.key].arn]
+    }
+  }
+
+  # IAM authorises the tags CreateRole creates a role with as TagRole.
+  statement {
+    sid       = "TaskRolesTagOnCreate"
+    actions   = ["iam:TagRole"]
+    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid = "TaskRolesRead"
+    actions = [
       "iam:GetRole",
       "iam:GetRolePolicy",
       "iam:ListAttachedRolePolicies",
       "iam:ListInstanceProfilesForRole",
       "iam:ListRolePolicies",
       "iam:ListRoleTags",
-      "iam:PutRolePolicy",
-      "iam:TagRole",
-      "iam:UntagRole",
-      "iam:UpdateAssumeRolePolicy",
-      "iam:UpdateRole",
-      "iam:UpdateRoleDescription",
     ]
-    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-*"]
+    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
   }
 
+  # DeleteRole and UpdateRole take no boundary condition; the roles carry
+  # the tags they were created with (UntagRole is not granted).
+  statement {
+    sid       = "TaskRolesDeleteTagged"
+    actions   = ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription"]
+    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # PassRole takes no boundary condition either: the name pattern is the
+  # one CreateRole above may only use with the boundary, and the tags are
+  # the ones it creates with.
   statement {
     sid       = "PassTaskRolesToEcs"
     actions   = ["iam:PassRole"]
-    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-*"]
+    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
 
     condition {
       test     = "StringEquals"
       variable = "iam:PassedToService"
       values   = ["ecs-tasks.amazonaws.com"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
     }
   }
 
@@ -257,12 +470,4 @@ data "aws_iam_policy_document" "deploy" {
       ]
     }
   }
-}
-
-resource "aws_iam_role_policy" "deploy" {
-  count = local.github_enabled ? 1 : 0
-
-  name   = "deploy-${var.app_name}"
-  role   = aws_iam_role.deploy[0].id
-  policy = data.aws_iam_policy_document.deploy.json
 }

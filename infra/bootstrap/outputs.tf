@@ -1,6 +1,16 @@
-output "deploy_role_arn" {
-  description = "ARN of the role GitHub Actions assumes (the repository variable for aws-actions/configure-aws-credentials' role-to-assume); null when github_repository is null."
-  value       = one(aws_iam_role.deploy[*].arn)
+output "deploy_role_arns" {
+  description = "ARN of each environment's deploy role, by environment: the AWS_DEPLOY_ROLE_ARN variable of the GitHub environment of that name. Empty when github_repository is null."
+  value       = { for env, role in aws_iam_role.deploy : env => role.arn }
+}
+
+output "github_repository" {
+  description = "GitHub repository whose environments may assume the deploy roles; null when none."
+  value       = var.github_repository
+}
+
+output "permissions_boundary_arns" {
+  description = "ARN of each environment's permissions boundary, by environment: every role the service stack creates carries it."
+  value       = { for env, policy in aws_iam_policy.boundary : env => policy.arn }
 }
 
 output "region" {

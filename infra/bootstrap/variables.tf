@@ -1,11 +1,22 @@
 variable "app_name" {
   type        = string
-  description = "Application name. The deploy role may manage only state under \"<app_name>/\" and resources named \"<app_name>-*\"."
+  description = "Application name. Each environment's deploy role may manage only state under \"<app_name>/<environment>/\" and resources named \"<app_name>-<environment>...\" and tagged Application = app_name, Environment = environment."
   default     = "goship"
 
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,14}[a-z0-9]$", var.app_name))
     error_message = "app_name must be 2-16 characters of lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen."
+  }
+}
+
+variable "environments" {
+  type        = list(string)
+  description = "Environments to deploy to. Each gets a permissions boundary for its task roles and, with github_repository, a deploy role that the GitHub environment of the same name may assume."
+  default     = ["dev", "prod"]
+
+  validation {
+    condition     = length(var.environments) > 0 && length(distinct(var.environments)) == length(var.environments) && alltrue([for env in var.environments : can(regex("^[a-z][a-z0-9]{0,9}$", env))])
+    error_message = "environments must be a non-empty list of distinct names of 1-10 lowercase letters and digits, starting with a letter (the pipeline's ENVIRONMENT rule)."
   }
 }
 
@@ -22,7 +33,7 @@ variable "github_oidc_provider_arn" {
 
 variable "github_repository" {
   type        = string
-  description = "GitHub repository (\"owner/name\") whose main, master and cleanup branches may deploy. When null, no OIDC provider or deploy role is created."
+  description = "GitHub repository (\"owner/name\") whose jobs in a GitHub environment named like one of environments may assume that environment's deploy role. When null, no OIDC provider or deploy role is created."
   default     = null
 
   validation {

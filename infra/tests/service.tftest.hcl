@@ -80,6 +80,20 @@ mock_provider "aws" {
     }
   }
 
+  mock_resource "aws_s3_bucket" {
+    defaults = {
+      arn = "arn:aws:s3:::goship-dev-logs-123456789012"
+      id  = "goship-dev-logs-123456789012"
+    }
+  }
+
+  # us-east-1's Elastic Load Balancing account.
+  mock_data "aws_elb_service_account" {
+    defaults = {
+      arn = "arn:aws:iam::127311923021:root"
+    }
+  }
+
   mock_resource "aws_security_group" {
     defaults = {
       arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"
@@ -193,6 +207,21 @@ run "defaults" {
   assert {
     condition     = aws_lb.this.drop_invalid_header_fields && !aws_lb.this.enable_deletion_protection
     error_message = "The load balancer must drop invalid headers and be deletable."
+  }
+
+  assert {
+    condition     = jsondecode(aws_ecs_task_definition.this.container_definitions)[0].linuxParameters.capabilities.drop == ["ALL"]
+    error_message = "The container must drop every Linux capability."
+  }
+
+  assert {
+    condition     = contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : "${e.name}=${e.value}"], "GOMEMLIMIT=409MiB")
+    error_message = "GOMEMLIMIT must be four fifths of the 512 MiB task (409MiB)."
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.log) == 0 && length(aws_s3_bucket_policy.log) == 0 && length(aws_flow_log.this) == 0 && length(aws_lb.this.access_logs) == 0
+    error_message = "Access logs and flow logs are off by default: no log bucket, no flow log, no access_logs block."
   }
 }
 
@@ -337,6 +366,161 @@ run "rejects_reserved_environment" {
   }
 
   expect_failures = [var.environment_variables]
+}
+
+run "rejects_reserved_gomemlimit" {
+  command = plan
+
+  variables {
+    environment_variables = { GOMEMLIMIT = "10GiB" }
+  }
+
+  expect_failures = [var.environment_variables]
+}
+
+run "gomemlimit_follows_memory" {
+  command = plan
+
+  variables {
+    cpu    = 1024
+    memory = 4096
+  }
+
+  assert {
+    condition     = contains([for e in jsondecode(aws_ecs_task_definition.this.container_definitions)[0].environment : "${e.name}=${e.value}"], "GOMEMLIMIT=3276MiB")
+    error_message = "GOMEMLIMIT must be four fifths of a 4096 MiB task (3276MiB)."
+  }
+}
+
+run "access_logs_and_flow_logs" {
+  command = plan
+
+  variables {
+    alb_access_logs_enabled   = true
+    vpc_flow_logs_enabled     = true
+    log_bucket_retention_days = 30
+  }
+
+  assert {
+    condition     = aws_s3_bucket.log[0].bucket == "goship-dev-logs-123456789012" && aws_s3_bucket.log[0].force_destroy
+    error_message = "The log bucket must be <app>-<env>-logs-<account> and go with the environment."
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.log[0].block_public_acls &&
+      aws_s3_bucket_public_access_block.log[0].block_public_policy &&
+      aws_s3_bucket_public_access_block.log[0].ignore_public_acls &&
+      aws_s3_bucket_public_access_block.log[0].restrict_public_buckets
+    )
+    error_message = "The log bucket must block every kind of public access."
+  }
+
+  assert {
+    condition     = one(one(aws_s3_bucket_server_side_encryption_configuration.log[0].rule).apply_server_side_encryption_by_default).sse_algorithm == "AES256"
+    error_message = "The log bucket must be encrypted with SSE-S3, the only encryption ALB access logs accept."
+  }
+
+  assert {
+    condition     = one(aws_s3_bucket_ownership_controls.log[0].rule).object_ownership == "BucketOwnerEnforced"
+    error_message = "The bucket must own every delivered object, with ACLs disabled."
+  }
+
+  assert {
+    condition     = one(one(aws_s3_bucket_lifecycle_configuration.log[0].rule).expiration).days == 30 && one(aws_s3_bucket_lifecycle_configuration.log[0].rule).status == "Enabled"
+    error_message = "Logs must expire after log_bucket_retention_days."
+  }
+
+  assert {
+    condition     = one(aws_lb.this.access_logs).enabled && one(aws_lb.this.access_logs).prefix == "alb"
+    error_message = "The load balancer must write access logs under alb/."
+  }
+
+  assert {
+    condition     = aws_flow_log.this[0].log_destination_type == "s3" && aws_flow_log.this[0].traffic_type == "ALL" && aws_flow_log.this[0].iam_role_arn == null
+    error_message = "Flow logs must record all traffic straight to S3, with no IAM role."
+  }
+}
+
+run "flow_logs_only" {
+  command = plan
+
+  variables {
+    vpc_flow_logs_enabled = true
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.log) == 1 && length(aws_flow_log.this) == 1 && length(aws_lb.this.access_logs) == 0 && length(data.aws_elb_service_account.this) == 0
+    error_message = "Flow logs alone need the bucket but no load balancer logging."
+  }
+}
+
+# Creates nothing: the mock provider fakes every resource. Checks the log
+# bucket's policy, which is built from the bucket's ARN.
+run "log_bucket_policy" {
+  command = apply
+
+  variables {
+    alb_access_logs_enabled = true
+    vpc_flow_logs_enabled   = true
+  }
+
+  assert {
+    condition = anytrue([
+      for s in jsondecode(aws_s3_bucket_policy.log[0].policy).Statement :
+      try(s.Effect == "Deny" && s.Principal == "*" && s.Action == "s3:*" && s.Condition.Bool["aws:SecureTransport"] == "false", false)
+    ])
+    error_message = "The log bucket must refuse requests without TLS."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_s3_bucket_policy.log[0].policy).Statement :
+      s.Effect == "Deny" ||
+      try(startswith(s.Resource, "arn:aws:s3:::goship-dev-logs-123456789012/alb/AWSLogs/123456789012/"), false) ||
+      try(startswith(s.Resource, "arn:aws:s3:::goship-dev-logs-123456789012/vpc-flow-logs/AWSLogs/123456789012/"), false) ||
+      try(s.Action == "s3:GetBucketAcl" && s.Resource == "arn:aws:s3:::goship-dev-logs-123456789012", false)
+    ])
+    error_message = "Log delivery may write only under its own prefix for this account."
+  }
+
+  assert {
+    condition = toset([
+      for s in jsondecode(aws_s3_bucket_policy.log[0].policy).Statement : s.Sid
+      ]) == toset([
+      "DenyInsecureTransport", "LoadBalancerAccessLogs", "LoadBalancerAccessLogsDelivery", "FlowLogsWrite", "FlowLogsAclCheck",
+    ])
+    error_message = "The policy must let the load balancer and flow log delivery write, and deny plain HTTP."
+  }
+
+  assert {
+    condition     = aws_flow_log.this[0].log_destination == "arn:aws:s3:::goship-dev-logs-123456789012/vpc-flow-logs"
+    error_message = "Flow logs must go to the log bucket under vpc-flow-logs/."
+  }
+}
+
+# Newer regions have no Elastic Load Balancing account: only the service
+# principal may deliver, and the data source that would fail is not read.
+run "access_logs_in_a_newer_region" {
+  command = apply
+
+  variables {
+    region                  = "eu-central-2"
+    image                   = "123456789012.dkr.ecr.eu-central-2.amazonaws.com/goship-dev@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+    alb_access_logs_enabled = true
+  }
+
+  assert {
+    condition     = length(data.aws_elb_service_account.this) == 0
+    error_message = "The provider knows no ELB account in eu-central-2: the data source must not be read."
+  }
+
+  assert {
+    condition = toset([
+      for s in jsondecode(aws_s3_bucket_policy.log[0].policy).Statement : s.Sid
+    ]) == toset(["DenyInsecureTransport", "LoadBalancerAccessLogsDelivery"])
+    error_message = "In a newer region only the log delivery service principal may write access logs."
+  }
 }
 
 # Creates nothing: the mock provider fakes every resource.

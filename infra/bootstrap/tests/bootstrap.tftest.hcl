@@ -41,7 +41,13 @@ mock_provider "aws" {
 
   mock_resource "aws_iam_role" {
     defaults = {
-      arn = "arn:aws:iam::123456789012:role/github-deploy-goship"
+      arn = "arn:aws:iam::123456789012:role/github-deploy/goship-dev"
+    }
+  }
+
+  mock_resource "aws_iam_policy" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:policy/github-deploy/goship-dev-boundary"
     }
   }
 }
@@ -77,6 +83,44 @@ run "state_bucket_only" {
     condition     = length(aws_iam_role.deploy) == 0 && length(aws_iam_openid_connect_provider.github) == 0
     error_message = "Without github_repository there is no OIDC provider and no deploy role."
   }
+
+  assert {
+    condition     = toset(keys(aws_iam_policy.boundary)) == toset(["dev", "prod"]) && aws_iam_policy.boundary["prod"].name == "goship-prod-boundary" && aws_iam_policy.boundary["prod"].path == "/github-deploy/"
+    error_message = "Every environment gets its permissions boundary, under the deploy path, with or without GitHub: the service stack's roles carry it."
+  }
+}
+
+run "rejects_bad_environments" {
+  command = plan
+
+  variables {
+    environments = ["dev", "Prod-1"]
+  }
+
+  expect_failures = [var.environments]
+}
+
+run "rejects_duplicate_environments" {
+  command = plan
+
+  variables {
+    environments = ["dev", "dev"]
+  }
+
+  expect_failures = [var.environments]
+}
+
+# The dev deploy role manages buckets named "goship-dev-*"; the state bucket
+# must not be one of them.
+run "rejects_state_bucket_in_a_deploy_namespace" {
+  command = plan
+
+  variables {
+    github_repository = "example/goship"
+    state_bucket_name = "goship-dev-tfstate"
+  }
+
+  expect_failures = [aws_iam_role.deploy]
 }
 
 run "rejects_bad_repository" {
@@ -94,8 +138,8 @@ run "without_github" {
   command = apply
 
   assert {
-    condition     = output.deploy_role_arn == null && output.state_bucket == "goship-tfstate-123456789012"
-    error_message = "deploy_role_arn must be null without github_repository."
+    condition     = output.deploy_role_arns == {} && output.state_bucket == "goship-tfstate-123456789012"
+    error_message = "deploy_role_arns must be empty without github_repository."
   }
 }
 
@@ -107,8 +151,18 @@ run "with_github" {
   }
 
   assert {
-    condition     = output.deploy_role_arn == "arn:aws:iam::123456789012:role/github-deploy-goship"
-    error_message = "The deploy role must be created and output."
+    condition     = toset(keys(output.deploy_role_arns)) == toset(["dev", "prod"])
+    error_message = "Each environment gets its deploy role, output by environment."
+  }
+
+  assert {
+    condition     = aws_iam_role.deploy["prod"].name == "goship-prod" && aws_iam_role.deploy["prod"].path == "/github-deploy/"
+    error_message = "Deploy roles live under /github-deploy/, where no role pattern they are allowed on can reach."
+  }
+
+  assert {
+    condition     = toset(keys(aws_iam_role_policy.deploy)) == toset(["dev", "prod"]) && toset(keys(aws_iam_role_policy_attachment.deploy_network)) == toset(["dev", "prod"]) && aws_iam_policy.deploy_network["dev"].path == "/github-deploy/"
+    error_message = "Each deploy role gets its inline policy and its network policy, kept under the deploy path its own Deny protects."
   }
 
   assert {
@@ -117,15 +171,13 @@ run "with_github" {
   }
 
   assert {
-    condition = toset(flatten([
-      for c in data.aws_iam_policy_document.deploy_assume[0].statement[0].condition : c.values
-      if c.variable == "token.actions.githubusercontent.com:sub"
-      ])) == toset([
-      "repo:example/goship:ref:refs/heads/main",
-      "repo:example/goship:ref:refs/heads/master",
-      "repo:example/goship:ref:refs/heads/cleanup",
+    condition = alltrue([
+      for env in ["dev", "prod"] : toset(flatten([
+        for c in data.aws_iam_policy_document.deploy_assume[env].statement[0].condition : c.values
+        if c.variable == "token.actions.githubusercontent.com:sub"
+      ])) == toset(["repo:example/goship:environment:${env}"])
     ])
-    error_message = "Only pushes to main, master and cleanup may assume the deploy role."
+    error_message = "Each environment's role trusts only jobs of that GitHub environment: no branch subjects."
   }
 }
 
@@ -138,7 +190,7 @@ run "reuses_existing_oidc_provider" {
   }
 
   assert {
-    condition     = length(aws_iam_openid_connect_provider.github) == 0 && length(aws_iam_role.deploy) == 1
+    condition     = length(aws_iam_openid_connect_provider.github) == 0 && length(aws_iam_role.deploy) == 2
     error_message = "An existing OIDC provider must be reused, not created again."
   }
 }

@@ -1,0 +1,223 @@
+# The deploy role's network permissions, a managed policy of their own: IAM
+# caps a role's inline policies at 10,240 characters together, and EC2's
+# tag conditions take room. New EC2 resources must carry this environment's
+# tags; existing ones may be changed only when they carry them already.
+resource "aws_iam_policy" "deploy_network" {
+  for_each = local.github_enabled ? local.environments : toset([])
+
+  name        = "${var.app_name}-${each.key}-deploy-network"
+  path        = local.deploy_path
+  description = "Network permissions of the ${var.app_name} ${each.key} deploy role: EC2 resources tagged for ${var.app_name}-${each.key}"
+  policy      = data.aws_iam_policy_document.deploy_network[each.key].json
+}
+
+resource "aws_iam_role_policy_attachment" "deploy_network" {
+  for_each = aws_iam_role.deploy
+
+  role       = each.value.name
+  policy_arn = aws_iam_policy.deploy_network[each.key].arn
+}
+
+data "aws_iam_policy_document" "deploy_network" {
+  for_each = local.environments
+
+  statement {
+    sid = "Ec2CreateTagged"
+    actions = [
+      "ec2:AllocateAddress",
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:CreateFlowLogs",
+      "ec2:CreateInternetGateway",
+      "ec2:CreateNatGateway",
+      "ec2:CreateRouteTable",
+      "ec2:CreateSecurityGroup",
+      "ec2:CreateSubnet",
+      "ec2:CreateVpc",
+      "ec2:CreateVpcEndpoint",
+    ]
+    resources = [
+      "${local.arn_prefix.ec2}:elastic-ip/*",
+      "${local.arn_prefix.ec2}:internet-gateway/*",
+      "${local.arn_prefix.ec2}:natgateway/*",
+      "${local.arn_prefix.ec2}:route-table/*",
+      "${local.arn_prefix.ec2}:security-group-rule/*",
+      "${local.arn_prefix.ec2}:security-group/*",
+      "${local.arn_prefix.ec2}:subnet/*",
+      "${local.arn_prefix.ec2}:vpc-endpoint/*",
+      "${local.arn_prefix.ec2}:vpc-flow-log/*",
+      "${local.arn_prefix.ec2}:vpc/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid       = "Ec2TagOnCreate"
+    actions   = ["ec2:CreateTags"]
+    resources = ["${local.arn_prefix.ec2}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "ec2:CreateAction"
+      values = [
+        "AllocateAddress",
+        "AuthorizeSecurityGroupEgress",
+        "AuthorizeSecurityGroupIngress",
+        "CreateFlowLogs",
+        "CreateInternetGateway",
+        "CreateNatGateway",
+        "CreateRouteTable",
+        "CreateSecurityGroup",
+        "CreateSubnet",
+        "CreateVpc",
+        "CreateVpcEndpoint",
+      ]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid = "Ec2ChangeTagged"
+    actions = [
+      "ec2:AssociateRouteTable",
+      "ec2:AttachInternetGateway",
+      "ec2:AuthorizeSecurityGroupEgress",
+      "ec2:AuthorizeSecurityGroupIngress",
+      "ec2:CreateFlowLogs",
+      "ec2:CreateNatGateway",
+      "ec2:CreateRoute",
+      "ec2:CreateRouteTable",
+      "ec2:CreateSecurityGroup",
+      "ec2:CreateSubnet",
+      "ec2:CreateVpcEndpoint",
+      "ec2:DeleteFlowLogs",
+      "ec2:DeleteInternetGateway",
+      "ec2:DeleteNatGateway",
+      "ec2:DeleteRoute",
+      "ec2:DeleteRouteTable",
+      "ec2:DeleteSecurityGroup",
+      "ec2:DeleteSubnet",
+      "ec2:DeleteVpc",
+      "ec2:DeleteVpcEndpoints",
+      "ec2:DetachInternetGateway",
+      "ec2:DisassociateAddress",
+      "ec2:DisassociateRouteTable",
+      "ec2:ModifySecurityGroupRules",
+      "ec2:ModifySubnetAttribute",
+      "ec2:ModifyVpcAttribute",
+      "ec2:ModifyVpcEndpoint",
+      "ec2:ReleaseAddress",
+      "ec2:ReplaceRoute",
+      "ec2:RevokeSecurityGroupEgress",
+      "ec2:RevokeSecurityGroupIngress",
+      "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
+      "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
+    ]
+    resources = ["${local.arn_prefix.ec2}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # Tags of this environment's resources may change, except the two that
+  # scope this policy.
+  statement {
+    sid       = "Ec2RetagOwn"
+    actions   = ["ec2:CreateTags", "ec2:DeleteTags"]
+    resources = ["${local.arn_prefix.ec2}:*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "ForAllValues:StringNotEquals"
+      variable = "aws:TagKeys"
+      values   = ["Application", "Environment"]
+    }
+  }
+
+  # AWS creates a VPC's default security group untagged; the service stack
+  # adopts it (aws_default_security_group) to strip its rules, and tagging it
+  # is how it becomes this environment's. docs/adr/0004: the one EC2 grant on
+  # resources that are not yet tagged.
+  statement {
+    sid       = "Ec2AdoptDefaultSecurityGroup"
+    actions   = ["ec2:CreateTags"]
+    resources = ["${local.arn_prefix.ec2}:security-group/*"]
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Application"
+      values   = ["true"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # Interface endpoints with private DNS attach the VPC to AWS-managed
+  # private hosted zones, which no policy can name in advance.
+  statement {
+    sid = "EndpointPrivateDns"
+    actions = [
+      "route53:AssociateVPCWithHostedZone",
+      "route53:DisassociateVPCFromHostedZone",
+    ]
+    resources = ["arn:${local.partition}:route53:::hostedzone/*"]
+
+    condition {
+      test     = "StringLike"
+      variable = "route53:VPCs"
+      values   = ["VPCId=*,VPCRegion=${var.region}"]
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package infra_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+
+	"github.com/example/goship/internal/moto"
+	"github.com/example/goship/internal/tooltest"
+)
+
+// TestDeployPoliciesAsStored applies the bootstrap stack to the AWS API
+// emulator and reads every policy of every deploy role back through the
+// AWS SDK, as IAM stores them: the trust policy, the inline and the
+// attached policies, and the permissions boundary. The invariants that
+// TestInvariants checks on the HCL must hold on what AWS holds too, which
+// catches what rendering alone cannot (a policy document built from a
+// different value than the one checked, a statement the provider drops).
+//
+// It applies with app_name "github-deploy", one of the names that used to
+// make the deploy role match its own management pattern.
+func TestDeployPoliciesAsStored(t *testing.T) {
+	t.Parallel()
+	terraform := tooltest.Path(t, "terraform")
+	if moto.AccountID != testAccountID {
+		t.Fatalf("the emulator answers for account %s, the checks expect %s", moto.AccountID, testAccountID)
+	}
+	srv := moto.Start(t, moto.Options{})
+	mirror := localProvider(t, os.Getenv("TF_PROVIDER_MIRROR"))
+	work := copyStack(t, "bootstrap")
+	env := srv.Environ(terraformEnv(t))
+	if mirror.version != "" {
+		env = append(env, "TF_CLI_CONFIG_FILE="+mirror.cliConfig(t))
+		pinProvider(t, work, mirror.version)
+		t.Logf("applying with hashicorp/aws %s from the mirror %s (the stacks pin %s)", mirror.version, mirror.dir, pinnedAWS)
+	}
+	run := func(args ...string) string {
+		t.Helper()
+		cmd := exec.CommandContext(t.Context(), terraform, args...)
+		cmd.Dir = work
+		cmd.Env = env
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			if args[0] == "init" && downloadFailure.MatchString(string(out)) {
+				t.Skipf("needs the hashicorp/aws provider; init could not download it (set TF_PROVIDER_MIRROR to a filesystem mirror): %v\n%s", err, out)
+			}
+			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+		return string(out)
+	}
+
+	const app = "github-deploy"
+	envs := []string{"dev", "prod", "github"}
+	run("init", "-backend=false", "-input=false", "-no-color")
+	run("apply", "-auto-approve", "-input=false", "-no-color",
+		"-var", "app_name="+app,
+		"-var", `environments=["`+strings.Join(envs, `","`)+`"]`,
+		"-var", "github_repository="+testRepository,
+		"-var", "state_bucket_name="+testStateBucket,
+		"-var", "region="+moto.Region,
+	)
+	var outputs struct {
+		Roles      struct{ Value map[string]string } `json:"deploy_role_arns"`
+		Boundaries struct{ Value map[string]string } `json:"permissions_boundary_arns"`
+	}
+	if err := json.Unmarshal([]byte(run("output", "-json")), &outputs); err != nil {
+		t.Fatal(err)
+	}
+
+	client := iam.NewFromConfig(srv.AWSConfig())
+	var all []deployment
+	for _, e := range envs {
+		d, err := storedDeployment(t, client, app, e, outputs.Roles.Value[e], outputs.Boundaries.Value[e])
+		if err != nil {
+			t.Fatalf("environment %s: %v", e, err)
+		}
+		all = append(all, d)
+	}
+	unscopable, err := unscopableActions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range all {
+		t.Logf("%s: read back %d trust, %d permission and %d boundary statements", d.roleARN, len(d.trust.Statements), len(d.deploy.Statements), len(d.boundaryP.Statements))
+	}
+	for _, c := range deploymentChecks {
+		t.Run(c.name, func(t *testing.T) {
+			if err := runCheck(c.check, all, unscopable); err != nil {
+				t.Errorf("on the policies the emulator stores: %v", err)
+			}
+		})
+	}
+
+	// The read-back sees what is in IAM, not what the stack meant: a policy
+	// someone adds to a deploy role by hand breaks the invariants.
+	t.Run("a policy added by hand is caught", func(t *testing.T) {
+		dev := all[0]
+		roleName := dev.roleARN[strings.LastIndex(dev.roleARN, "/")+1:]
+		_, err := client.PutRolePolicy(t.Context(), &iam.PutRolePolicyInput{
+			RoleName:       aws.String(roleName),
+			PolicyName:     aws.String("added-by-hand"),
+			PolicyDocument: aws.String(`{"Version":"2012-10-17","Statement":[{"Sid":"AddedByHand","Effect":"Allow","Action":"iam:PutRolePolicy","Resource":"*"}]}`),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tampered, err := storedDeployment(t, client, app, dev.env, dev.roleARN, dev.boundary)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = runCheck(iamWritesUnderBoundary, []deployment{tampered}, unscopable)
+		if err == nil {
+			t.Fatal("the invariants passed on a role with iam:PutRolePolicy on *")
+		}
+		t.Logf("fails as it should: %v", err)
+	})
+}
+
+// storedDeployment reads one environment's deploy role and boundary from
+// IAM: every inline and attached policy of the role, not only the ones the
+// stack names.
+func storedDeployment(t *testing.T, client *iam.Client, app, env, roleARN, boundaryARN string) (deployment, error) {
+	ctx := t.Context()
+	if roleARN == "" || boundaryARN == "" {
+		return deployment{}, fmt.Errorf("the stack output no role (%q) or boundary (%q)", roleARN, boundaryARN)
+	}
+	d := deployment{app: app, env: env, repository: testRepository, bucket: testStateBucket, parts: map[string]policy{}}
+	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
+	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
+	if err != nil {
+		return d, err
+	}
+	d.roleARN = aws.ToString(role.Role.Arn)
+	if d.roleARN != roleARN {
+		return d, fmt.Errorf("IAM says the role is %s, the output %s", d.roleARN, roleARN)
+	}
+	if d.trust, err = parsePolicyJSON(aws.ToString(role.Role.AssumeRolePolicyDocument)); err != nil {
+		return d, fmt.Errorf("trust policy: %w", err)
+	}
+
+	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
+	if err != nil {
+		return d, err
+	}
+	for _, name := range inline.PolicyNames {
+		out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String(name)})
+		if err != nil {
+			return d, err
+		}
+		p, err := parsePolicyJSON(aws.ToString(out.PolicyDocument))
+		if err != nil {
+			return d, fmt.Errorf("inline policy %s: %w", name, err)
+		}
+		d.parts["inline "+name] = p
+		d.deploy.Statements = append(d.deploy.Statements, p.Statements...)
+	}
+	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
+	if err != nil {
+		return d, err
+	}
+	for _, a := range attached.AttachedPolicies {
+		p, err := storedManagedPolicy(t, client, aws.ToString(a.PolicyArn))
+		if err != nil {
+			return d, err
+		}
+		d.parts["attached "+aws.ToString(a.PolicyName)] = p
+		d.policies = append(d.policies, aws.ToString(a.PolicyArn))
+		d.deploy.Statements = append(d.deploy.Statements, p.Statements...)
+	}
+	if len(inline.PolicyNames) == 0 || len(attached.AttachedPolicies) == 0 {
+		return d, fmt.Errorf("the role has %d inline and %d attached policies, want both", len(inline.PolicyNames), len(attached.AttachedPolicies))
+	}
+	d.boundary = boundaryARN
+	if d.boundaryP, err = storedManagedPolicy(t, client, boundaryARN); err != nil {
+		return d, fmt.Errorf("boundary: %w", err)
+	}
+	return d, nil
+}
+
+// storedManagedPolicy reads the default version of a managed policy.
+func storedManagedPolicy(t *testing.T, client *iam.Client, arn string) (policy, error) {
+	got, err := client.GetPolicy(t.Context(), &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
+	if err != nil {
+		return policy{}, err
+	}
+	version, err := client.GetPolicyVersion(t.Context(), &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: got.Policy.DefaultVersionId})
+	if err != nil {
+		return policy{}, err
+	}
+	p, err := parsePolicyJSON(aws.ToString(version.PolicyVersion.Document))
+	if err != nil {
+		return policy{}, fmt.Errorf("%s: %w", arn, err)
+	}
+	return p, nil
+}

@@ -1,0 +1,435 @@
+package infra_test
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/zclconf/go-cty/cty"
+)
+
+// The deploy role's invariants, over the policies of one environment (d)
+// among all environments and app names rendered (all). The same checks run
+// on the policies rendered from the HCL and on those read back from the
+// emulator after an apply.
+type deploymentCheck struct {
+	name  string
+	check func(d deployment, all []deployment, unscopable map[string]bool) error
+}
+
+var deploymentChecks = []deploymentCheck{
+	{"IAM writes only under the boundary", iamWritesUnderBoundary},
+	{"no Allow reaches a deploy role or a boundary", noAllowReachesDeployRoles},
+	{"explicit Deny protects deploy roles and boundaries", denyProtectsDeployRoles},
+	{"PassRole only to ECS tasks, only for roles under the boundary", passRoleOnlyUnderBoundary},
+	{"mutations are scoped to the environment or listed as unscopable", mutationsScoped},
+	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
+	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
+	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
+}
+
+// checkDeployments renders the bootstrap stack for every test app name and
+// environment and runs one check on each.
+func checkDeployments(check func(d deployment, all []deployment, unscopable map[string]bool) error) func(stacks map[string]*module) error {
+	return func(stacks map[string]*module) error {
+		all, err := deployments(stacks)
+		if err != nil {
+			return err
+		}
+		unscopable, err := unscopableActions()
+		if err != nil {
+			return err
+		}
+		return runCheck(check, all, unscopable)
+	}
+}
+
+func runCheck(check func(d deployment, all []deployment, unscopable map[string]bool) error, all []deployment, unscopable map[string]bool) error {
+	for _, d := range all {
+		if err := check(d, all, unscopable); err != nil {
+			return fmt.Errorf("app_name %q, environment %q: %w", d.app, d.env, err)
+		}
+	}
+	return nil
+}
+
+// adrGlob finds the deploy-role ADR, whose table of actions AWS cannot
+// scope is the only exception the scoping invariant grants.
+const adrGlob = "../docs/adr/0004-*.md"
+
+var (
+	unscopableHeading = regexp.MustCompile(`(?m)^## Actions on "\*"`)
+	tableAction       = regexp.MustCompile("`([a-z0-9-]+:[A-Za-z*]+)`")
+)
+
+// unscopableActions reads the actions the ADR lists under its heading
+// 'Actions on "*"', from the first column of its table.
+func unscopableActions() (map[string]bool, error) {
+	paths, err := filepath.Glob(adrGlob)
+	if err != nil {
+		return nil, err
+	}
+	if len(paths) != 1 {
+		return nil, fmt.Errorf("want one ADR %s, found %v", adrGlob, paths)
+	}
+	data, err := os.ReadFile(paths[0])
+	if err != nil {
+		return nil, err
+	}
+	loc := unscopableHeading.FindIndex(data)
+	if loc == nil {
+		return nil, fmt.Errorf(`%s has no "## Actions on \"*\"" section`, paths[0])
+	}
+	section := string(data[loc[1]:])
+	if end := strings.Index(section, "\n## "); end >= 0 {
+		section = section[:end]
+	}
+	actions := map[string]bool{}
+	for _, line := range strings.Split(section, "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			continue
+		}
+		first, _, _ := strings.Cut(strings.TrimPrefix(line, "|"), "|")
+		for _, m := range tableAction.FindAllStringSubmatch(first, -1) {
+			actions[m[1]] = true
+		}
+	}
+	if len(actions) == 0 {
+		return nil, fmt.Errorf("%s lists no actions in its table", paths[0])
+	}
+	return actions, nil
+}
+
+func iamWritesUnderBoundary(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		if len(st.NotActions) > 0 {
+			return fmt.Errorf("statement %q allows by NotAction, which can grant any IAM action", st.Sid)
+		}
+		for _, action := range st.Actions {
+			if action != "*" && service(action) != "iam" {
+				continue
+			}
+			switch {
+			case strings.Contains(action, "*") && (!isRead(action) || service(action) != "iam"):
+				return fmt.Errorf("statement %q allows %q: IAM actions must be listed one by one", st.Sid, action)
+			case isRead(action), action == "iam:PassRole":
+				// PassRole has its own invariant.
+			case slices.Contains(boundaryKeyedActions, action):
+				if !st.requires("iam:PermissionsBoundary", d.boundary) {
+					return fmt.Errorf("statement %q allows %s without iam:PermissionsBoundary = %s", st.Sid, action, d.boundary)
+				}
+			case slices.Contains(taggedIAMActions, action):
+				if !d.requiresTags(st) {
+					return fmt.Errorf("statement %q allows %s on roles not tagged Application = %s, Environment = %s", st.Sid, action, d.app, d.env)
+				}
+			case action == "iam:CreateServiceLinkedRole":
+				if _, ok := st.condition("StringEquals", "iam:AWSServiceName"); !ok {
+					return fmt.Errorf("statement %q allows iam:CreateServiceLinkedRole for any service", st.Sid)
+				}
+			default:
+				return fmt.Errorf("statement %q allows %s, which the deploy role must not have (a role's trust or permissions could leave the boundary)", st.Sid, action)
+			}
+		}
+	}
+	return nil
+}
+
+// coversIAM reports whether an Allow statement grants any IAM action.
+func coversIAM(st statement) bool {
+	if len(st.NotActions) > 0 {
+		return true
+	}
+	return slices.ContainsFunc(st.Actions, func(a string) bool { return a == "*" || service(a) == "iam" })
+}
+
+func noAllowReachesDeployRoles(d deployment, all []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() || !coversIAM(st) {
+			continue
+		}
+		for _, arn := range protectedARNs(all, d.app) {
+			if st.matchesResource(arn) {
+				return fmt.Errorf("statement %q (resources %q) reaches %s", st.Sid, st.Resources, arn)
+			}
+		}
+	}
+	return nil
+}
+
+func denyProtectsDeployRoles(d deployment, all []deployment, _ map[string]bool) error {
+	denied := func(action, arn string) bool {
+		return slices.ContainsFunc(d.deploy.Statements, func(st statement) bool {
+			return st.Effect == "Deny" && len(st.Conditions) == 0 && st.matchesAction(action) && st.matchesResource(arn)
+		})
+	}
+	for _, arn := range protectedARNs(all, d.app) {
+		for _, action := range selfProtectionActions {
+			if !denied(action, arn) {
+				return fmt.Errorf("no unconditional Deny of %s on %s", action, arn)
+			}
+		}
+	}
+	anyRole := iamARN("role", "/", d.app+"-"+d.env+"-task")
+	if !denied("iam:DeleteRolePermissionsBoundary", anyRole) {
+		return fmt.Errorf("no unconditional Deny of iam:DeleteRolePermissionsBoundary on every role (%s)", anyRole)
+	}
+	return nil
+}
+
+func passRoleOnlyUnderBoundary(d deployment, _ []deployment, _ map[string]bool) error {
+	var boundaryResources []string
+	for _, st := range d.deploy.Statements {
+		if st.allows() && st.matchesAction("iam:CreateRole") && st.requires("iam:PermissionsBoundary", d.boundary) {
+			boundaryResources = append(boundaryResources, st.Resources...)
+		}
+	}
+	passes := 0
+	for _, st := range d.deploy.Statements {
+		if !st.allows() || !st.matchesAction("iam:PassRole") {
+			continue
+		}
+		passes++
+		if !st.requires("iam:PassedToService", "ecs-tasks.amazonaws.com") {
+			return fmt.Errorf("statement %q passes roles to services other than ecs-tasks.amazonaws.com", st.Sid)
+		}
+		if len(st.NotResources) > 0 || len(st.Resources) == 0 {
+			return fmt.Errorf("statement %q passes roles by NotResource", st.Sid)
+		}
+		for _, r := range st.Resources {
+			if !slices.Contains(boundaryResources, r) {
+				return fmt.Errorf("statement %q passes %s, which is not a role the deploy role may create only under the boundary (%q)", st.Sid, r, boundaryResources)
+			}
+		}
+		if !st.requires("aws:ResourceTag/Application", d.app) || !st.requires("aws:ResourceTag/Environment", d.env) {
+			return fmt.Errorf("statement %q passes roles without this environment's tags", st.Sid)
+		}
+	}
+	if passes == 0 {
+		return errors.New("no statement passes the task roles to ECS: the service cannot run")
+	}
+	return nil
+}
+
+func mutationsScoped(d deployment, _ []deployment, unscopable map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		if len(st.NotActions) > 0 || len(st.NotResources) > 0 {
+			return fmt.Errorf("statement %q allows by NotAction or NotResource", st.Sid)
+		}
+		for _, action := range st.Actions {
+			if service(action) == "iam" {
+				continue // the IAM invariants cover these
+			}
+			if strings.Contains(action, "*") && !isRead(action) {
+				return fmt.Errorf("statement %q allows %q: list the actions one by one", st.Sid, action)
+			}
+			if isRead(action) || unscopable[action] || d.requiresTags(st) {
+				continue
+			}
+			for _, r := range st.Resources {
+				if !d.names(r) {
+					return fmt.Errorf("statement %q allows %s on %s: neither this environment's resources by name nor by tag, and docs/adr/0004 does not list it as unscopable", st.Sid, action, r)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func trustIsGitHubEnvironment(d deployment, _ []deployment, _ map[string]bool) error {
+	const sub = "token.actions.githubusercontent.com:sub"
+	want := "repo:" + d.repository + ":environment:" + d.env
+	if len(d.trust.Statements) == 0 {
+		return errors.New("no trust statement")
+	}
+	for _, st := range d.trust.Statements {
+		if !st.allows() {
+			continue
+		}
+		if !slices.Equal(st.Actions, []string{"sts:AssumeRoleWithWebIdentity"}) {
+			return fmt.Errorf("trust statement %q allows %q, want only sts:AssumeRoleWithWebIdentity", st.Sid, st.Actions)
+		}
+		if len(st.Principals) != 1 || !slices.Equal(st.Principals["Federated"], []string{githubOIDCProvider}) {
+			return fmt.Errorf("trust statement %q trusts %v, want only the GitHub OIDC provider", st.Sid, st.Principals)
+		}
+		if values, ok := st.condition("StringEquals", "token.actions.githubusercontent.com:aud"); !ok || !slices.Equal(values, []string{"sts.amazonaws.com"}) {
+			return fmt.Errorf("trust statement %q: audience must be exactly sts.amazonaws.com", st.Sid)
+		}
+		subjects := 0
+		for _, c := range st.Conditions {
+			if c.Variable != sub {
+				continue
+			}
+			subjects++
+			if c.Test != "StringEquals" || !slices.Equal(c.Values, []string{want}) {
+				return fmt.Errorf("trust statement %q: subject %s %q, want StringEquals [%q]", st.Sid, c.Test, c.Values, want)
+			}
+		}
+		if subjects != 1 {
+			return fmt.Errorf("trust statement %q has %d subject conditions, want one", st.Sid, subjects)
+		}
+	}
+	return nil
+}
+
+// effectivelyAllows over-approximates IAM: an Allow (whatever its
+// conditions) that no unconditional Deny cancels.
+func effectivelyAllows(p policy, action, arn string) bool {
+	allowed := false
+	for _, st := range p.Statements {
+		if !st.matchesAction(action) || !st.matchesResource(arn) {
+			continue
+		}
+		if st.Effect == "Deny" && len(st.Conditions) == 0 {
+			return false
+		}
+		if st.allows() {
+			allowed = true
+		}
+	}
+	return allowed
+}
+
+func stateOfOwnEnvironmentOnly(d deployment, all []deployment, _ map[string]bool) error {
+	bucket := "arn:aws:s3:::" + d.bucket
+	key := func(app, env, file string) string { return bucket + "/" + app + "/" + env + "/" + file }
+	files := []string{"service.tfstate", "service.tfstate.tflock", "registry.tfstate", "registry.tfstate.tflock"}
+	objectActions := []string{"s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:GetObjectVersion"}
+	for _, file := range files {
+		for _, action := range objectActions[:3] {
+			if !effectivelyAllows(d.deploy, action, key(d.app, d.env, file)) {
+				return fmt.Errorf("cannot %s its own state %s", action, key(d.app, d.env, file))
+			}
+		}
+	}
+	var others []string
+	for _, o := range all {
+		if o.app == d.app && o.env != d.env {
+			others = append(others, key(o.app, o.env, "service.tfstate"), key(o.app, o.env, "registry.tfstate.tflock"))
+		}
+	}
+	others = append(others, key("other", d.env, "service.tfstate"), key(d.app+"x", d.env, "service.tfstate"), bucket+"/"+d.app+"/"+d.env+"x/service.tfstate")
+	for _, arn := range others {
+		for _, action := range objectActions {
+			if effectivelyAllows(d.deploy, action, arn) {
+				return fmt.Errorf("may %s %s", action, arn)
+			}
+		}
+	}
+	for _, action := range []string{"s3:PutBucketPolicy", "s3:DeleteBucket", "s3:PutBucketVersioning", "s3:PutLifecycleConfiguration", "s3:PutBucketPublicAccessBlock"} {
+		if effectivelyAllows(d.deploy, action, bucket) {
+			return fmt.Errorf("may %s on the state bucket", action)
+		}
+	}
+	for _, st := range d.deploy.Statements {
+		if !st.allows() || !st.matchesAction("s3:ListBucket") || !st.matchesResource(bucket) {
+			continue
+		}
+		prefixes, ok := st.condition("StringLike", "s3:prefix")
+		if !ok {
+			return fmt.Errorf("statement %q lists every key of the state bucket", st.Sid)
+		}
+		for _, p := range prefixes {
+			if !strings.HasPrefix(p, d.app+"/"+d.env+"/") && !strings.HasPrefix(p, "env:/") {
+				return fmt.Errorf("statement %q lists keys under %q", st.Sid, p)
+			}
+		}
+	}
+	return nil
+}
+
+func boundaryOnlyPullAndLogs(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.boundaryP.Statements {
+		if !st.allows() || len(st.NotActions) > 0 || len(st.NotResources) > 0 {
+			return fmt.Errorf("boundary statement %q: only plain Allow statements belong in a boundary", st.Sid)
+		}
+		for _, action := range st.Actions {
+			if strings.Contains(action, "*") {
+				return fmt.Errorf("boundary statement %q allows %q: list the actions", st.Sid, action)
+			}
+			if !slices.Contains([]string{"ecr", "logs"}, service(action)) {
+				return fmt.Errorf("boundary statement %q allows %s: a task may only pull its image and write its logs", st.Sid, action)
+			}
+		}
+		for _, r := range st.Resources {
+			if r == "*" && slices.Equal(st.Actions, []string{"ecr:GetAuthorizationToken"}) {
+				continue
+			}
+			if !d.names(r) {
+				return fmt.Errorf("boundary statement %q reaches %s, not this environment's repository or log group", st.Sid, r)
+			}
+		}
+	}
+	return nil
+}
+
+// serviceRolesCarryBoundary checks that the service stack creates every
+// role with the boundary the bootstrap stack creates for that environment:
+// without it, the deploy role could not create them at all.
+func serviceRolesCarryBoundary(stacks map[string]*module) error {
+	all, err := deployments(stacks)
+	if err != nil {
+		return err
+	}
+	m := stacks["service"]
+	roles := serviceRoles(m)
+	if len(roles) == 0 {
+		return errors.New("the service stack creates no role")
+	}
+	for _, d := range all {
+		s, err := newScope(m, map[string]cty.Value{"app_name": cty.StringVal(d.app), "environment": cty.StringVal(d.env)})
+		if err != nil {
+			return err
+		}
+		for _, role := range roles {
+			label := "aws_iam_role." + role.Labels[1]
+			b := attr(role, "permissions_boundary")
+			if b == nil {
+				return fmt.Errorf("%s has no permissions_boundary", label)
+			}
+			got, err := s.string(b)
+			if err != nil {
+				return fmt.Errorf("%s.permissions_boundary: %w", label, err)
+			}
+			if got != d.boundary {
+				return fmt.Errorf("%s.permissions_boundary = %s for app %q, environment %q; bootstrap creates %s", label, got, d.app, d.env, d.boundary)
+			}
+		}
+	}
+	return nil
+}
+
+// TestADRListsOnlyUnscopableGrants keeps docs/adr/0004's table honest the
+// other way round: each action it lists as unscopable is one a deploy role
+// is actually granted on resources it cannot name.
+func TestADRListsOnlyUnscopableGrants(t *testing.T) {
+	t.Parallel()
+	all, err := deployments(loadStacks(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	unscopable, err := unscopableActions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := all[0]
+	for listed := range unscopable {
+		granted := slices.ContainsFunc(d.deploy.Statements, func(st statement) bool {
+			unnamed := slices.ContainsFunc(st.Resources, func(r string) bool { return !d.names(r) })
+			return st.allows() && unnamed && slices.ContainsFunc(st.Actions, func(a string) bool { return wildcardMatch(listed, a) })
+		})
+		if !granted {
+			t.Errorf("docs/adr/0004 lists %s as granted on resources no policy can name, but no statement grants it so: drop it from the table", listed)
+		}
+	}
+}
