@@ -223,6 +223,15 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
+		name:  "a create call's request tags scope only the resource it creates, never the existing ones it names",
+		check: checkDeployments(requestTagsOnlyOnCreatedResources),
+		broken: []mutation{
+			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateTagged", "resources", `["${local.arn_prefix.ec2}:security-group/*", "${local.arn_prefix.ec2}:security-group-rule/*"]`),
+			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateInVpcTagged", "resources", `["${local.arn_prefix.ec2}:subnet/*", "${local.arn_prefix.ec2}:vpc/*"]`),
+			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateVpcTagged", "actions", `["ec2:CreateVpc", "ec2:CreateSubnet"]`),
+		},
+	},
+	{
 		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
 		check: checkDeployments(trustIsGitHubEnvironment),
 		broken: []mutation{

@@ -28,6 +28,7 @@ var deploymentChecks = []deploymentCheck{
 	{"explicit Deny protects deploy roles and boundaries", denyProtectsDeployRoles},
 	{"PassRole only to ECS tasks, only for roles under the boundary", passRoleOnlyUnderBoundary},
 	{"mutations are scoped to the environment or listed as unscopable", mutationsScoped},
+	{"request tags scope only the resource a call creates", requestTagsOnlyOnCreatedResources},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
