@@ -229,6 +229,17 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateTagged", "resources", `["${local.arn_prefix.ec2}:security-group/*", "${local.arn_prefix.ec2}:security-group-rule/*"]`),
 			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateInVpcTagged", "resources", `["${local.arn_prefix.ec2}:subnet/*", "${local.arn_prefix.ec2}:vpc/*"]`),
 			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateVpcTagged", "actions", `["ec2:CreateVpc", "ec2:CreateSubnet"]`),
+			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "aws:ResourceTag/Application"),
+		},
+	},
+	{
+		name:  "no tag grant lets a deploy role claim a resource tagged for another environment",
+		check: checkDeployments(tagsClaimNoOwnedResource),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "TaskRolesTagOnCreate", "aws:ResourceTag/Application"),
+			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "aws:ResourceTag/Application"),
+			dropCondition("deploy_network.tf", "deploy_network", "Ec2TagOnCreate", "ec2:CreateAction"),
+			dropCondition("deploy_network.tf", "deploy_network", "Ec2AdoptDefaultSecurityGroup", "aws:ResourceTag/Application"),
 		},
 	},
 	{

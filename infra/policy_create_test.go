@@ -24,6 +24,7 @@ var namedOnCreate = map[string][]string{
 		"ec2:vpc/vpc-0foreign", "ec2:subnet/subnet-0foreign",
 		"ec2:security-group/sg-0foreign", "ec2:route-table/rtb-0foreign",
 	},
+	"application-autoscaling:RegisterScalableTarget": {"application-autoscaling:scalable-target/0foreign"},
 }
 
 // requestTagsOnlyOnCreatedResources checks that a statement scoped only by
@@ -92,4 +93,34 @@ func arnPrefix(pattern string) (string, bool) {
 		return "", false
 	}
 	return parts[0] + ":" + parts[1] + ":<service>:" + parts[3] + ":" + parts[4] + ":", true
+}
+
+// Tagging actions whose tags are the scope of other grants: a deploy role
+// that may put its environment's tags on a resource another environment
+// (or application) owns may then change, delete or pass that resource.
+var scopeTagActions = []string{"application-autoscaling:TagResource", "ec2:CreateTags", "iam:TagRole"}
+
+// tagsClaimNoOwnedResource checks that every grant of a scope-setting tag
+// action either applies only while a resource is being created
+// (ec2:CreateAction), only to resources that are this environment's
+// already, or only to resources no application has tagged yet; never to a
+// resource tagged for another environment.
+func tagsClaimNoOwnedResource(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		for _, action := range scopeTagActions {
+			if !st.matchesAction(action) {
+				continue
+			}
+			if _, ok := st.condition("StringEquals", "ec2:CreateAction"); ok && service(action) == "ec2" {
+				continue
+			}
+			if !d.ownedOrUntagged(st) {
+				return fmt.Errorf("statement %q allows %s on resources tagged for any environment: a role could claim another environment's resource by retagging it", st.Sid, action)
+			}
+		}
+	}
+	return nil
 }

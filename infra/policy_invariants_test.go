@@ -29,6 +29,7 @@ var deploymentChecks = []deploymentCheck{
 	{"PassRole only to ECS tasks, only for roles under the boundary", passRoleOnlyUnderBoundary},
 	{"mutations are scoped to the environment or listed as unscopable", mutationsScoped},
 	{"request tags scope only the resource a call creates", requestTagsOnlyOnCreatedResources},
+	{"tags cannot claim another environment's resource", tagsClaimNoOwnedResource},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},

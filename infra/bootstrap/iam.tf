@@ -261,6 +261,17 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"]
     resources = ["${local.arn_prefix.autoscaling}:scalable-target/*"]
 
+    # Only a target no application has tagged yet, as a new one is:
+    # RegisterScalableTarget on an existing target rewrites its capacity,
+    # and TagResource would make another environment's target this one's
+    # (ScalingChangeTagged). docs/adr/0004: an untagged target of another
+    # application can still be claimed.
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Application"
+      values   = ["true"]
+    }
+
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/Application"
@@ -374,11 +385,21 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # IAM authorises the tags CreateRole creates a role with as TagRole.
+  # IAM authorises the tags CreateRole creates a role with as TagRole. Only
+  # on a role no application has tagged yet, as a new one is: PassRole and
+  # DeleteRole trust these tags, so retagging a role of this name pattern
+  # (another application's "<app>-<env>-x-..." role, one created by hand)
+  # must not make it this environment's.
   statement {
     sid       = "TaskRolesTagOnCreate"
     actions   = ["iam:TagRole"]
     resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Application"
+      values   = ["true"]
+    }
 
     condition {
       test     = "StringEquals"
