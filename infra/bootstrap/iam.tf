@@ -171,7 +171,8 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # --- ECS: the cluster, service and task definition family of this
-  # environment.
+  # environment. The provider's wait_for_steady_state follows a new
+  # deployment through ListServiceDeployments/DescribeServiceDeployments.
   statement {
     sid = "EcsClusterServiceTaskDefinition"
     actions = [
@@ -179,8 +180,10 @@ data "aws_iam_policy_document" "deploy" {
       "ecs:DeleteCluster",
       "ecs:DeleteService",
       "ecs:DescribeClusters",
+      "ecs:DescribeServiceDeployments",
       "ecs:DescribeServices",
       "ecs:DescribeTasks",
+      "ecs:ListServiceDeployments",
       "ecs:ListServices",
       "ecs:ListTagsForResource",
       "ecs:ListTasks",
@@ -193,6 +196,7 @@ data "aws_iam_policy_document" "deploy" {
     resources = [
       "${local.arn_prefix.ecs}:cluster/${var.app_name}-${each.key}",
       "${local.arn_prefix.ecs}:container-instance/${var.app_name}-${each.key}/*",
+      "${local.arn_prefix.ecs}:service-deployment/${var.app_name}-${each.key}/*",
       "${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*",
       "${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*",
       "${local.arn_prefix.ecs}:task/${var.app_name}-${each.key}/*",
