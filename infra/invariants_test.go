@@ -243,6 +243,15 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
+		name:  "a service runs only its own environment's task definitions",
+		check: checkDeployments(servicesRunOwnTaskDefinitions),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "EcsServiceRunsOwnTaskDefinitions", "ecs:task-definition"),
+			setCondition("iam.tf", "deploy", "EcsServiceRunsOwnTaskDefinitions", "ecs:task-definition", "values", `["${local.arn_prefix.ecs}:task-definition/${var.app_name}-*"]`),
+			setStatement("iam.tf", "deploy", "EcsClusterServiceTaskDefinition", "actions", `["ecs:DescribeServices", "ecs:UpdateService"]`),
+		},
+	},
+	{
 		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
 		check: checkDeployments(trustIsGitHubEnvironment),
 		broken: []mutation{

@@ -30,6 +30,7 @@ var deploymentChecks = []deploymentCheck{
 	{"mutations are scoped to the environment or listed as unscopable", mutationsScoped},
 	{"request tags scope only the resource a call creates", requestTagsOnlyOnCreatedResources},
 	{"tags cannot claim another environment's resource", tagsClaimNoOwnedResource},
+	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
@@ -434,4 +435,36 @@ func TestADRListsOnlyUnscopableGrants(t *testing.T) {
 			t.Errorf("docs/adr/0004 lists %s as granted on resources no policy can name, but no statement grants it so: drop it from the table", listed)
 		}
 	}
+}
+
+// servicesRunOwnTaskDefinitions checks that CreateService and UpdateService
+// are granted only with ecs:task-definition naming this environment's
+// family: another environment's revision carries its task and execution
+// roles and its image into this cluster, and ECS asks no PassRole for it.
+func servicesRunOwnTaskDefinitions(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		for _, action := range []string{"ecs:CreateService", "ecs:UpdateService"} {
+			if !st.matchesAction(action) {
+				continue
+			}
+			var families []string
+			for _, test := range []string{"ArnLike", "ArnLikeIfExists", "ArnEquals", "ArnEqualsIfExists"} {
+				if v, ok := st.condition(test, "ecs:task-definition"); ok {
+					families = append(families, v...)
+				}
+			}
+			if len(families) == 0 {
+				return fmt.Errorf("statement %q allows %s with any task definition", st.Sid, action)
+			}
+			for _, f := range families {
+				if !d.names(f) || !strings.Contains(f, ":task-definition/"+d.app+"-"+d.env+":") {
+					return fmt.Errorf("statement %q allows %s with task definition %s, not this environment's family", st.Sid, action, f)
+				}
+			}
+		}
+	}
+	return nil
 }

@@ -176,7 +176,6 @@ data "aws_iam_policy_document" "deploy" {
   statement {
     sid = "EcsClusterServiceTaskDefinition"
     actions = [
-      "ecs:CreateService",
       "ecs:DeleteCluster",
       "ecs:DeleteService",
       "ecs:DescribeClusters",
@@ -191,7 +190,6 @@ data "aws_iam_policy_document" "deploy" {
       "ecs:UntagResource",
       "ecs:UpdateCluster",
       "ecs:UpdateClusterSettings",
-      "ecs:UpdateService",
     ]
     resources = [
       "${local.arn_prefix.ecs}:cluster/${var.app_name}-${each.key}",
@@ -201,6 +199,23 @@ data "aws_iam_policy_document" "deploy" {
       "${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*",
       "${local.arn_prefix.ecs}:task/${var.app_name}-${each.key}/*",
     ]
+  }
+
+  # A service runs only this environment's task definitions. The task
+  # definition is the one thing in CreateService/UpdateService that reaches
+  # outside the cluster: another environment's revision brings its roles
+  # and image with it, with no PassRole asked. (IfExists: an update that
+  # leaves the task definition alone carries no ecs:task-definition.)
+  statement {
+    sid       = "EcsServiceRunsOwnTaskDefinitions"
+    actions   = ["ecs:CreateService", "ecs:UpdateService"]
+    resources = ["${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*"]
+
+    condition {
+      test     = "ArnLikeIfExists"
+      variable = "ecs:task-definition"
+      values   = ["${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*"]
+    }
   }
 
   # CreateCluster and RegisterTaskDefinition name no resource AWS can
