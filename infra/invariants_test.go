@@ -252,6 +252,15 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
+		name:  "an alarm the deploy role creates acts only on this environment's scaling policies",
+		check: checkDeployments(alarmsActOnOwnScaling),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:aws:sns:*", "arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]`),
+			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*"]`),
+		},
+	},
+	{
 		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
 		check: checkDeployments(trustIsGitHubEnvironment),
 		broken: []mutation{

@@ -31,6 +31,7 @@ var deploymentChecks = []deploymentCheck{
 	{"request tags scope only the resource a call creates", requestTagsOnlyOnCreatedResources},
 	{"tags cannot claim another environment's resource", tagsClaimNoOwnedResource},
 	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
+	{"alarms act only on this environment's scaling policies", alarmsActOnOwnScaling},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
@@ -463,6 +464,28 @@ func servicesRunOwnTaskDefinitions(d deployment, _ []deployment, _ map[string]bo
 				if !d.names(f) || !strings.Contains(f, ":task-definition/"+d.app+"-"+d.env+":") {
 					return fmt.Errorf("statement %q allows %s with task definition %s, not this environment's family", st.Sid, action, f)
 				}
+			}
+		}
+	}
+	return nil
+}
+
+// alarmsActOnOwnScaling checks that an alarm the deploy role may create can
+// act only on this environment's scaling policies: an alarm's name limits
+// nothing it does, and its actions may scale any service, publish to any
+// topic or open incidents.
+func alarmsActOnOwnScaling(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() || !st.matchesAction("cloudwatch:PutMetricAlarm") {
+			continue
+		}
+		actions, ok := st.condition("ForAllValues:StringLike", "cloudwatch:AlarmActions")
+		if !ok || len(actions) == 0 {
+			return fmt.Errorf("statement %q allows cloudwatch:PutMetricAlarm with any alarm action", st.Sid)
+		}
+		for _, a := range actions {
+			if !strings.Contains(a, ":scalingPolicy:") || !strings.HasSuffix(a, ":resource/ecs/service/"+d.app+"-"+d.env+"/*") || strings.ContainsAny(strings.TrimSuffix(a, "/*"), "?") {
+				return fmt.Errorf("statement %q lets an alarm act on %s, not only this environment's scaling policies", st.Sid, a)
 			}
 		}
 	}

@@ -330,11 +330,21 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # Target tracking policies create and delete their own alarms.
+  # Target tracking policies create and delete their own alarms. The name
+  # does not limit what an alarm does: without the condition, an alarm of
+  # this name could scale another team's service, publish to any SNS topic
+  # or open Systems Manager incidents. Its only action is one of this
+  # environment's scaling policies.
   statement {
     sid       = "ScalingAlarms"
     actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"]
     resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-${each.key}/*"]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "cloudwatch:AlarmActions"
+      values   = ["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]
+    }
   }
 
   # --- Registry and logs: named after the environment.
