@@ -373,15 +373,21 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["${local.arn_prefix.ecr}:repository/${var.app_name}-${each.key}"]
   }
 
+  # Besides the log group's own settings, the reads a failed deploy and
+  # the pipeline's log commands make on it (ci/cloud).
   statement {
     sid = "LogGroup"
     actions = [
       "logs:CreateLogGroup",
       "logs:DeleteLogGroup",
       "logs:DeleteRetentionPolicy",
+      "logs:DescribeLogStreams",
+      "logs:FilterLogEvents",
+      "logs:GetLogEvents",
       "logs:ListTagsForResource",
       "logs:ListTagsLogGroup",
       "logs:PutRetentionPolicy",
+      "logs:StartLiveTail",
       "logs:TagLogGroup",
       "logs:TagResource",
       "logs:UntagLogGroup",
