@@ -12,8 +12,6 @@ import (
 	"strings"
 
 	"dagger.io/dagger"
-
-	"github.com/example/goship/ci/report"
 )
 
 // bootstrapState is the bootstrap stack's local state, relative to the
@@ -37,30 +35,49 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		}
 		tf, err := awsTerraform(ctx, p, infra, bootstrapStack)
 		if err != nil {
+			return bootstrapStack.failure(err)
+		}
+		planned := tf.WithExec(planArgs(p.cfg, stackVars(p.cfg, bootstrapStack, "")))
+		if err := p.approvePlan(ctx, bootstrapStack, planned, nil); err != nil {
 			return err
 		}
-		applied := tf.
-			WithExec(planArgs(stackVars(p.cfg, bootstrapStack, ""))).
-			WithExec(applyArgs(), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
-		code, err := applied.ExitCode(ctx)
-		if err != nil {
+		// A failed apply may still have created resources, so its state
+		// is exported whatever the exit code.
+		applied := planned.WithExec(applyArgs(p.cfg), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny})
+		var code int
+		var completed bool
+		interrupted := p.protected(ctx, bootstrapStack, "apply", func(ctx context.Context) error {
+			var err error
+			code, err = applied.ExitCode(ctx)
+			completed = err == nil
 			return err
+		})
+		if !completed {
+			// The apply never completed: there is no state to export, and
+			// asking for one would run the apply again.
+			return bootstrapStack.failure(interrupted)
 		}
 		state := applied.Directory("/infra/bootstrap").Filter(dagger.DirectoryFilterOpts{
 			Include: []string{"terraform.tfstate", "terraform.tfstate.backup"},
 		})
-		if _, err := state.Export(ctx, filepath.Join(p.root, "infra", "bootstrap")); err != nil {
+		// After an interrupt the run's context is cancelled, but an apply
+		// that finished must still leave its state on the host.
+		if _, err := state.Export(context.WithoutCancel(ctx), filepath.Join(p.root, "infra", "bootstrap")); err != nil {
 			return fmt.Errorf("exporting the bootstrap state to %s: %w", bootstrapState, err)
 		}
 		p.steps.printf("\n!!! %s is the ONLY record of the state bucket and the deploy role.\n"+
 			"!!! It is gitignored: keep a copy somewhere safe, or the next bootstrap will try to create them again.\n\n", bootstrapState)
-		if code != 0 {
-			stderr, _ := applied.Stderr(ctx)
-			return fmt.Errorf("terraform apply exited %d: %s", code, report.LastLines(stderr, 20))
+		if interrupted != nil {
+			return interrupted
 		}
-		out, err := applied.WithExec([]string{"terraform", "output", "-json"}).Stdout(ctx)
+		if code != 0 {
+			stdout, _ := applied.Stdout(ctx) // the exit code is the failure; the output only explains it
+			stderr, _ := applied.Stderr(ctx)
+			return bootstrapStack.failure(&dagger.ExecError{Cmd: applyArgs(p.cfg), ExitCode: code, Stdout: stdout, Stderr: stderr})
+		}
+		out, err := applied.WithExec(outputArgs()).Stdout(ctx)
 		if err != nil {
-			return err
+			return bootstrapStack.failure(err)
 		}
 		if outputs, err = decodeOutputs([]byte(out)); err != nil {
 			return err

@@ -25,14 +25,14 @@ func TestSecretCanary(t *testing.T) {
 	cfg := terraformConfig()
 	image := "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("a", 64)
 	for _, st := range stacks() {
-		record("init", initArgs(cfg, st))
-		record("plan", planArgs(stackVars(cfg, st, image)))
-		record("destroy", destroyArgs(stackVars(cfg, st, destroyPlaceholderImage(cfg, "123456789012"))))
+		record("init", initArgs(cfg, st, true))
+		record("plan", planArgs(cfg, stackVars(cfg, st, image)))
+		record("destroy", destroyArgs(cfg, stackVars(cfg, st, destroyPlaceholderImage(cfg, "123456789012"))))
 	}
-	record("apply", applyArgs())
+	record("apply", applyArgs(cfg))
 	record("trivy", trivyImageArgs(cfg, true), trivyConfigArgs(cfg, true), trivySBOMArgs())
 	var summaryText, summaryMarkdown bytes.Buffer
-	s := &report.Summary{Mode: "deploy", Environment: "dev", Scanned: true, Image: image, URL: "http://goship-dev-123.eu-west-1.elb.amazonaws.com"}
+	s := &report.Summary{Mode: "deploy", Environment: "dev", Vulnerabilities: report.Scan{Completed: true}, Image: image, URL: "http://goship-dev-123.eu-west-1.elb.amazonaws.com"}
 	if err := s.Text(&summaryText); err != nil {
 		t.Fatal(err)
 	}

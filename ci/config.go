@@ -40,15 +40,25 @@ type config struct {
 	trivyIgnoreFile   string
 	waitTimeout       time.Duration
 	smokeTimeout      time.Duration
+	lockTimeout       time.Duration
 	githubRepository  string
 	environments      []string // bootstrap: one permissions boundary and deploy role each
 	assumeYes         bool
+	allowDestroy      bool
 	signerIdentity    string
 	signerIssuer      string
 	signingKey        string // a key file path or an AWS KMS key ARN
 	verifyKey         string // a PEM public key file
 	allowUnsigned     bool
 	trustedRoot       string
+
+	// The day-two modes' own settings.
+	asJSON     bool          // status, logs, history: data for scripts
+	logsSince  time.Duration // logs
+	logsFollow bool          // logs
+	logsFilter string        // logs
+	rollbackTo string        // rollback: a history number or a digest
+	planText   bool          // plan: the full plan text too
 }
 
 // hostFacts are the defaults that come from the checkout rather than from
@@ -105,12 +115,12 @@ func options() []option {
 				return setMatch(&c.app, v, appPattern, "2-16 lower-case letters, digits and '-', starting with a letter, not ending with '-'")
 			}},
 		{flag: "region", envs: []string{"AWS_REGION", "AWS_DEFAULT_REGION"}, defText: "the AWS profile's region",
-			usage: "AWS region (deploy, destroy, bootstrap)",
+			usage: "AWS region (every mode that talks to AWS)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.region, v, regionPattern, "an AWS region such as eu-west-1")
 			}},
 		{flag: "state-bucket", envs: []string{"TF_STATE_BUCKET"},
-			usage: "S3 bucket holding Terraform state (deploy, destroy); the bucket to create (bootstrap)",
+			usage: "S3 bucket holding Terraform state and the deploy history (every mode that talks to AWS); the bucket to create (bootstrap)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.stateBucket, v, bucketPattern, "an S3 bucket name")
 			}},
@@ -118,10 +128,10 @@ func options() []option {
 			usage: "image platform: linux/amd64 or linux/arm64 (sets the ECS CPU architecture)",
 			set:   setPlatform},
 		{flag: "port", envs: []string{"SERVE_PORT"}, def: "8080",
-			usage: "localhost port that serve listens on",
+			usage: "port that serve listens on, on every interface (the Dagger SDK cannot bind 127.0.0.1)",
 			set:   setPort},
 		{flag: "image", envs: []string{"DEPLOY_IMAGE"},
-			usage: "deploy this repo@sha256:... instead of building one (roll back to a previous image)",
+			usage: "deploy (or plan) this repo@sha256:... instead of building one",
 			set:   setImage},
 		{flag: "commit", envs: []string{"GIT_COMMIT", "GITHUB_SHA"}, defText: "git rev-parse HEAD",
 			usage:    "commit baked into the image and expected from GET /version after a deploy",
@@ -173,6 +183,9 @@ func options() []option {
 		{flag: "smoke-timeout", envs: []string{"SMOKE_TIMEOUT"}, def: "5m",
 			usage: "how long deploy retries the smoke test of the live URL",
 			set:   func(c *config, v string) error { return setDuration(&c.smokeTimeout, v) }},
+		{flag: "lock-timeout", envs: []string{"TF_LOCK_TIMEOUT"}, def: "5m",
+			usage: "how long Terraform waits for another run's state lock before it fails",
+			set:   func(c *config, v string) error { return setDuration(&c.lockTimeout, v) }},
 		{flag: "github-repository", envs: []string{"GITHUB_REPOSITORY"},
 			usage: "owner/name allowed to assume the deploy role by OIDC (bootstrap)",
 			set: func(c *config, v string) error {
@@ -184,6 +197,16 @@ func options() []option {
 		{flag: "yes", isBool: true, def: "false",
 			usage: "destroy without asking (also skipped when CI=true)",
 			set:   setAssumeYes},
+		{flag: "allow-destroy", envs: []string{"ALLOW_DESTROY"}, isBool: true, def: "false",
+			usage: "apply a deploy or bootstrap plan that destroys or replaces resources (otherwise asked on a terminal, refused in CI)",
+			set: func(c *config, v string) error {
+				allow, err := strconv.ParseBool(v)
+				if err != nil {
+					return errors.New("want true or false")
+				}
+				c.allowDestroy = allow
+				return nil
+			}},
 		{flag: "signer-identity", envs: []string{"SIGNER_IDENTITY"}, defText: "pipeline.yml of GITHUB_REPOSITORY (or the git remote) on main",
 			usage: "certificate identity deploy requires of the image's signature",
 			set:   func(c *config, v string) error { return setWord(&c.signerIdentity, v) }},
@@ -202,6 +225,24 @@ func options() []option {
 		{flag: "trusted-root", envs: []string{"SIGSTORE_TRUSTED_ROOT"}, defText: "Sigstore's public-good root, embedded",
 			usage: "Sigstore trusted_root.json to verify keyless signatures against",
 			set:   func(c *config, v string) error { return setWord(&c.trustedRoot, v) }},
+		{flag: "json", isBool: true, def: "false",
+			usage: "print the data as JSON (status, logs, history)",
+			set:   func(c *config, v string) error { return setBool(&c.asJSON, v) }},
+		{flag: "since", envs: []string{"LOGS_SINCE"}, def: "10m",
+			usage: "how far back logs starts, such as 10m or 2h",
+			set:   func(c *config, v string) error { return setDuration(&c.logsSince, v) }},
+		{flag: "follow", isBool: true, def: "false",
+			usage: "logs: keep printing new events until Ctrl-C",
+			set:   func(c *config, v string) error { return setBool(&c.logsFollow, v) }},
+		{flag: "filter", envs: []string{"LOGS_FILTER"},
+			usage: "logs: CloudWatch Logs filter pattern, such as ERROR or { $.level = \"ERROR\" }",
+			set:   func(c *config, v string) error { c.logsFilter = v; return nil }},
+		{flag: "to", envs: []string{"ROLLBACK_TO"}, defText: "the last live image before the current one",
+			usage: "rollback: the history entry N (as history numbers them) or image digest to go back to",
+			set:   func(c *config, v string) error { return setWord(&c.rollbackTo, v) }},
+		{flag: "plan-text", isBool: true, def: "false",
+			usage: "plan: print the full Terraform plan of each stack too",
+			set:   func(c *config, v string) error { return setBool(&c.planText, v) }},
 	}
 }
 
@@ -419,5 +460,14 @@ func setAssumeYes(c *config, v string) error {
 		return errors.New("want true or false")
 	}
 	c.assumeYes = yes
+	return nil
+}
+
+func setBool(dst *bool, v string) error {
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*dst = b
 	return nil
 }

@@ -50,9 +50,11 @@ func TestParseArgsDefaults(t *testing.T) {
 		severities:     []string{"HIGH", "CRITICAL"},
 		waitTimeout:    20 * time.Minute,
 		smokeTimeout:   5 * time.Minute,
+		lockTimeout:    5 * time.Minute,
 		signerIdentity: "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main",
 		signerIssuer:   attest.GitHubIssuer,
 		environments:   []string{"dev", "prod"},
+		logsSince:      10 * time.Minute,
 	}
 	if name != "check" {
 		t.Errorf("mode = %q, want check", name)

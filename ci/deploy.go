@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/service/ecs"
-
 	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/report"
 )
 
 // deploy runs every check, then makes sure the ECR repository exists,
@@ -16,8 +16,15 @@ import (
 // verifies that signature, applies the service stack with that image's
 // digest, waits for ECS to settle and smoke-tests the live URL. With
 // --image it skips the checks and the publish and deploys that digest once
-// its signature verifies: that is how to roll back.
+// its signature verifies: that is how to roll back. Once the service stack
+// has been applied, the deploy is recorded in the history whatever its
+// outcome.
 func deploy(ctx context.Context, p *pipeline) error {
+	return deployAs(ctx, p, report.KindDeploy)
+}
+
+// deployAs is deploy, recorded in the history as kind (deploy, rollback).
+func deployAs(ctx context.Context, p *pipeline, kind string) error {
 	image := p.cfg.image
 	wantCommit := p.cfg.commit
 	var registry map[string]string
@@ -41,6 +48,7 @@ func deploy(ctx context.Context, p *pipeline) error {
 		}
 		if err := p.steps.run("publish the image to ECR", func() error {
 			image, err = publish(ctx, p, built.image, registry["repository_url"])
+			p.result.Published = image
 			return err
 		}); err != nil {
 			return err
@@ -58,7 +66,6 @@ func deploy(ctx context.Context, p *pipeline) error {
 		// A rolled-back image reports its own commit, not the checkout's.
 		wantCommit = ""
 	}
-	p.result.Image = image
 	if err := p.steps.run("verify the image's signature", func() error {
 		reg, err := ecrRegistry(ctx, p, image)
 		if err != nil {
@@ -70,32 +77,67 @@ func deploy(ctx context.Context, p *pipeline) error {
 	}
 
 	var service map[string]string
-	if err := p.steps.run("apply the service stack", func() error {
+	var info cloud.VersionInfo
+	err = p.steps.run("apply the service stack", func() error {
 		service, err = apply(ctx, p, serviceStack, image)
 		if err != nil {
 			return err
 		}
 		return requireOutputs(service, "service_url", "cluster_name", "service_name")
-	}); err != nil {
-		return err
+	})
+	if err == nil {
+		p.result.Image = image
+		info, err = settle(ctx, p, service, image, wantCommit)
+	} else {
+		explainFailedApply(ctx, p, image)
 	}
-	if err := p.steps.run("wait for the ECS service to become stable", func() error {
-		return cloud.WaitStable(ctx, ecs.NewFromConfig(p.aws.Config), service["cluster_name"], service["service_name"],
-			image, p.cfg.waitTimeout, cloud.WaitInterval, p.stdout)
-	}); err != nil {
-		return fmt.Errorf("%w (logs: CloudWatch group %s)", err, service["log_group_name"])
+
+	// From the apply on, the image may be running: the history hears of
+	// it whatever happened, even after Ctrl-C.
+	commit, version := p.cfg.commit, p.cfg.version
+	if p.cfg.image != "" && !p.cfg.commitGiven {
+		commit, version = "", ""
 	}
-	if err := p.steps.run("smoke-test "+service["service_url"], func() error {
-		client := &http.Client{Timeout: 10 * time.Second}
-		info, err := cloud.Smoke(ctx, client, service["service_url"], wantCommit, cloud.DefaultRetryPolicy(p.cfg.smokeTimeout), p.stdout)
-		if err == nil {
-			fmt.Fprintf(p.stdout, "  %s %s (commit %s) is live\n", info.Service, info.Version, info.Commit)
-		}
-		return err
-	}); err != nil {
+	if info.Commit != "" {
+		commit, version = info.Commit, info.Version
+	}
+	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	if recordErr := recordDeploy(recordCtx, p, deployRecord(p, kind, image, commit, version, err)); recordErr != nil {
+		return errors.Join(err, recordErr)
+	}
+	if err != nil {
 		return err
 	}
 	p.result.URL = service["service_url"]
 	fmt.Fprintf(p.stdout, "\nLive at %s\n", p.result.URL)
 	return nil
+}
+
+// settle waits for ECS to run image and smoke-tests the live URL. When
+// either fails, it says why, in the terminal and in the step summary.
+func settle(ctx context.Context, p *pipeline, service map[string]string, image, wantCommit string) (cloud.VersionInfo, error) {
+	clients := cloud.NewClients(p.aws.Config)
+	cluster, name := service["cluster_name"], service["service_name"]
+	if err := p.steps.run("wait for the ECS service to become stable", func() error {
+		return cloud.WaitStable(ctx, clients.ECS, cluster, name, image, p.cfg.waitTimeout, cloud.WaitInterval, p.stdout)
+	}); err != nil {
+		explainFailedRollout(ctx, p, clients, cluster, name, image)
+		return cloud.VersionInfo{}, fmt.Errorf("%w (logs: CloudWatch group %s)", err, service["log_group_name"])
+	}
+	var info cloud.VersionInfo
+	err := p.steps.run("smoke-test "+service["service_url"], func() error {
+		client := &http.Client{Timeout: 10 * time.Second}
+		var err error
+		info, err = cloud.Smoke(ctx, client, service["service_url"], wantCommit, cloud.DefaultRetryPolicy(p.cfg.smokeTimeout), p.stdout)
+		if err != nil {
+			return smokeFailure{err}
+		}
+		fmt.Fprintf(p.stdout, "  %s %s (commit %s) is live\n", info.Service, info.Version, info.Commit)
+		return nil
+	})
+	if err != nil {
+		explainFailedSmoke(ctx, p, clients, cluster, name, err)
+	}
+	return info, err
 }

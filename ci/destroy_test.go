@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"strings"
 	"testing"
 
@@ -44,5 +46,27 @@ func TestConfirm(t *testing.T) {
 				t.Errorf("prompt = %q", out.String())
 			}
 		})
+	}
+}
+
+// TestIsTerminal checks that destroy's question is asked only on a
+// terminal: /dev/null is a character device, but a prompt there reads EOF
+// instead of the documented refusal.
+func TestIsTerminal(t *testing.T) {
+	t.Parallel()
+	null, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = null.Close() })
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Close(); _ = w.Close() })
+	for name, in := range map[string]io.Reader{"/dev/null": null, "a pipe": r, "a string": strings.NewReader("dev\n")} {
+		if isTerminal(in) {
+			t.Errorf("isTerminal(%s) = true", name)
+		}
 	}
 }

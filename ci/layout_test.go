@@ -21,6 +21,7 @@ func TestLayout(t *testing.T) {
 	}{
 		{"./cloud", []string{dagger}},
 		{"./report", []string{dagger, awsSDK}},
+		{"./terraform", []string{dagger, awsSDK}},
 		{"./attest", []string{dagger, awsSDK}},
 		{"./attest/kmskey", []string{dagger}},
 	}

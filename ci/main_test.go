@@ -41,7 +41,7 @@ func TestRunWithoutEngine(t *testing.T) {
 			t.Parallel()
 			var stdout, stderr bytes.Buffer
 			start := time.Now()
-			err := run(context.Background(), tt.args, envOf(tt.env), strings.NewReader(""), &stdout, &stderr)
+			err := run(context.Background(), tt.args, envOf(tt.env), strings.NewReader(""), &stdout, &stderr, nil)
 			if took := time.Since(start); took > 10*time.Second {
 				t.Errorf("took %s, want well under 10s", took)
 			}
@@ -73,7 +73,7 @@ func TestRunDeployWithoutCredentials(t *testing.T) {
 		"--signer-identity", "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main"}
 	var stdout, stderr bytes.Buffer
 	start := time.Now()
-	err := run(context.Background(), args, envOf(nil), strings.NewReader(""), &stdout, &stderr)
+	err := run(context.Background(), args, envOf(nil), strings.NewReader(""), &stdout, &stderr, nil)
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("took %s, want well under 10s", took)
 	}
@@ -109,7 +109,7 @@ func TestCheckEndToEnd(t *testing.T) {
 	defer cancel()
 	t.Logf("running check end to end against the local engine, until %s", deadline.Format(time.TimeOnly))
 	var stdout bytes.Buffer
-	if err := run(ctx, []string{"check"}, os.Getenv, strings.NewReader(""), &stdout, os.Stderr); err != nil {
+	if err := run(ctx, []string{"check"}, os.Getenv, strings.NewReader(""), &stdout, os.Stderr, nil); err != nil {
 		t.Fatalf("check: %v\n%s", err, stdout.String())
 	}
 	for _, want := range []string{"✓ test: go vet, go test -race", "✓ build and scan the image", "✓ terraform fmt and validate", "check succeeded"} {

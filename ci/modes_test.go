@@ -26,11 +26,11 @@ func TestModeTable(t *testing.T) {
 		if m.local != nil && (m.needsAWS || m.needsEngine) {
 			t.Errorf("local mode %q cannot need AWS or an engine", m.name)
 		}
-		if m.needsAWS && !m.needsEngine {
-			t.Errorf("mode %q needs AWS but no engine: Terraform runs in the engine", m.name)
+		if m.run != nil && !m.needsEngine && !m.needsAWS {
+			t.Errorf("mode %q runs on the host without AWS: make it local", m.name)
 		}
 	}
-	for _, name := range []string{"check", "serve", "deploy", "destroy", "bootstrap", "auto", "help", "resolve"} {
+	for _, name := range []string{"check", "serve", "deploy", "destroy", "bootstrap", "status", "logs", "history", "rollback", "plan", "auto", "help", "resolve"} {
 		if !seen[name] {
 			t.Errorf("mode %q missing", name)
 		}
@@ -77,11 +77,11 @@ func TestResolve(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main"}, want: "mode=deploy\naws=true\nenvironment=dev\n"},
-		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main", "ENVIRONMENT": "staging"}, want: "mode=deploy\naws=true\nenvironment=staging\n"},
+		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main"}, want: "mode=deploy\naws=true\nenvironment=dev\nqueue=aws-dev\n"},
+		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main", "ENVIRONMENT": "staging"}, want: "mode=deploy\naws=true\nenvironment=staging\nqueue=aws-staging\n"},
 		{env: map[string]string{"GITHUB_EVENT_NAME": "pull_request"}, want: "mode=check\naws=false\nenvironment=dev\n"},
-		{env: map[string]string{"REQUESTED_MODE": "destroy"}, want: "mode=destroy\naws=true\nenvironment=dev\n"},
-		{env: map[string]string{"REQUESTED_MODE": "destroy", "REQUESTED_ENVIRONMENT": "prod", "ENVIRONMENT": "dev"}, want: "mode=destroy\naws=true\nenvironment=prod\n"},
+		{env: map[string]string{"REQUESTED_MODE": "destroy"}, want: "mode=destroy\naws=true\nenvironment=dev\nqueue=aws-dev\n"},
+		{env: map[string]string{"REQUESTED_MODE": "destroy", "REQUESTED_ENVIRONMENT": "prod", "ENVIRONMENT": "dev"}, want: "mode=destroy\naws=true\nenvironment=prod\nqueue=aws-prod\n"},
 		{env: map[string]string{"REQUESTED_MODE": "check"}, want: "mode=check\naws=false\nenvironment=dev\n"},
 		{env: map[string]string{"REQUESTED_MODE": "deploy", "REQUESTED_ENVIRONMENT": "prod/x"}, wantErr: true},
 		{env: map[string]string{"REQUESTED_MODE": "help"}, wantErr: true},

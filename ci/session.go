@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
+	"github.com/example/goship/ci/terraform"
 )
 
 // pipeline is one run: its configuration, the engine, the AWS session (for
@@ -25,10 +27,20 @@ type pipeline struct {
 	steps  *steps
 	stdin  io.Reader
 	stdout io.Writer
+	stderr io.Writer
 	getenv func(string) string
+	web    *http.Client // asks the live service what it runs (status)
 	now    func() time.Time
 	runID  string // busts the engine's cache for steps that must run every time
 	result *report.Summary
+
+	interrupts    *terraform.Interrupts  // what Ctrl-C does while Terraform changes AWS
+	endpoints     terraform.EndpointPlan // the AWS endpoints Terraform containers use
+	hostEndpoints []string               // the host's endpoint settings, NAME=value
+	lockOwner     string                 // names this run in the Terraform locks it takes
+	inCI          bool                   // CI=true: nobody to ask
+	terminal      bool                   // standard input is a terminal
+	readLock      func(ctx context.Context, bucket, key string) (*cloud.StateLock, error)
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }

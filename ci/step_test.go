@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -47,6 +48,9 @@ func TestStepShowsExecOutput(t *testing.T) {
 		{"go test writes to stdout", &dagger.ExecError{Cmd: []string{"go", "test", "./..."}, ExitCode: 1,
 			Stdout: "--- FAIL: TestHealthz (0.00s)\nFAIL\tgithub.com/example/goship/api\n"},
 			[]string{"`go test ./...` exited 1", "--- FAIL: TestHealthz"}},
+		{"failure on stdout, downloads on stderr", &dagger.ExecError{Cmd: []string{"go", "vet", "./..."}, ExitCode: 1,
+			Stdout: "api/x.go:3:2: unreachable code\n", Stderr: strings.Repeat("go: downloading example.com/m v1.0.0\n", 30)},
+			[]string{"`go vet ./...` exited 1", "unreachable code", "go: downloading"}},
 	}
 	for _, tt := range tests {
 		s := newSteps(&bytes.Buffer{}, time.Now)
@@ -61,5 +65,38 @@ func TestStepShowsExecOutput(t *testing.T) {
 				t.Errorf("%s: error lacks %q:\n%s", tt.name, w, err)
 			}
 		}
+	}
+}
+
+// TestGoTestFailure checks that a failed go test on a cold module cache
+// shows the failed tests, not the `go: downloading` lines that fill
+// stderr. testdata/gotest-failed.json is the real stdout of
+// `go test -json ./...` over a module with a failing assertion, subtest
+// and panic.
+func TestGoTestFailure(t *testing.T) {
+	t.Parallel()
+	stdout, err := os.ReadFile("testdata/gotest-failed.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := strings.Repeat("go: downloading github.com/aws/aws-sdk-go-v2 v1.48.0\n", 40)
+	msg := goTestFailure(1, string(stdout), stderr).Error()
+	for _, want := range []string{"`go test -race -json ./...` exited 1", "3 failures:",
+		"--- FAIL: TestBad (example.com/gt/a)", "want 1, got 2", "--- FAIL: TestSub/inner", "inner broke", "panic: boom"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("message lacks %q:\n%s", want, msg)
+		}
+	}
+	for _, unwanted := range []string{"go: downloading", "fine", `"Action"`} {
+		if strings.Contains(msg, unwanted) {
+			t.Errorf("message shows %q:\n%s", unwanted, msg)
+		}
+	}
+
+	// When the go command fails before any test runs, stdout names no
+	// failure and both streams' ends are the explanation.
+	msg = goTestFailure(1, "", "go: downloading x v1\ngo: example.com/x@v1: verifying module: checksum mismatch\n").Error()
+	if !strings.Contains(msg, "checksum mismatch") {
+		t.Errorf("message lacks the go command's own error:\n%s", msg)
 	}
 }

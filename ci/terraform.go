@@ -1,19 +1,51 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"strings"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/terraform"
 )
 
 // stack is one Terraform root module under infra/.
 type stack struct {
 	name string // in the state key and in step names
 	dir  string // relative to infra/
+}
+
+// path is the stack's directory relative to the repository.
+func (st stack) path() string { return path.Join("infra", st.dir) }
+
+// failure names the stack and its directory in a failed Terraform step,
+// since the same commands run in all three, and shows every Error block
+// Terraform printed rather than the end of its output.
+func (st stack) failure(err error) error {
+	if err == nil {
+		return nil
+	}
+	var exec *dagger.ExecError
+	if errors.As(err, &exec) {
+		verb := strings.Join(exec.Cmd[:min(2, len(exec.Cmd))], " ")
+		return execFailure{exec: exec, what: fmt.Sprintf("`%s` in the %s stack (%s)", verb, st.name, st.path()), explain: terraformErrors}
+	}
+	return fmt.Errorf("the %s stack (%s): %w", st.name, st.path(), err)
+}
+
+// terraformErrors is every Error block of a failed Terraform command, or
+// the end of its output when it printed none (it was killed, say).
+func terraformErrors(stdout, stderr string) string {
+	blocks := terraform.ErrorBlocks(stderr + "\n" + stdout)
+	if len(blocks) == 0 {
+		return streamEnds(stdout, stderr)
+	}
+	return strings.Join(blocks, "\n\n")
 }
 
 // The three root modules: bootstrap keeps local state (it creates the
@@ -35,18 +67,25 @@ func stateKey(cfg config, st stack) string {
 
 // initArgs configures the S3 backend from the run's configuration; locking
 // and encryption are repeated here so no backend block can forget them.
-func initArgs(cfg config, st stack) []string {
-	args := []string{"terraform", "init", "-input=false"}
+func initArgs(cfg config, st stack, pathStyle bool) []string {
+	args := []string{"terraform", "init", "-input=false", "-no-color"}
 	if st == bootstrapStack {
 		return args
 	}
-	return append(args,
+	args = append(args,
 		"-backend-config=bucket="+cfg.stateBucket,
 		"-backend-config=key="+stateKey(cfg, st),
 		"-backend-config=region="+cfg.region,
 		"-backend-config=use_lockfile=true",
 		"-backend-config=encrypt=true",
 	)
+	if pathStyle {
+		// An S3 endpoint other than AWS (an emulator, or a host name such
+		// as LocalStack's) cannot take the bucket into its host name, and
+		// the backend does not read AWS_S3_USE_PATH_STYLE.
+		args = append(args, "-backend-config=use_path_style=true")
+	}
+	return args
 }
 
 // stackVars are the -var arguments each stack takes. image is the digest
@@ -74,16 +113,25 @@ func stackVars(cfg config, st stack, image string) []string {
 }
 
 // planArgs saves the plan, so that apply runs exactly what was planned.
-func planArgs(vars []string) []string {
-	return append([]string{"terraform", "plan", "-input=false", "-out=tfplan"}, vars...)
+func planArgs(cfg config, vars []string) []string {
+	return append([]string{"terraform", "plan", "-input=false", "-no-color", lockTimeoutArg(cfg), "-out=tfplan"}, vars...)
 }
 
-func applyArgs() []string {
-	return []string{"terraform", "apply", "-input=false", "-auto-approve", "tfplan"}
+func applyArgs(cfg config) []string {
+	return []string{"terraform", "apply", "-input=false", "-no-color", lockTimeoutArg(cfg), "-auto-approve", "tfplan"}
 }
 
-func destroyArgs(vars []string) []string {
-	return append([]string{"terraform", "destroy", "-input=false", "-auto-approve"}, vars...)
+func destroyArgs(cfg config, vars []string) []string {
+	return append([]string{"terraform", "destroy", "-input=false", "-no-color", lockTimeoutArg(cfg), "-auto-approve"}, vars...)
+}
+
+// outputArgs reads a stack's outputs as JSON.
+func outputArgs() []string { return []string{"terraform", "output", "-no-color", "-json"} }
+
+// lockTimeoutArg makes Terraform wait for a state lock that another run
+// holds, instead of failing at once: two runs of one environment queue.
+func lockTimeoutArg(cfg config) string {
+	return "-lock-timeout=" + cfg.lockTimeout.String()
 }
 
 // decodeOutputs reads `terraform output -json` into name → value for the
@@ -145,35 +193,119 @@ func terraformEnv() [][2]string {
 		{"TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE", "true"},
 		{"TF_IN_AUTOMATION", "1"},
 		{"TF_INPUT", "0"},
+		// No version check or security bulletin from checkpoint-api.hashicorp.com
+		// on every command of every container.
+		{"CHECKPOINT_DISABLE", "1"},
 	}
 }
 
 // awsTerraform is a Terraform container that talks to AWS: credentials as
-// secrets, and a run ID so the engine never answers from its cache.
+// secrets, the run's endpoints (an emulator's, say), the lock owner, and
+// a run ID so the engine never answers from its cache.
 func awsTerraform(ctx context.Context, p *pipeline, infra *dagger.Directory, st stack) (*dagger.Container, error) {
 	ctr, err := p.withAWS(ctx, terraformContainer(p, infra, st))
 	if err != nil {
 		return nil, err
 	}
-	return ctr.WithEnvVariable("GOSHIP_RUN", p.runID).
-		WithExec(initArgs(p.cfg, st)), nil
+	for _, v := range p.endpoints.Env {
+		ctr = ctr.WithEnvVariable(v[0], v[1])
+	}
+	for _, b := range p.endpoints.Bindings {
+		// An endpoint on the host's loopback is not on the container's:
+		// the engine forwards the alias to the host.
+		ctr = ctr.WithServiceBinding(b.Alias, p.dag.Host().Service(
+			[]dagger.PortForward{{Frontend: b.Port, Backend: b.Port}}, dagger.HostServiceOpts{Host: b.Upstream}))
+	}
+	return ctr.
+		// Terraform writes user@host into the lock it holds, and reads the
+		// user from /etc/passwd: this names the run instead of root@dagger.
+		WithNewFile("/etc/passwd", passwdNaming(p.lockOwner)).
+		WithEnvVariable("GOSHIP_RUN", p.runID).
+		WithExec(initArgs(p.cfg, st, p.endpoints.PathStyle)), nil
 }
 
-// apply plans and applies one stack and returns its outputs.
+// passwdNaming is an /etc/passwd whose root user is called name.
+func passwdNaming(name string) string {
+	return name + ":x:0:0:goship run:/root:/bin/sh\n"
+}
+
+// showArgs writes a saved plan as JSON to a file rather than stdout, which
+// the engine's log would print whole.
+func showArgs() []string { return []string{"terraform", "show", "-no-color", "-json", "tfplan"} }
+
+const planJSONPath = "/tmp/tfplan.json"
+
+// routineReplacements are the replacements a stack's plan makes on every
+// run, which need no one's consent: each new image registers a new task
+// definition revision and retires the old one.
+func routineReplacements(st stack) []string {
+	if st == serviceStack {
+		return []string{"aws_ecs_task_definition.this"}
+	}
+	return nil
+}
+
+// apply plans one stack, asks before a plan that destroys what the run
+// did not ask to destroy, applies exactly that plan, and returns the
+// stack's outputs.
 func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string]string, error) {
 	tf, err := awsTerraform(ctx, p, p.infra(), st)
 	if err != nil {
+		return nil, p.terraformFailure(ctx, st, err)
+	}
+	planned := tf.WithExec(planArgs(p.cfg, stackVars(p.cfg, st, image)))
+	if err := p.approvePlan(ctx, st, planned, routineReplacements(st)); err != nil {
 		return nil, err
 	}
-	out, err := tf.
-		WithExec(planArgs(stackVars(p.cfg, st, image))).
-		WithExec(applyArgs()).
-		WithExec([]string{"terraform", "output", "-json"}).
-		Stdout(ctx)
+	var out string
+	err = p.protected(ctx, st, "apply", func(ctx context.Context) error {
+		var err error
+		out, err = planned.WithExec(applyArgs(p.cfg)).WithExec(outputArgs()).Stdout(ctx)
+		return err
+	})
 	if err != nil {
-		return nil, err
+		return nil, p.terraformFailure(ctx, st, err)
 	}
 	return decodeOutputs([]byte(out))
+}
+
+// approvePlan shows what a saved plan would destroy and lets it go ahead
+// only with consent: --allow-destroy, or a yes on a terminal.
+func (p *pipeline) approvePlan(ctx context.Context, st stack, planned *dagger.Container, routine []string) error {
+	shown, err := planned.WithExec(showArgs(), dagger.ContainerWithExecOpts{RedirectStdout: planJSONPath}).
+		File(planJSONPath).Contents(ctx)
+	if err != nil {
+		return p.terraformFailure(ctx, st, err)
+	}
+	removals, err := terraform.PlannedRemovals([]byte(shown), routine)
+	if err != nil {
+		return st.failure(err)
+	}
+	list := terraform.DescribeRemovals(st.name, removals)
+	switch terraform.DecideRemovals(removals, p.cfg.allowDestroy, p.inCI, p.terminal) {
+	case terraform.Refuse:
+		return fmt.Errorf("%s\nnothing was applied: pass --allow-destroy (ALLOW_DESTROY=true) if that is what you want", list)
+	case terraform.Ask:
+		p.steps.printf("%s\nType yes to apply this plan: ", list)
+		answer, _ := bufio.NewReader(p.stdin).ReadString('\n') // EOF is a no
+		if strings.TrimSpace(answer) != "yes" {
+			return fmt.Errorf("the plan for the %s stack was not approved: nothing was applied", st.name)
+		}
+	}
+	return nil
+}
+
+// terraformFailure is st.failure, and when the state lock is held by
+// another run, how to release it if that run is dead.
+func (p *pipeline) terraformFailure(ctx context.Context, st stack, err error) error {
+	err = st.failure(err)
+	if err == nil {
+		return nil
+	}
+	if _, _, held := terraform.HeldLock(err.Error()); held {
+		return fmt.Errorf("%w\n%s", err, p.lockRecovery(ctx, st, err.Error()))
+	}
+	return err
 }
 
 // destroyStack destroys one stack. Destroying a stack whose state is empty or
@@ -181,23 +313,38 @@ func apply(ctx context.Context, p *pipeline, st stack, image string) (map[string
 func destroyStack(ctx context.Context, p *pipeline, st stack, image string) error {
 	tf, err := awsTerraform(ctx, p, p.infra(), st)
 	if err != nil {
-		return err
+		return p.terraformFailure(ctx, st, err)
 	}
-	_, err = tf.WithExec(destroyArgs(stackVars(p.cfg, st, image))).Sync(ctx)
-	return err
+	err = p.protected(ctx, st, "destroy", func(ctx context.Context) error {
+		_, err := tf.WithExec(destroyArgs(p.cfg, stackVars(p.cfg, st, image))).Sync(ctx)
+		return err
+	})
+	return p.terraformFailure(ctx, st, err)
 }
 
 // validateTerraform checks formatting across infra/ and validates each stack
 // without a backend, so it needs no AWS account.
 func validateTerraform(ctx context.Context, p *pipeline) error {
 	infra := p.infra()
-	ctr := terraformContainer(p, infra, serviceStack).
-		WithExec([]string{"terraform", "fmt", "-check", "-recursive", "-diff"})
-	for _, st := range stacks() {
-		ctr = ctr.WithWorkdir(path.Join("/infra", st.dir)).
-			WithExec([]string{"terraform", "init", "-input=false", "-backend=false"}).
-			WithExec([]string{"terraform", "validate"})
+	formatted := terraformContainer(p, infra, serviceStack).
+		WithExec([]string{"terraform", "fmt", "-no-color", "-check", "-recursive", "-diff"})
+	if _, err := formatted.Sync(ctx); err != nil {
+		return fmt.Errorf("infra/ is not formatted (run terraform fmt -recursive infra): %w", withExecOutput(err))
 	}
-	_, err := ctr.Sync(ctx)
-	return err
+	for _, st := range stacks() {
+		_, err := terraformContainer(p, infra, st).
+			WithExec(validateInitArgs()).
+			WithExec([]string{"terraform", "validate", "-no-color"}).
+			Sync(ctx)
+		if err != nil {
+			return st.failure(err)
+		}
+	}
+	return nil
+}
+
+// validateInitArgs initialises a stack for validate: providers only, no
+// backend, so it needs no AWS account.
+func validateInitArgs() []string {
+	return []string{"terraform", "init", "-input=false", "-no-color", "-backend=false"}
 }

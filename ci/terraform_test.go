@@ -1,14 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"dagger.io/dagger"
 )
 
 func terraformConfig() config {
-	return config{app: "goship", environment: "dev", region: "eu-west-1", stateBucket: "goship-state-123456789012", platform: "linux/amd64"}
+	return config{app: "goship", environment: "dev", region: "eu-west-1", stateBucket: "goship-state-123456789012", platform: "linux/amd64", lockTimeout: 5 * time.Minute}
 }
 
 func TestInitArgs(t *testing.T) {
@@ -18,14 +24,27 @@ func TestInitArgs(t *testing.T) {
 		st   stack
 		want string
 	}{
-		{registryStack, "terraform init -input=false -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/registry.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
-		{serviceStack, "terraform init -input=false -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/service.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
-		{bootstrapStack, "terraform init -input=false"},
+		{registryStack, "terraform init -input=false -no-color -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/registry.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
+		{serviceStack, "terraform init -input=false -no-color -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/service.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
+		{bootstrapStack, "terraform init -input=false -no-color"},
 	}
 	for _, tt := range tests {
-		if got := strings.Join(initArgs(cfg, tt.st), " "); got != tt.want {
+		if got := strings.Join(initArgs(cfg, tt.st, false), " "); got != tt.want {
 			t.Errorf("initArgs(%s) =\n%s\nwant\n%s", tt.st.name, got, tt.want)
 		}
+	}
+}
+
+// TestInitArgsPathStyle checks that an S3 endpoint other than AWS gets
+// path-style requests from the backend, which reads no variable for it.
+func TestInitArgsPathStyle(t *testing.T) {
+	t.Parallel()
+	got := strings.Join(initArgs(terraformConfig(), registryStack, true), " ")
+	if !strings.HasSuffix(got, " -backend-config=use_path_style=true") {
+		t.Errorf("initArgs with an S3 endpoint = %s", got)
+	}
+	if got := strings.Join(initArgs(terraformConfig(), bootstrapStack, true), " "); strings.Contains(got, "use_path_style") {
+		t.Errorf("the bootstrap stack has no backend to configure: %s", got)
 	}
 }
 
@@ -42,21 +61,21 @@ func TestStackArgs(t *testing.T) {
 		got  []string
 		want string
 	}{
-		{"plan service", planArgs(stackVars(terraformConfig(), serviceStack, image)),
-			"terraform plan -input=false -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=X86_64"},
-		{"plan service arm64", planArgs(stackVars(arm, serviceStack, image)),
-			"terraform plan -input=false -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=ARM64"},
-		{"plan registry", planArgs(stackVars(terraformConfig(), registryStack, image)),
-			"terraform plan -input=false -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1"},
-		{"plan bootstrap", planArgs(stackVars(terraformConfig(), bootstrapStack, "")),
-			"terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012"},
-		{"plan bootstrap for GitHub", planArgs(stackVars(withRepo, bootstrapStack, "")),
-			`terraform plan -input=false -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var environments=["dev","staging"] -var github_repository=example/goship`},
-		{"apply the saved plan", applyArgs(), "terraform apply -input=false -auto-approve tfplan"},
-		{"destroy service", destroyArgs(stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage(terraformConfig(), "123456789012"))),
-			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},
-		{"destroy registry", destroyArgs(stackVars(terraformConfig(), registryStack, "")),
-			"terraform destroy -input=false -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1"},
+		{"plan service", planArgs(terraformConfig(), stackVars(terraformConfig(), serviceStack, image)),
+			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=X86_64"},
+		{"plan service arm64", planArgs(arm, stackVars(arm, serviceStack, image)),
+			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=ARM64"},
+		{"plan registry", planArgs(terraformConfig(), stackVars(terraformConfig(), registryStack, image)),
+			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1"},
+		{"plan bootstrap", planArgs(terraformConfig(), stackVars(terraformConfig(), bootstrapStack, "")),
+			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012"},
+		{"plan bootstrap for GitHub", planArgs(withRepo, stackVars(withRepo, bootstrapStack, "")),
+			`terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var environments=["dev","staging"] -var github_repository=example/goship`},
+		{"apply the saved plan", applyArgs(terraformConfig()), "terraform apply -input=false -no-color -lock-timeout=5m0s -auto-approve tfplan"},
+		{"destroy service", destroyArgs(terraformConfig(), stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage(terraformConfig(), "123456789012"))),
+			"terraform destroy -input=false -no-color -lock-timeout=5m0s -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},
+		{"destroy registry", destroyArgs(terraformConfig(), stackVars(terraformConfig(), registryStack, "")),
+			"terraform destroy -input=false -no-color -lock-timeout=5m0s -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1"},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(tt.got, " "); got != tt.want {
@@ -125,7 +144,62 @@ func TestTerraformEnv(t *testing.T) {
 	if _, err := os.Stat(filepath.Join("..", "infra", ".terraform.lock.hcl")); err != nil && env["TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE"] != "true" {
 		t.Error("no committed lock file and TF_PLUGIN_CACHE_MAY_BREAK_DEPENDENCY_LOCK_FILE unset: the plugin cache is never used")
 	}
+	if env["CHECKPOINT_DISABLE"] == "" {
+		t.Error("CHECKPOINT_DISABLE unset: every Terraform command calls checkpoint-api.hashicorp.com")
+	}
 	if env["TF_IN_AUTOMATION"] == "" || env["TF_INPUT"] != "0" {
 		t.Errorf("terraformEnv = %v, want TF_IN_AUTOMATION and TF_INPUT=0", env)
+	}
+}
+
+// TestStackFailure checks, through the step runner, that a failed
+// Terraform command names its stack and directory (the same commands run
+// in all three) and shows every Error block, not the last lines.
+func TestStackFailure(t *testing.T) {
+	t.Parallel()
+	var stderr strings.Builder
+	for i := range 5 {
+		fmt.Fprintf(&stderr, "\nError: error number %d\n\n  on main.tf line %d:\n  %d: something\n\nwhy %d failed.\n", i, i, i, i)
+	}
+	exec := &dagger.ExecError{Cmd: []string{"terraform", "validate", "-no-color"}, ExitCode: 1, Stderr: stderr.String()}
+	tests := []struct {
+		st   stack
+		want string
+	}{
+		{bootstrapStack, "`terraform validate` in the bootstrap stack (infra/bootstrap) exited 1"},
+		{registryStack, "`terraform validate` in the registry stack (infra/registry) exited 1"},
+		{serviceStack, "`terraform validate` in the service stack (infra) exited 1"},
+	}
+	for _, tt := range tests {
+		var out bytes.Buffer
+		err := newSteps(&out, time.Now).run("terraform fmt and validate", func() error { return tt.st.failure(exec) })
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: error = %v, want %q", tt.st.name, err, tt.want)
+			continue
+		}
+		for i := range 5 {
+			if !strings.Contains(err.Error(), fmt.Sprintf("Error: error number %d", i)) || !strings.Contains(err.Error(), fmt.Sprintf("why %d failed.", i)) {
+				t.Errorf("%s: error %d is missing:\n%s", tt.st.name, i, err)
+			}
+		}
+		var lost *dagger.ExecError
+		if !errors.As(err, &lost) {
+			t.Errorf("%s: the ExecError is lost", tt.st.name)
+		}
+	}
+	other := serviceStack.failure(errors.New("no AWS credentials"))
+	if other.Error() != "the service stack (infra): no AWS credentials" {
+		t.Errorf("failure of a non-exec error = %q", other)
+	}
+}
+
+// TestPasswdNaming checks that the lock owner survives as the user name
+// Terraform reads from /etc/passwd (user:x:uid:gid:gecos:home:shell).
+func TestPasswdNaming(t *testing.T) {
+	t.Parallel()
+	owner := "goship deploy dev by github.com/example/goship/actions/runs/42"
+	fields := strings.Split(strings.TrimSuffix(passwdNaming(owner), "\n"), ":")
+	if len(fields) != 7 || fields[0] != owner || fields[2] != "0" || fields[5] != "/root" {
+		t.Errorf("passwdNaming = %q", passwdNaming(owner))
 	}
 }

@@ -2,21 +2,57 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"dagger.io/dagger"
+
+	"github.com/example/goship/ci/report"
 )
+
+// goTestArgs runs the race-enabled tests of the whole module and reports
+// them as JSON events, so a failure can be told by its failed tests.
+func goTestArgs() []string { return []string{"go", "test", "-race", "-json", "./..."} }
+
+// goTestEvents is where the test step keeps go test's JSON events, outside
+// the mounted source.
+const goTestEvents = "/tmp/go-test.json"
 
 // test runs go vet and the race-enabled tests of the whole module in the
 // pinned Go image. Tests that drive external tools (trivy, tflint,
 // terraform) skip there: those tools are not in the Go image.
 func test(ctx context.Context, p *pipeline) error {
-	_, err := goContainer(p).
+	tested := goContainer(p).
 		WithMountedDirectory("/src", p.source()).
 		WithWorkdir("/src").
 		WithExec([]string{"go", "vet", "./..."}).
-		WithExec([]string{"go", "test", "-race", "./..."}).
-		Sync(ctx)
-	return err
+		// The JSON events go to a file: the engine's log would print every
+		// one of them.
+		WithExec(goTestArgs(), dagger.ContainerWithExecOpts{Expect: dagger.ReturnTypeAny, RedirectStdout: goTestEvents})
+	code, err := tested.ExitCode(ctx)
+	if err != nil || code == 0 {
+		return err
+	}
+	stdout, err := tested.File(goTestEvents).Contents(ctx)
+	if err != nil {
+		return err
+	}
+	stderr, err := tested.Stderr(ctx)
+	if err != nil {
+		return err
+	}
+	return goTestFailure(code, stdout, stderr)
+}
+
+// goTestFailure tells a failed go test by its failed tests. On a cold
+// module cache stderr is all `go: downloading` lines, so it is shown only
+// when stdout names no failure (the go command itself failed).
+func goTestFailure(code int, stdout, stderr string) error {
+	cmd := strings.Join(goTestArgs(), " ")
+	if failures := report.GoTestFailures([]byte(stdout)); len(failures) > 0 {
+		return fmt.Errorf("`%s` exited %d: %s", cmd, code, report.DescribeTestFailures(failures))
+	}
+	return fmt.Errorf("`%s` exited %d:\n%s", cmd, code, indent(streamEnds(stdout, stderr)))
 }
 
 // goContainer is the pinned Go image running the pinned toolchain, the

@@ -8,12 +8,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/url"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/logging"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/example/goship/ci/report"
 )
@@ -128,13 +133,56 @@ func VerifyCredentials(ctx context.Context, source CredentialSource, identities 
 	defer cancel()
 	who, err := identities.GetCallerIdentity(identityCtx, &sts.GetCallerIdentityInput{})
 	if err != nil {
-		return nil, fmt.Errorf("AWS rejected the credentials from %s: %s: refresh them (aws sso login, or a new session) and retry", creds.Source, report.FirstLine(err.Error()))
+		return nil, identityError(err, creds.Source)
 	}
 	return &Session{
 		Credentials: source,
 		Account:     aws.ToString(who.Account),
 		ARN:         aws.ToString(who.Arn),
 	}, nil
+}
+
+// identityError tells apart the two reasons STS can fail to say who the
+// credentials belong to: the network (nothing to do with credentials, and
+// refreshing them would not help) and AWS's own answer.
+func identityError(err error, source string) error {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return fmt.Errorf("AWS said the credentials from %s are invalid or expired (%s: %s): refresh them (aws sso login, or a new session) and retry",
+			source, apiErr.ErrorCode(), report.FirstLine(apiErr.ErrorMessage()))
+	}
+	host, cause := "AWS STS", err
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		if u, parseErr := url.Parse(urlErr.URL); parseErr == nil {
+			host = u.Host
+		}
+		cause = urlErr.Err
+	}
+	var sendErr *smithyhttp.RequestSendError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &sendErr), errors.As(err, &netErr), errors.Is(err, context.DeadlineExceeded):
+		reason := networkReason(cause)
+		return fmt.Errorf("cannot reach AWS (%s: %s): check the network, a proxy (HTTPS_PROXY) or AWS_ENDPOINT_URL; the credentials were not checked", host, reason)
+	}
+	return fmt.Errorf("asking AWS STS who the credentials from %s belong to: %s", source, report.FirstLine(err.Error()))
+}
+
+// networkReason names a network failure the way a person would look for
+// it: a name that does not resolve, a port that refuses, no answer.
+func networkReason(err error) string {
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &dnsErr):
+		return fmt.Sprintf("the name %s does not resolve (%s)", dnsErr.Name, dnsErr.Err)
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return fmt.Sprintf("no answer within %s", credentialTimeout)
+	}
+	return report.FirstLine(err.Error())
 }
 
 // minCredentialValidity is how long the credentials handed to a Terraform

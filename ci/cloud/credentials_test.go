@@ -2,11 +2,17 @@ package cloud
 
 import (
 	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 )
 
 // expiringCredentials hands out keys that expire lifetime after each
@@ -65,4 +71,60 @@ func TestFreshKeys(t *testing.T) {
 			t.Errorf("FreshKeys = %v, want an actionable error without the keys", err)
 		}
 	})
+}
+
+// TestVerifyCredentialsTellsNetworkFromRejection makes the real STS call
+// of the AWS SDK against loopback endpoints: a port where nothing listens
+// must read as "cannot reach AWS", and only an answer from AWS as
+// rejected credentials.
+func TestVerifyCredentialsTellsNetworkFromRejection(t *testing.T) {
+	t.Parallel()
+	closed, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused := "http://" + closed.Addr().String()
+	if err := closed.Close(); err != nil {
+		t.Fatal(err)
+	}
+	rejecting := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		_, _ = io.WriteString(w, `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>`+
+			`<Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error>`+
+			`<RequestId>1</RequestId></ErrorResponse>`)
+	}))
+	t.Cleanup(rejecting.Close)
+
+	tests := []struct {
+		name     string
+		endpoint string
+		want     []string
+		unwanted string
+	}{
+		{"refused connection", refused, []string{"cannot reach AWS (" + strings.TrimPrefix(refused, "http://") + ": connection refused)"}, "rejected"},
+		{"expired token", rejecting.URL, []string{"AWS said the credentials from FakeProvider are invalid or expired (ExpiredToken: The security token included in the request is expired)", "aws sso login"}, "cannot reach"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			client := sts.New(sts.Options{
+				Region:       "eu-west-1",
+				BaseEndpoint: aws.String(tt.endpoint),
+				Credentials:  credentials.NewStaticCredentialsProvider("AKIA"+canary, "secret-"+canary, ""),
+			})
+			_, err := VerifyCredentials(t.Context(), fakeCredentials{}, client)
+			if err == nil {
+				t.Fatal("VerifyCredentials succeeded")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error = %v\nwant %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), tt.unwanted) || strings.Contains(err.Error(), canary) {
+				t.Errorf("error = %v, must not say %q or hold the keys", err, tt.unwanted)
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"strings"
 	"time"
 )
@@ -95,6 +96,11 @@ func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("GET %s: no answer before the deadline", url)
 		}
+		// url.Error would repeat the method and the URL.
+		var urlErr *neturl.Error
+		if errors.As(err, &urlErr) {
+			err = urlErr.Err
+		}
 		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
 	defer func() { _ = resp.Body.Close() }() // read-only: a close error changes nothing
@@ -103,7 +109,35 @@ func get(ctx context.Context, client *http.Client, url string) ([]byte, error) {
 		return nil, fmt.Errorf("GET %s: %w", url, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: status %d", url, resp.StatusCode)
+		return nil, fmt.Errorf("GET %s: status %d%s", url, resp.StatusCode, bodyExcerpt(body))
 	}
 	return body, nil
+}
+
+// bodyExcerpt is the start of a failed answer's body, on one line: what a
+// load balancer or the service said when it refused (a 502 page, a JSON
+// error).
+func bodyExcerpt(body []byte) string {
+	text := strings.Join(strings.Fields(string(body)), " ")
+	if text == "" {
+		return ""
+	}
+	if len(text) > 200 {
+		text = text[:200] + "..."
+	}
+	return ": " + text
+}
+
+// Version asks the live service once what it runs (GET /version), for
+// status: no retries, a short deadline.
+func Version(ctx context.Context, client *http.Client, baseURL string) (VersionInfo, error) {
+	body, err := get(ctx, client, strings.TrimRight(baseURL, "/")+"/version")
+	if err != nil {
+		return VersionInfo{}, err
+	}
+	var info VersionInfo
+	if err := json.Unmarshal(body, &info); err != nil {
+		return VersionInfo{}, fmt.Errorf("GET /version: not JSON: %w", err)
+	}
+	return info, nil
 }

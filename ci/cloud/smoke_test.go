@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -160,8 +161,25 @@ func TestSmokeUnhealthy(t *testing.T) {
 	}))
 	t.Cleanup(server.Close)
 	_, err := Smoke(context.Background(), server.Client(), server.URL, "abc123", fastRetries(100*time.Millisecond), &bytes.Buffer{})
-	if err == nil || !strings.Contains(err.Error(), "/healthz: status 503") {
-		t.Errorf("smoke = %v, want the healthz status", err)
+	if err == nil || !strings.Contains(err.Error(), "/healthz: status 503: draining") {
+		t.Errorf("smoke = %v, want the healthz status and the start of its body", err)
+	}
+}
+
+// TestSmokeLastAnswerExcerpt: a failed answer is quoted on one line, and
+// a long one (a load balancer's error page) only by its start.
+func TestSmokeLastAnswerExcerpt(t *testing.T) {
+	t.Parallel()
+	page := "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>" + strings.Repeat("x", 500) + "</body></html>"
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, page)
+	}))
+	t.Cleanup(server.Close)
+	_, err := Smoke(context.Background(), server.Client(), server.URL, "", fastRetries(100*time.Millisecond), &bytes.Buffer{})
+	if err == nil || !strings.Contains(err.Error(), "status 502: <html> <head><title>502 Bad Gateway</title></head> <body>xxx") ||
+		strings.Contains(err.Error(), "\n") || strings.Contains(err.Error(), "</body>") {
+		t.Errorf("smoke = %v, want the status and the start of the page on one line", err)
 	}
 }
 

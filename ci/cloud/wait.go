@@ -20,6 +20,11 @@ type ECSAPI interface {
 	DescribeTaskDefinition(ctx context.Context, in *ecs.DescribeTaskDefinitionInput, optFns ...func(*ecs.Options)) (*ecs.DescribeTaskDefinitionOutput, error)
 }
 
+// ErrRolledBack marks a wait that ended because the deployment failed
+// and the circuit breaker rolled it back (or is rolling it back), so that
+// the deploy history can say so.
+var ErrRolledBack = errors.New("rolled back by the ECS circuit breaker")
+
 // WaitInterval is how often WaitStable asks ECS.
 const WaitInterval = 15 * time.Second
 
@@ -97,8 +102,8 @@ func serviceProgress(resp *ecs.DescribeServicesOutput) (rollout, error) {
 			if aws.ToString(d.Status) != "PRIMARY" {
 				what = "ECS deployment failed and the circuit breaker is rolling back to the previous task definition"
 			}
-			return rollout{}, fmt.Errorf("%s: %s (%d tasks failed)%s",
-				what, aws.ToString(d.RolloutStateReason), d.FailedTasks, eventLines(events))
+			return rollout{}, fmt.Errorf("%s: %s (%d tasks failed)%s%w",
+				what, aws.ToString(d.RolloutStateReason), d.FailedTasks, eventLines(events), rolledBackMark{})
 		}
 		if aws.ToString(d.Status) == "PRIMARY" {
 			primary = &svc.Deployments[i]
@@ -138,8 +143,8 @@ func checkRunningImage(ctx context.Context, api ECSAPI, service string, state ro
 	if slices.Contains(images, image) {
 		return nil
 	}
-	return fmt.Errorf("ECS service %s is stable but runs %s (task definition %s), not %s: the deployment failed and the circuit breaker rolled it back%s",
-		service, strings.Join(images, ", "), state.taskDefinition, image, eventLines(state.events))
+	return fmt.Errorf("ECS service %s is stable but runs %s (task definition %s), not %s: the deployment failed and the circuit breaker rolled it back%s%w",
+		service, strings.Join(images, ", "), state.taskDefinition, image, eventLines(state.events), rolledBackMark{})
 }
 
 // eventLines formats the service's latest events, which say why tasks
@@ -150,3 +155,10 @@ func eventLines(events []string) string {
 	}
 	return "\n  latest service events:\n    " + strings.Join(events, "\n    ")
 }
+
+// rolledBackMark wraps ErrRolledBack without adding words to a message
+// that already says it.
+type rolledBackMark struct{}
+
+func (rolledBackMark) Error() string { return "" }
+func (rolledBackMark) Unwrap() error { return ErrRolledBack }

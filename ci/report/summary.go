@@ -11,25 +11,60 @@ import (
 // Actions, on the run's page.
 type Summary struct {
 	Mode        string
-	Environment string
+	Environment string // empty for a mode that is not about one (bootstrap)
 	Failed      bool
+	FailedSteps []FailedStep // in the order they failed
+	Outcome     string       // says more than "succeeded" when the run ended well but is news: "found changes"
 
-	Scanned                   bool
-	Vulnerabilities           int // in the image, any severity
-	BlockingVulnerabilities   int // at the gated severities, with a fix
-	Misconfigurations         int // failed checks, any severity
-	BlockingMisconfigurations int // failed checks at the gated severities
+	Vulnerabilities   Scan // of the image, any severity
+	Misconfigurations Scan // failed checks of infra/ and the Dockerfile
 
 	SBOMPath     string // the image's CycloneDX SBOM on the host, once written
 	SBOMPackages int
 	SBOMDigest   string
 
-	Image string // digest reference, when one was published or deployed
+	Published string // digest reference pushed to the registry
+	Image     string // digest reference the service runs, once deployed
 	// Signature says who signed the deployed image, as verified before
 	// Terraform ran, or why an unsigned image was deployed anyway.
-	Signature string
-	URL       string // the live service, after a deploy
+	Signature  string
+	Unverified bool   // deployed without an acceptable signature (--allow-unsigned)
+	URL        string // the live service, after a deploy
+
+	// Sections are Markdown blocks added below the table in the step
+	// summary only: the terminal has printed them already, as they happened.
+	Sections []Section
 }
+
+// Section is one titled Markdown block of the step summary.
+type Section struct {
+	Title    string
+	Markdown string
+}
+
+// FailedStep is a step of the run that failed, and the first line of why.
+type FailedStep struct {
+	Name   string
+	Reason string
+}
+
+// Scan is the outcome of one scan: its counts when it completed, or why
+// it did not. A zero Scan was never attempted and is not reported.
+type Scan struct {
+	Completed bool
+	Total     int    // findings of any severity
+	Blocking  int    // findings at the gated severities (with a fix, for vulnerabilities)
+	NotDone   string // why a scan that was attempted did not complete
+}
+
+func (s Scan) text() string {
+	if s.Completed {
+		return fmt.Sprintf("%d (%d blocking)", s.Total, s.Blocking)
+	}
+	return "not scanned (" + s.NotDone + ")"
+}
+
+func (s Scan) attempted() bool { return s.Completed || s.NotDone != "" }
 
 // Write prints the summary and, when GITHUB_STEP_SUMMARY names a file,
 // appends it there as Markdown.
@@ -52,25 +87,39 @@ func (s *Summary) Write(w io.Writer, stepSummaryPath string) error {
 }
 
 func (s *Summary) outcome() string {
-	if s.Failed {
+	switch {
+	case s.Failed:
 		return "failed"
+	case s.Outcome != "":
+		return s.Outcome
+	default:
+		return "succeeded"
 	}
-	return "succeeded"
 }
 
 // rows are the facts worth showing, in order, as label and value.
 func (s *Summary) rows() [][2]string {
-	rows := [][2]string{{"Environment", s.Environment}}
-	if s.Scanned {
-		rows = append(rows,
-			[2]string{"Vulnerabilities", fmt.Sprintf("%d (%d blocking)", s.Vulnerabilities, s.BlockingVulnerabilities)},
-			[2]string{"Misconfigurations", fmt.Sprintf("%d (%d blocking)", s.Misconfigurations, s.BlockingMisconfigurations)})
+	var rows [][2]string
+	if s.Environment != "" {
+		rows = append(rows, [2]string{"Environment", s.Environment})
+	}
+	for _, f := range s.FailedSteps {
+		rows = append(rows, [2]string{"Failed step", f.Name + ": " + f.Reason})
+	}
+	if s.Vulnerabilities.attempted() {
+		rows = append(rows, [2]string{"Vulnerabilities", s.Vulnerabilities.text()})
+	}
+	if s.Misconfigurations.attempted() {
+		rows = append(rows, [2]string{"Misconfigurations", s.Misconfigurations.text()})
 	}
 	if s.SBOMPath != "" {
 		rows = append(rows, [2]string{"SBOM", fmt.Sprintf("%s (%d packages, %s)", s.SBOMPath, s.SBOMPackages, s.SBOMDigest)})
 	}
-	if s.Image != "" {
+	switch {
+	case s.Image != "":
 		rows = append(rows, [2]string{"Image", s.Image})
+	case s.Published != "":
+		rows = append(rows, [2]string{"Image", s.Published + " (built, not deployed)"})
 	}
 	if s.Signature != "" {
 		rows = append(rows, [2]string{"Signature", s.Signature})
@@ -94,18 +143,27 @@ func (s *Summary) Text(w io.Writer) error {
 func (s *Summary) Markdown(w io.Writer) error {
 	var b strings.Builder
 	icon := "✅"
-	if s.Failed {
+	switch {
+	case s.Failed:
 		icon = "❌"
+	case s.Outcome != "":
+		icon = "⚠️"
 	}
 	fmt.Fprintf(&b, "### %s `%s` %s\n\n| | |\n|---|---|\n", icon, s.Mode, s.outcome())
 	for _, r := range s.rows() {
 		value := "`" + r[1] + "`"
-		if r[0] == "URL" {
+		switch r[0] {
+		case "URL":
 			value = r[1]
+		case "Failed step":
+			value = strings.ReplaceAll(r[1], "|", `\|`)
 		}
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], value)
 	}
 	b.WriteString("\n")
+	for _, sec := range s.Sections {
+		fmt.Fprintf(&b, "#### %s\n\n%s\n", sec.Title, strings.TrimRight(sec.Markdown, "\n")+"\n")
+	}
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/report"
+)
+
+// TestDeployRecord: the history says how each deploy ended, from the
+// error the deploy stopped with, and who ran it.
+func TestDeployRecord(t *testing.T) {
+	t.Parallel()
+	at := time.Date(2026, 11, 29, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name        string
+		err         error
+		wantOutcome string
+	}{
+		{"live", nil, report.OutcomeLive},
+		{"circuit breaker", fmt.Errorf("wait: %w (logs: CloudWatch group /ecs/goship-dev)", fmt.Errorf("ECS deployment failed%w", cloud.ErrRolledBack)), report.OutcomeRolledBack},
+		{"smoke test", smokeFailure{errors.New("smoke test of http://x failed after 9 attempts in 5m0s: GET http://x/healthz: status 502")}, report.OutcomeSmokeFail},
+		{"anything else", errors.New("`terraform apply` exited 1:\n    Error: ..."), report.OutcomeFailed},
+	}
+	for _, tt := range tests {
+		p := &pipeline{
+			now:    func() time.Time { return at },
+			aws:    &cloud.Session{ARN: "arn:aws:sts::123456789012:assumed-role/github-deploy-goship/GitHubActions"},
+			getenv: envOf(map[string]string{"GITHUB_ACTOR": "octocat", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "example/goship", "GITHUB_RUN_ID": "42"}),
+			result: &report.Summary{Signature: "NOT VERIFIED (no signature), deployed with --allow-unsigned", Unverified: true},
+		}
+		d := deployRecord(p, report.KindDeploy, "r@sha256:1", "abc1234", "v1", tt.err)
+		if d.Outcome != tt.wantOutcome {
+			t.Errorf("%s: outcome %q, want %q", tt.name, d.Outcome, tt.wantOutcome)
+		}
+		if (tt.err == nil) != (d.Detail == "") {
+			t.Errorf("%s: detail %q", tt.name, d.Detail)
+		}
+		// An image deployed unverified stays marked in the history, so a
+		// rollback to it is never a surprise.
+		if !d.Unverified || !strings.HasPrefix(d.Signature, "NOT VERIFIED") {
+			t.Errorf("%s: signature %q, unverified %v", tt.name, d.Signature, d.Unverified)
+		}
+		if d.Time.Location() != time.UTC || d.Actor != "octocat" || d.RunURL != "https://github.com/example/goship/actions/runs/42" || d.Caller == "" {
+			t.Errorf("%s: when and who = %v %q %q %q", tt.name, d.Time, d.Actor, d.RunURL, d.Caller)
+		}
+	}
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/report"
+)
+
+// chooseRollback picks the image to go back to from the deploy history
+// and checks ECR still has it, before the engine starts; rollback then
+// deploys it.
+func chooseRollback(ctx context.Context, p *pipeline) error {
+	target, err := rollbackTarget(ctx, cloud.NewClients(p.aws.Config), p.cfg)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(p.stdout, "Rolling back to %s (%s of %s, commit %s, version %s)\n",
+		target.Image, target.Kind, target.Time.UTC().Format("2006-01-02 15:04:05Z"), orDash(target.Commit), orDash(target.Version))
+	p.cfg.image = target.Image
+	p.cfg.commit, p.cfg.version, p.cfg.commitGiven = target.Commit, target.Version, target.Commit != ""
+	return nil
+}
+
+// rollback redeploys the image chooseRollback picked: by default the last
+// live one before the image running now. Underneath it is deploy --image:
+// the service stack only, the wait, the smoke test (of the commit the
+// history recorded), and a history entry of its own.
+func rollback(ctx context.Context, p *pipeline) error {
+	if p.cfg.image == "" {
+		return errors.New("rollback has no image: chooseRollback did not run")
+	}
+	return deployAs(ctx, p, report.KindRollback)
+}
+
+// rollbackTarget picks the history entry to go back to and makes sure its
+// image is still in ECR, before anything is applied.
+func rollbackTarget(ctx context.Context, clients cloud.Clients, cfg config) (report.Deploy, error) {
+	name := serviceName(cfg)
+	var running string
+	svc, err := cloud.DescribeService(ctx, clients.ECS, name, name)
+	switch {
+	case err == nil:
+		if running, err = cloud.RunningImage(ctx, clients.ECS, svc); err != nil {
+			return report.Deploy{}, err
+		}
+	case errors.Is(err, cloud.ErrNoService):
+		// Nothing runs: any live deploy in the history is earlier.
+	default:
+		return report.Deploy{}, err
+	}
+	entries, err := cloud.History(ctx, clients.S3, cfg.stateBucket, cfg.app, cfg.environment)
+	if err != nil {
+		return report.Deploy{}, err
+	}
+	target, err := report.RollbackTarget(entries, running, cfg.rollbackTo)
+	if err != nil {
+		return report.Deploy{}, fmt.Errorf("%w (running: %s; see go run ./ci history, or deploy a digest with deploy --image)", err, orDash(running))
+	}
+	if err := cloud.RequireImage(ctx, clients.ECR, target.Image); err != nil {
+		return report.Deploy{}, err
+	}
+	return target, nil
+}
