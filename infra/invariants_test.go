@@ -261,6 +261,14 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
+		name:  "a deploy role creates roles only at the root path, so it cannot take other names",
+		check: checkDeployments(rolesOnlyAtRootPath),
+		broken: []mutation{
+			dropStatement("iam.tf", "deploy", "DenyRolesUnderAPath"),
+			setStatement("iam.tf", "deploy", "DenyRolesUnderAPath", "resources", `["${local.arn_prefix.iam}:role/github-deploy/*"]`),
+		},
+	},
+	{
 		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
 		check: checkDeployments(trustIsGitHubEnvironment),
 		broken: []mutation{

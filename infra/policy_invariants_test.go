@@ -32,6 +32,7 @@ var deploymentChecks = []deploymentCheck{
 	{"tags cannot claim another environment's resource", tagsClaimNoOwnedResource},
 	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
 	{"alarms act only on this environment's scaling policies", alarmsActOnOwnScaling},
+	{"roles are created only at the root path", rolesOnlyAtRootPath},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
@@ -488,6 +489,21 @@ func alarmsActOnOwnScaling(d deployment, _ []deployment, _ map[string]bool) erro
 				return fmt.Errorf("statement %q lets an alarm act on %s, not only this environment's scaling policies", st.Sid, a)
 			}
 		}
+	}
+	return nil
+}
+
+// rolesOnlyAtRootPath checks that a deploy role cannot create a role under
+// a path: the path is part of the ARN its CreateRole grant matches, and the
+// name after it is free, while role names are unique in the account.
+func rolesOnlyAtRootPath(d deployment, _ []deployment, _ map[string]bool) error {
+	own := iamARN("role", "/", d.app+"-"+d.env+"-task")
+	if !effectivelyAllows(d.deploy, "iam:CreateRole", own) {
+		return fmt.Errorf("cannot create its task role %s", own)
+	}
+	squatted := iamARN("role", "/"+d.app+"-"+d.env+"-x/", "OrganizationAccountAccessRole")
+	if effectivelyAllows(d.deploy, "iam:CreateRole", squatted) {
+		return fmt.Errorf("may create %s: a path in its name pattern lets it take any role name", squatted)
 	}
 	return nil
 }

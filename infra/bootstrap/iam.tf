@@ -46,6 +46,17 @@ data "aws_iam_policy_document" "deploy" {
     ]
   }
 
+  # Role names are unique in the account whatever the path, and a path is
+  # part of the ARN the Allow below matches: "role/<app>-<env>-x/" as a path
+  # would let a deploy role take any name (one another stack will create,
+  # or one other tools look up by name). Roles it creates stay at "/".
+  statement {
+    sid       = "DenyRolesUnderAPath"
+    effect    = "Deny"
+    actions   = ["iam:CreateRole"]
+    resources = ["${local.arn_prefix.iam}:role/*/*"]
+  }
+
   statement {
     sid       = "DenyRemovingAnyBoundary"
     effect    = "Deny"
