@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ func TestDeployRecord(t *testing.T) {
 			now:    func() time.Time { return at },
 			aws:    &cloud.Session{ARN: "arn:aws:sts::123456789012:assumed-role/github-deploy-goship/GitHubActions"},
 			getenv: envOf(map[string]string{"GITHUB_ACTOR": "octocat", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "example/goship", "GITHUB_RUN_ID": "42"}),
+			result: &report.Summary{Signature: "NOT VERIFIED (no signature), deployed with --allow-unsigned", Unverified: true},
 		}
 		d := deployRecord(p, report.KindDeploy, "r@sha256:1", "abc1234", "v1", tt.err)
 		if d.Outcome != tt.wantOutcome {
@@ -37,6 +39,11 @@ func TestDeployRecord(t *testing.T) {
 		}
 		if (tt.err == nil) != (d.Detail == "") {
 			t.Errorf("%s: detail %q", tt.name, d.Detail)
+		}
+		// An image deployed unverified stays marked in the history, so a
+		// rollback to it is never a surprise.
+		if !d.Unverified || !strings.HasPrefix(d.Signature, "NOT VERIFIED") {
+			t.Errorf("%s: signature %q, unverified %v", tt.name, d.Signature, d.Unverified)
 		}
 		if d.Time.Location() != time.UTC || d.Actor != "octocat" || d.RunURL != "https://github.com/example/goship/actions/runs/42" || d.Caller == "" {
 			t.Errorf("%s: when and who = %v %q %q %q", tt.name, d.Time, d.Actor, d.RunURL, d.Caller)

@@ -40,6 +40,9 @@ func deployRecord(p *pipeline, kind, image, commit, version string, err error) r
 		Outcome: report.OutcomeLive,
 		Actor:   p.getenv("GITHUB_ACTOR"),
 		RunURL:  githubRunURL(p.getenv),
+
+		Signature:  p.result.Signature,
+		Unverified: p.result.Unverified,
 	}
 	if p.aws != nil {
 		d.Caller = p.aws.ARN

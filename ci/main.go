@@ -175,6 +175,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err := p.result.Write(stdout, getenv("GITHUB_STEP_SUMMARY")); err != nil && runErr == nil {
 		return err
 	}
+	if err := writeGitHubOutputs(getenv("GITHUB_OUTPUT"), imageOutputs(p.result.Published)); err != nil && runErr == nil {
+		return err
+	}
 	return runErr
 }
 

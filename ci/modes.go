@@ -19,6 +19,7 @@ type mode struct {
 	builds      bool // builds the image, so needs the Dockerfile's base images
 	confirm     bool // asks before it starts, unless --yes or CI=true
 	unattended  bool // may run in a workflow: ends by itself and needs no administrator
+	readOnly    bool // changes nothing in AWS beyond a state lock held while it reads
 	run         func(ctx context.Context, p *pipeline) error
 
 	// prepare runs on the host before the engine starts, for what can be
@@ -52,7 +53,7 @@ func modes() []mode {
 		{name: "rollback", help: "redeploy the last live image before the current one (--to N|digest picks another): deploy --image, with a history entry",
 			needsEngine: true, needsAWS: true, unattended: true, prepare: chooseRollback, run: rollback},
 		{name: "plan", help: "show what a deploy would change in the registry and service stacks; exit 0 no change, 2 change (drift), 1 error (--plan-text)",
-			needsEngine: true, needsAWS: true, unattended: true, prepare: choosePlanImage, run: plan},
+			needsEngine: true, needsAWS: true, unattended: true, readOnly: true, prepare: choosePlanImage, run: plan},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
 		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE), whether it needs AWS, and the environment (REQUESTED_ENVIRONMENT, else ENVIRONMENT)",
 			local: resolve},
@@ -87,12 +88,12 @@ func resolve(w io.Writer, getenv func(string) string) error {
 		requestedMode: getenv("REQUESTED_MODE"),
 		environment:   cmp.Or(getenv("REQUESTED_ENVIRONMENT"), getenv("ENVIRONMENT"), defaultEnvironment()),
 	}
-	outputs, err := githubStepOutputs(run, func(name string) (bool, error) {
+	outputs, err := githubStepOutputs(run, func(name string) (awsUse, error) {
 		m, err := lookupMode(name, getenv)
 		if err != nil || !m.unattended {
-			return false, usagef("mode %q cannot run in a workflow", name)
+			return awsUse{}, usagef("mode %q cannot run in a workflow", name)
 		}
-		return m.needsAWS, nil
+		return awsUse{needed: m.needsAWS, changes: m.needsAWS && !m.readOnly}, nil
 	})
 	if err != nil {
 		return err

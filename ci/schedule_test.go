@@ -7,21 +7,18 @@ import (
 
 // TestScheduleRunsPlan: the nightly drift check's workflow runs auto on a
 // schedule event, which must be plan (exit 2 on drift), and plan must be
-// allowed in a workflow.
+// allowed in a workflow, in its own queue.
 func TestScheduleRunsPlan(t *testing.T) {
 	t.Parallel()
 	if got := modeForEvent("schedule", "refs/heads/main"); got != "plan" {
 		t.Errorf("schedule runs %q, want plan", got)
 	}
-	out, err := githubStepOutputs(githubRun{eventName: "schedule", ref: "refs/heads/main", environment: "prod"}, func(name string) (bool, error) {
-		m, err := lookupMode(name, func(string) string { return "" })
-		if err != nil || !m.unattended {
-			t.Errorf("mode %q cannot run in a workflow", name)
-		}
-		return m.needsAWS, nil
+	var out strings.Builder
+	err := resolve(&out, func(k string) string {
+		return map[string]string{"GITHUB_EVENT_NAME": "schedule", "GITHUB_REF": "refs/heads/main", "ENVIRONMENT": "prod"}[k]
 	})
-	if err != nil || out != "mode=plan\naws=true\nenvironment=prod\n" {
-		t.Errorf("step outputs = %q, %v", out, err)
+	if err != nil || out.String() != "mode=plan\naws=true\nenvironment=prod\nqueue=drift-prod\n" {
+		t.Errorf("step outputs = %q, %v", out.String(), err)
 	}
 }
 

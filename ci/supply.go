@@ -153,6 +153,7 @@ func verifyBeforeDeploy(ctx context.Context, p *pipeline, sc supplyChain, reg at
 		reason = string(refusal.Reason)
 	}
 	p.result.Signature = "NOT VERIFIED (" + reason + "), deployed with --allow-unsigned"
+	p.result.Unverified = true
 	p.steps.printf("\n  !!! DEPLOYING AN UNVERIFIED IMAGE because of --allow-unsigned:\n  !!! %v\n\n", err)
 	return nil
 }

@@ -103,13 +103,16 @@ func TestWorkflowTrust(t *testing.T) {
 		{"resolve job may mint OIDC tokens", "    permissions:\n      contents: read\n    outputs:", "    permissions:\n      contents: read\n      id-token: write\n    outputs:"},
 		{"check job writes", "    permissions:\n      contents: read\n    # Checks", "    permissions: write-all\n    # Checks"},
 		{"AWS job without an environment", "    environment: ${{ needs.resolve.outputs.environment }}\n", ""},
-		{"AWS runs cancelled", "      group: aws-${{ needs.resolve.outputs.environment }}\n      cancel-in-progress: false", "      group: aws-${{ needs.resolve.outputs.environment }}\n      cancel-in-progress: true"},
+		{"AWS runs cancelled", "      group: ${{ needs.resolve.outputs.queue }}\n      cancel-in-progress: false", "      group: ${{ needs.resolve.outputs.queue }}\n      cancel-in-progress: true"},
+		{"AWS runs in a queue resolve did not name", "      group: ${{ needs.resolve.outputs.queue }}\n", "      group: pipeline\n"},
 		{"checks queue with AWS runs", "group: check-${{ github.ref }}", "group: aws-${{ needs.resolve.outputs.environment }}"},
+		{"checks queue in the AWS job's queue", "group: check-${{ github.ref }}", "group: ${{ needs.resolve.outputs.queue }}"},
+		{"the pipeline runs without exec, deaf to GitHub's cancel", "          exec \"$RUNNER_TEMP/ci\" \"$MODE\"\n\n      # Optional", "          \"$RUNNER_TEMP/ci\" \"$MODE\"\n\n      # Optional"},
 		{"one workflow-wide queue", "permissions: {}\n", "permissions: {}\nconcurrency:\n  group: aws-dev\n"},
 		{"check job runs AWS modes", "if: needs.resolve.outputs.aws == 'false'", "if: always()"},
 		{"AWS job runs without AWS", "if: needs.resolve.outputs.aws == 'true'", "if: needs.resolve.outputs.mode != ''"},
 		{"two pipeline runs in a job", "      - name: AWS credentials", "      - run: go run ./ci check\n\n      - name: AWS credentials"},
-		{"check job gets AWS credentials", "      - name: Run the pipeline\n        env:\n          MODE: ${{ needs.resolve.outputs.mode }}\n        run: go run ./ci \"$MODE\"\n\n  aws:", "      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n\n      - name: Run the pipeline\n        env:\n          MODE: ${{ needs.resolve.outputs.mode }}\n        run: go run ./ci \"$MODE\"\n\n  aws:"},
+		{"check job gets AWS credentials", "    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n        with:\n          persist-credentials: false\n\n      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5 # v5.5.0\n        with:\n          go-version-file: go.mod\n\n      # A built binary", "    steps:\n      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n\n      # A built binary"},
 	}
 	for _, b := range broken {
 		t.Run(b.name, func(t *testing.T) {
@@ -157,7 +160,8 @@ func permissions(n yaml.Node) (map[string]string, error) {
 const (
 	awsJobCondition   = "needs.resolve.outputs.aws == 'true'"
 	checkJobCondition = "needs.resolve.outputs.aws == 'false'"
-	pipelineRun       = `go run ./ci "$MODE"`
+	pipelineRun       = "go build -o \"$RUNNER_TEMP/ci\" ./ci\nexec \"$RUNNER_TEMP/ci\" \"$MODE\""
+	awsQueue          = "${{ needs.resolve.outputs.queue }}"
 	credentialsAction = "aws-actions/configure-aws-credentials@"
 )
 
@@ -192,7 +196,7 @@ func workflowProblems(data []byte) ([]string, error) {
 		}
 		var runs []string
 		for _, step := range job.Steps {
-			if strings.Contains(step.Run, "go run ./ci") {
+			if strings.Contains(step.Run, "./ci") {
 				runs = append(runs, strings.TrimSpace(step.Run))
 			}
 		}
@@ -219,8 +223,11 @@ func workflowProblems(data []byte) ([]string, error) {
 		if job.If != awsJobCondition {
 			report("job %s mints OIDC tokens but runs on %q, want %q", name, job.If, awsJobCondition)
 		}
-		if job.Concurrency == nil || !strings.HasPrefix(job.Concurrency.Group, "aws-") || job.Concurrency.CancelInProgress == nil || *job.Concurrency.CancelInProgress {
-			report("job %s changes AWS: it must queue in an aws-<environment> group with cancel-in-progress: false", name)
+		// resolve names the queue: aws-<environment> for a run that
+		// changes AWS, drift-<environment> for the nightly plan
+		// (TestGitHubStepOutputs holds it to that).
+		if job.Concurrency == nil || job.Concurrency.Group != awsQueue || job.Concurrency.CancelInProgress == nil || *job.Concurrency.CancelInProgress {
+			report("job %s changes AWS: it must queue in the group resolve names (%s) with cancel-in-progress: false", name, awsQueue)
 		}
 		if !credentials || len(runs) != 1 || runs[0] != pipelineRun {
 			report("job %s must get AWS credentials and then run %s", name, pipelineRun)
@@ -240,7 +247,7 @@ func workflowProblems(data []byte) ([]string, error) {
 	if check.If != checkJobCondition {
 		report("the check job runs on %q, want %q", check.If, checkJobCondition)
 	}
-	if check.Concurrency == nil || strings.HasPrefix(check.Concurrency.Group, "aws-") {
+	if check.Concurrency == nil || strings.HasPrefix(check.Concurrency.Group, "aws-") || check.Concurrency.Group == awsQueue {
 		report("the check job must queue in its own group, never an aws-<environment> one")
 	}
 	return problems, nil

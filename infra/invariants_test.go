@@ -223,6 +223,52 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
+		name:  "a create call's request tags scope only the resource it creates, never the existing ones it names",
+		check: checkDeployments(requestTagsOnlyOnCreatedResources),
+		broken: []mutation{
+			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateTagged", "resources", `["${local.arn_prefix.ec2}:security-group/*", "${local.arn_prefix.ec2}:security-group-rule/*"]`),
+			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateInVpcTagged", "resources", `["${local.arn_prefix.ec2}:subnet/*", "${local.arn_prefix.ec2}:vpc/*"]`),
+			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateVpcTagged", "actions", `["ec2:CreateVpc", "ec2:CreateSubnet"]`),
+			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "aws:ResourceTag/Application"),
+		},
+	},
+	{
+		name:  "no tag grant lets a deploy role claim a resource tagged for another environment",
+		check: checkDeployments(tagsClaimNoOwnedResource),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "TaskRolesTagOnCreate", "aws:ResourceTag/Application"),
+			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "aws:ResourceTag/Application"),
+			dropCondition("deploy_network.tf", "deploy_network", "Ec2TagOnCreate", "ec2:CreateAction"),
+			dropCondition("deploy_network.tf", "deploy_network", "Ec2AdoptDefaultSecurityGroup", "aws:ResourceTag/Application"),
+		},
+	},
+	{
+		name:  "a service runs only its own environment's task definitions",
+		check: checkDeployments(servicesRunOwnTaskDefinitions),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "EcsServiceRunsOwnTaskDefinitions", "ecs:task-definition"),
+			setCondition("iam.tf", "deploy", "EcsServiceRunsOwnTaskDefinitions", "ecs:task-definition", "values", `["${local.arn_prefix.ecs}:task-definition/${var.app_name}-*"]`),
+			setStatement("iam.tf", "deploy", "EcsClusterServiceTaskDefinition", "actions", `["ecs:DescribeServices", "ecs:UpdateService"]`),
+		},
+	},
+	{
+		name:  "an alarm the deploy role creates acts only on this environment's scaling policies",
+		check: checkDeployments(alarmsActOnOwnScaling),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:aws:sns:*", "arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]`),
+			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*"]`),
+		},
+	},
+	{
+		name:  "a deploy role creates roles only at the root path, so it cannot take other names",
+		check: checkDeployments(rolesOnlyAtRootPath),
+		broken: []mutation{
+			dropStatement("iam.tf", "deploy", "DenyRolesUnderAPath"),
+			setStatement("iam.tf", "deploy", "DenyRolesUnderAPath", "resources", `["${local.arn_prefix.iam}:role/github-deploy/*"]`),
+		},
+	},
+	{
 		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
 		check: checkDeployments(trustIsGitHubEnvironment),
 		broken: []mutation{

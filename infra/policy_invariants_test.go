@@ -28,6 +28,11 @@ var deploymentChecks = []deploymentCheck{
 	{"explicit Deny protects deploy roles and boundaries", denyProtectsDeployRoles},
 	{"PassRole only to ECS tasks, only for roles under the boundary", passRoleOnlyUnderBoundary},
 	{"mutations are scoped to the environment or listed as unscopable", mutationsScoped},
+	{"request tags scope only the resource a call creates", requestTagsOnlyOnCreatedResources},
+	{"tags cannot claim another environment's resource", tagsClaimNoOwnedResource},
+	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
+	{"alarms act only on this environment's scaling policies", alarmsActOnOwnScaling},
+	{"roles are created only at the root path", rolesOnlyAtRootPath},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
@@ -432,4 +437,73 @@ func TestADRListsOnlyUnscopableGrants(t *testing.T) {
 			t.Errorf("docs/adr/0004 lists %s as granted on resources no policy can name, but no statement grants it so: drop it from the table", listed)
 		}
 	}
+}
+
+// servicesRunOwnTaskDefinitions checks that CreateService and UpdateService
+// are granted only with ecs:task-definition naming this environment's
+// family: another environment's revision carries its task and execution
+// roles and its image into this cluster, and ECS asks no PassRole for it.
+func servicesRunOwnTaskDefinitions(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		for _, action := range []string{"ecs:CreateService", "ecs:UpdateService"} {
+			if !st.matchesAction(action) {
+				continue
+			}
+			var families []string
+			for _, test := range []string{"ArnLike", "ArnLikeIfExists", "ArnEquals", "ArnEqualsIfExists"} {
+				if v, ok := st.condition(test, "ecs:task-definition"); ok {
+					families = append(families, v...)
+				}
+			}
+			if len(families) == 0 {
+				return fmt.Errorf("statement %q allows %s with any task definition", st.Sid, action)
+			}
+			for _, f := range families {
+				if !d.names(f) || !strings.Contains(f, ":task-definition/"+d.app+"-"+d.env+":") {
+					return fmt.Errorf("statement %q allows %s with task definition %s, not this environment's family", st.Sid, action, f)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// alarmsActOnOwnScaling checks that an alarm the deploy role may create can
+// act only on this environment's scaling policies: an alarm's name limits
+// nothing it does, and its actions may scale any service, publish to any
+// topic or open incidents.
+func alarmsActOnOwnScaling(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() || !st.matchesAction("cloudwatch:PutMetricAlarm") {
+			continue
+		}
+		actions, ok := st.condition("ForAllValues:StringLike", "cloudwatch:AlarmActions")
+		if !ok || len(actions) == 0 {
+			return fmt.Errorf("statement %q allows cloudwatch:PutMetricAlarm with any alarm action", st.Sid)
+		}
+		for _, a := range actions {
+			if !strings.Contains(a, ":scalingPolicy:") || !strings.HasSuffix(a, ":resource/ecs/service/"+d.app+"-"+d.env+"/*") || strings.ContainsAny(strings.TrimSuffix(a, "/*"), "?") {
+				return fmt.Errorf("statement %q lets an alarm act on %s, not only this environment's scaling policies", st.Sid, a)
+			}
+		}
+	}
+	return nil
+}
+
+// rolesOnlyAtRootPath checks that a deploy role cannot create a role under
+// a path: the path is part of the ARN its CreateRole grant matches, and the
+// name after it is free, while role names are unique in the account.
+func rolesOnlyAtRootPath(d deployment, _ []deployment, _ map[string]bool) error {
+	own := iamARN("role", "/", d.app+"-"+d.env+"-task")
+	if !effectivelyAllows(d.deploy, "iam:CreateRole", own) {
+		return fmt.Errorf("cannot create its task role %s", own)
+	}
+	squatted := iamARN("role", "/"+d.app+"-"+d.env+"-x/", "OrganizationAccountAccessRole")
+	if effectivelyAllows(d.deploy, "iam:CreateRole", squatted) {
+		return fmt.Errorf("may create %s: a path in its name pattern lets it take any role name", squatted)
+	}
+	return nil
 }

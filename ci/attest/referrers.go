@@ -169,11 +169,11 @@ func (r Registry) Referrers(ctx context.Context, image name.Digest, artifactType
 	var out []Referrer
 	for _, desc := range listing.Manifests {
 		ref := image.Context().Digest(desc.Digest.String())
-		referrer, err := r.fetch(ctx, ref)
+		referrer, ok, err := r.fetch(ctx, ref, artifactType, image.DigestStr())
 		if err != nil {
 			return nil, err
 		}
-		if referrer.ArtifactType == artifactType && referrer.Subject == image.DigestStr() {
+		if ok {
 			out = append(out, referrer)
 		}
 	}
@@ -194,16 +194,19 @@ func (r Registry) Bundles(ctx context.Context, image name.Digest) ([][]byte, err
 	return bundles, nil
 }
 
-// fetch reads one referrer: its manifest and the single layer it carries.
-func (r Registry) fetch(ctx context.Context, ref name.Digest) (Referrer, error) {
+// fetch reads one referrer: its manifest and, when it is an artifactType
+// for subject, the single layer it carries. Another tool's artifact
+// (another type, any shape) is skipped unread, so that what others attach
+// to an image cannot stop a deploy from reading its signature.
+func (r Registry) fetch(ctx context.Context, ref name.Digest, artifactType, subject string) (Referrer, bool, error) {
 	options := r.options(ctx)
 	desc, err := remote.Get(ref, options...)
 	if err != nil {
-		return Referrer{}, fmt.Errorf("fetch referrer %s: %w", ref, err)
+		return Referrer{}, false, fmt.Errorf("fetch referrer %s: %w", ref, err)
 	}
 	manifest, err := v1.ParseManifest(bytes.NewReader(desc.Manifest))
 	if err != nil {
-		return Referrer{}, fmt.Errorf("read referrer %s: %w", ref, err)
+		return Referrer{}, false, fmt.Errorf("read referrer %s: %w", ref, err)
 	}
 	referrer := Referrer{Ref: ref, ArtifactType: manifest.ArtifactType, Annotations: manifest.Annotations}
 	if referrer.ArtifactType == "" {
@@ -212,27 +215,30 @@ func (r Registry) fetch(ctx context.Context, ref name.Digest) (Referrer, error) 
 	if manifest.Subject != nil {
 		referrer.Subject = manifest.Subject.Digest.String()
 	}
+	if referrer.ArtifactType != artifactType || referrer.Subject != subject {
+		return Referrer{}, false, nil
+	}
 	if len(manifest.Layers) != 1 {
-		return Referrer{}, fmt.Errorf("referrer %s has %d layers, want 1", ref, len(manifest.Layers))
+		return Referrer{}, false, fmt.Errorf("referrer %s has %d layers, want 1", ref, len(manifest.Layers))
 	}
 	layer := manifest.Layers[0]
 	if layer.Size > maxArtifactBytes {
-		return Referrer{}, fmt.Errorf("referrer %s is %d bytes, more than the 64 MiB an SBOM or bundle needs", ref, layer.Size)
+		return Referrer{}, false, fmt.Errorf("referrer %s is %d bytes, more than the 64 MiB an SBOM or bundle needs", ref, layer.Size)
 	}
 	blob, err := remote.Layer(ref.Context().Digest(layer.Digest.String()), options...)
 	if err != nil {
-		return Referrer{}, fmt.Errorf("fetch referrer %s content: %w", ref, err)
+		return Referrer{}, false, fmt.Errorf("fetch referrer %s content: %w", ref, err)
 	}
 	// Compressed is the blob as stored, which go-containerregistry checks
 	// against the digest in the manifest; an artifact layer is not gzipped.
 	rc, err := blob.Compressed()
 	if err != nil {
-		return Referrer{}, fmt.Errorf("fetch referrer %s content: %w", ref, err)
+		return Referrer{}, false, fmt.Errorf("fetch referrer %s content: %w", ref, err)
 	}
 	defer func() { _ = rc.Close() }() // read-only: a close error changes nothing
 	referrer.Content, err = io.ReadAll(io.LimitReader(rc, maxArtifactBytes))
 	if err != nil {
-		return Referrer{}, fmt.Errorf("fetch referrer %s content: %w", ref, err)
+		return Referrer{}, false, fmt.Errorf("fetch referrer %s content: %w", ref, err)
 	}
-	return referrer, nil
+	return referrer, true, nil
 }

@@ -24,6 +24,11 @@ type Deploy struct {
 	RunURL  string    `json:"run_url,omitempty"`
 	Outcome string    `json:"outcome"`
 	Detail  string    `json:"detail,omitempty"` // the first line of the error, when it failed
+
+	// Signature is what deploy found before Terraform ran: the verified
+	// signer, or why the image went out unverified (--allow-unsigned).
+	Signature  string `json:"signature,omitempty"`
+	Unverified bool   `json:"unverified,omitempty"`
 }
 
 // The kinds of deploy.
@@ -69,9 +74,18 @@ func HistoryText(w io.Writer, history []Deploy) error {
 	fmt.Fprintln(tw, "#\tTIME (UTC)\tKIND\tOUTCOME\tDIGEST\tCOMMIT\tVERSION\tWHO")
 	for i, d := range history {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, d.Time.UTC().Format("2006-01-02 15:04:05"),
-			d.Kind, d.Outcome, shortDigest(Digest(d.Image)), orNone(shortCommit(d.Commit)), orNone(d.Version), d.Who())
+			d.Kind, d.outcomeText(), shortDigest(Digest(d.Image)), orNone(shortCommit(d.Commit)), orNone(d.Version), d.Who())
 	}
 	return tw.Flush()
+}
+
+// outcomeText flags a deploy that went out without a verified signature,
+// so nobody rolls back to it unawares.
+func (d Deploy) outcomeText() string {
+	if d.Unverified {
+		return d.Outcome + ", UNVERIFIED"
+	}
+	return d.Outcome
 }
 
 func shortDigest(digest string) string {

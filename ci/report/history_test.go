@@ -21,7 +21,8 @@ func testHistory() []Deploy {
 		{Time: at(40), Kind: "deploy", Image: image('b'), Commit: "bbbbbbbbbbbbbbbbbbbb", Version: "v1.2.1", Caller: "arn:aws:iam::123456789012:user/alice", Outcome: OutcomeSmokeFail, Detail: "smoke test failed"},
 		{Time: at(30), Kind: "deploy", Image: image('a'), Commit: "aaaaaaaaaaaaaaaaaaaa", Version: "v1.2.0", Caller: "arn:aws:iam::123456789012:user/alice", Outcome: OutcomeLive},
 		{Time: at(20), Kind: "deploy", Image: image('e'), Outcome: OutcomeRolledBack, Caller: "arn:aws:iam::123456789012:user/alice"},
-		{Time: at(10), Kind: "deploy", Image: image('d'), Commit: "dddddddddddddddddddd", Version: "v1.1.0", Caller: "arn:aws:iam::123456789012:user/alice", Outcome: OutcomeLive},
+		{Time: at(10), Kind: "deploy", Image: image('d'), Commit: "dddddddddddddddddddd", Version: "v1.1.0", Caller: "arn:aws:iam::123456789012:user/alice", Outcome: OutcomeLive,
+			Signature: "NOT VERIFIED (no signature), deployed with --allow-unsigned", Unverified: true},
 	}
 }
 

@@ -27,8 +27,9 @@ type Summary struct {
 	Image     string // digest reference the service runs, once deployed
 	// Signature says who signed the deployed image, as verified before
 	// Terraform ran, or why an unsigned image was deployed anyway.
-	Signature string
-	URL       string // the live service, after a deploy
+	Signature  string
+	Unverified bool   // deployed without an acceptable signature (--allow-unsigned)
+	URL        string // the live service, after a deploy
 
 	// Sections are Markdown blocks added below the table in the step
 	// summary only: the terminal has printed them already, as they happened.

@@ -21,32 +21,101 @@ resource "aws_iam_role_policy_attachment" "deploy_network" {
 data "aws_iam_policy_document" "deploy_network" {
   for_each = local.environments
 
+  # A create call is authorised on the resource it creates and on the
+  # existing ones it names (the VPC of a subnet, the security group of a
+  # rule, the subnets and route tables of an endpoint). The request tags
+  # only say what the new resource will carry, so each statement below
+  # grants an action only on the type it creates; the existing resources it
+  # names must carry this environment's tags (Ec2ChangeTagged). One
+  # statement with every create action on every type would let a request
+  # that carries our tags add a rule to any security group, or a subnet,
+  # route or endpoint to any VPC, in the region.
   statement {
     sid = "Ec2CreateTagged"
     actions = [
-      "ec2:AllocateAddress",
       "ec2:AuthorizeSecurityGroupEgress",
       "ec2:AuthorizeSecurityGroupIngress",
       "ec2:CreateFlowLogs",
       "ec2:CreateInternetGateway",
       "ec2:CreateNatGateway",
-      "ec2:CreateRouteTable",
-      "ec2:CreateSecurityGroup",
-      "ec2:CreateSubnet",
-      "ec2:CreateVpc",
       "ec2:CreateVpcEndpoint",
     ]
     resources = [
-      "${local.arn_prefix.ec2}:elastic-ip/*",
       "${local.arn_prefix.ec2}:internet-gateway/*",
       "${local.arn_prefix.ec2}:natgateway/*",
-      "${local.arn_prefix.ec2}:route-table/*",
       "${local.arn_prefix.ec2}:security-group-rule/*",
-      "${local.arn_prefix.ec2}:security-group/*",
-      "${local.arn_prefix.ec2}:subnet/*",
       "${local.arn_prefix.ec2}:vpc-endpoint/*",
       "${local.arn_prefix.ec2}:vpc-flow-log/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid = "Ec2CreateVpcTagged"
+    actions = [
+      "ec2:CreateVpc",
+    ]
+    resources = [
       "${local.arn_prefix.ec2}:vpc/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid = "Ec2CreateInVpcTagged"
+    actions = [
+      "ec2:CreateRouteTable",
+      "ec2:CreateSecurityGroup",
+      "ec2:CreateSubnet",
+    ]
+    resources = [
+      "${local.arn_prefix.ec2}:route-table/*",
+      "${local.arn_prefix.ec2}:security-group/*",
+      "${local.arn_prefix.ec2}:subnet/*",
+    ]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  statement {
+    sid = "Ec2AllocateAddressTagged"
+    actions = [
+      "ec2:AllocateAddress",
+    ]
+    resources = [
+      "${local.arn_prefix.ec2}:elastic-ip/*",
     ]
 
     condition {

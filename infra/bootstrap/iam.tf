@@ -46,6 +46,17 @@ data "aws_iam_policy_document" "deploy" {
     ]
   }
 
+  # Role names are unique in the account whatever the path, and a path is
+  # part of the ARN the Allow below matches: "role/<app>-<env>-x/" as a path
+  # would let a deploy role take any name (one another stack will create,
+  # or one other tools look up by name). Roles it creates stay at "/".
+  statement {
+    sid       = "DenyRolesUnderAPath"
+    effect    = "Deny"
+    actions   = ["iam:CreateRole"]
+    resources = ["${local.arn_prefix.iam}:role/*/*"]
+  }
+
   statement {
     sid       = "DenyRemovingAnyBoundary"
     effect    = "Deny"
@@ -171,16 +182,18 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # --- ECS: the cluster, service and task definition family of this
-  # environment.
+  # environment. The provider's wait_for_steady_state follows a new
+  # deployment through ListServiceDeployments/DescribeServiceDeployments.
   statement {
     sid = "EcsClusterServiceTaskDefinition"
     actions = [
-      "ecs:CreateService",
       "ecs:DeleteCluster",
       "ecs:DeleteService",
       "ecs:DescribeClusters",
+      "ecs:DescribeServiceDeployments",
       "ecs:DescribeServices",
       "ecs:DescribeTasks",
+      "ecs:ListServiceDeployments",
       "ecs:ListServices",
       "ecs:ListTagsForResource",
       "ecs:ListTasks",
@@ -188,15 +201,32 @@ data "aws_iam_policy_document" "deploy" {
       "ecs:UntagResource",
       "ecs:UpdateCluster",
       "ecs:UpdateClusterSettings",
-      "ecs:UpdateService",
     ]
     resources = [
       "${local.arn_prefix.ecs}:cluster/${var.app_name}-${each.key}",
       "${local.arn_prefix.ecs}:container-instance/${var.app_name}-${each.key}/*",
+      "${local.arn_prefix.ecs}:service-deployment/${var.app_name}-${each.key}/*",
       "${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*",
       "${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*",
       "${local.arn_prefix.ecs}:task/${var.app_name}-${each.key}/*",
     ]
+  }
+
+  # A service runs only this environment's task definitions. The task
+  # definition is the one thing in CreateService/UpdateService that reaches
+  # outside the cluster: another environment's revision brings its roles
+  # and image with it, with no PassRole asked. (IfExists: an update that
+  # leaves the task definition alone carries no ecs:task-definition.)
+  statement {
+    sid       = "EcsServiceRunsOwnTaskDefinitions"
+    actions   = ["ecs:CreateService", "ecs:UpdateService"]
+    resources = ["${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*"]
+
+    condition {
+      test     = "ArnLikeIfExists"
+      variable = "ecs:task-definition"
+      values   = ["${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*"]
+    }
   }
 
   # CreateCluster and RegisterTaskDefinition name no resource AWS can
@@ -261,6 +291,17 @@ data "aws_iam_policy_document" "deploy" {
     actions   = ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"]
     resources = ["${local.arn_prefix.autoscaling}:scalable-target/*"]
 
+    # Only a target no application has tagged yet, as a new one is:
+    # RegisterScalableTarget on an existing target rewrites its capacity,
+    # and TagResource would make another environment's target this one's
+    # (ScalingChangeTagged). docs/adr/0004: an untagged target of another
+    # application can still be claimed.
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Application"
+      values   = ["true"]
+    }
+
     condition {
       test     = "StringEquals"
       variable = "aws:RequestTag/Application"
@@ -300,11 +341,21 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # Target tracking policies create and delete their own alarms.
+  # Target tracking policies create and delete their own alarms. The name
+  # does not limit what an alarm does: without the condition, an alarm of
+  # this name could scale another team's service, publish to any SNS topic
+  # or open Systems Manager incidents. Its only action is one of this
+  # environment's scaling policies.
   statement {
     sid       = "ScalingAlarms"
     actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"]
     resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-${each.key}/*"]
+
+    condition {
+      test     = "ForAllValues:StringLike"
+      variable = "cloudwatch:AlarmActions"
+      values   = ["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]
+    }
   }
 
   # --- Registry and logs: named after the environment.
@@ -333,15 +384,21 @@ data "aws_iam_policy_document" "deploy" {
     resources = ["${local.arn_prefix.ecr}:repository/${var.app_name}-${each.key}"]
   }
 
+  # Besides the log group's own settings, the reads a failed deploy and
+  # the pipeline's log commands make on it (ci/cloud).
   statement {
     sid = "LogGroup"
     actions = [
       "logs:CreateLogGroup",
       "logs:DeleteLogGroup",
       "logs:DeleteRetentionPolicy",
+      "logs:DescribeLogStreams",
+      "logs:FilterLogEvents",
+      "logs:GetLogEvents",
       "logs:ListTagsForResource",
       "logs:ListTagsLogGroup",
       "logs:PutRetentionPolicy",
+      "logs:StartLiveTail",
       "logs:TagLogGroup",
       "logs:TagResource",
       "logs:UntagLogGroup",
@@ -374,11 +431,21 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # IAM authorises the tags CreateRole creates a role with as TagRole.
+  # IAM authorises the tags CreateRole creates a role with as TagRole. Only
+  # on a role no application has tagged yet, as a new one is: PassRole and
+  # DeleteRole trust these tags, so retagging a role of this name pattern
+  # (another application's "<app>-<env>-x-..." role, one created by hand)
+  # must not make it this environment's.
   statement {
     sid       = "TaskRolesTagOnCreate"
     actions   = ["iam:TagRole"]
     resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Application"
+      values   = ["true"]
+    }
 
     condition {
       test     = "StringEquals"

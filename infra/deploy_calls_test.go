@@ -1,0 +1,144 @@
+package infra_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// stackCall is one IAM action a deploy of one environment makes, on a
+// sample ARN of the resource it acts on, and who makes it. "<app>-<env>"
+// in the ARN stands for the environment's name.
+type stackCall struct {
+	action, arn, caller string
+}
+
+// deployCalls are the calls a first deploy, an update and a destroy of one
+// environment make through the deploy role: the hashicorp/aws provider's
+// for each resource of infra/*.tf and infra/registry (read from its
+// source), and the pipeline's own (ci/cloud, ci/supply.go). A call missing
+// from the policy fails the first real deploy, which neither the emulator
+// (it enforces no IAM) nor a plan would show.
+var deployCalls = []stackCall{
+	// aws_ecs_service with wait_for_steady_state: provider v6 follows a new
+	// deployment through the service-deployments API
+	// (internal/service/ecs/service.go, statusServiceWaitForStable).
+	{"ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service"},
+	{"ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service"},
+	{"ecs:DeleteService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service"},
+	{"ecs:DescribeServices", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service, ci/cloud WaitStable"},
+	{"ecs:ListServiceDeployments", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service wait_for_steady_state"},
+	{"ecs:DescribeServiceDeployments", "ecs:service-deployment/<app>-<env>/<app>-<env>/aBcD1234", "aws_ecs_service wait_for_steady_state"},
+	{"ecs:CreateCluster", "ecs:cluster/<app>-<env>", "aws_ecs_cluster"},
+	{"ecs:DescribeClusters", "ecs:cluster/<app>-<env>", "aws_ecs_cluster"},
+	{"ecs:DeleteCluster", "ecs:cluster/<app>-<env>", "aws_ecs_cluster"},
+	{"ecs:RegisterTaskDefinition", "ecs:task-definition/<app>-<env>:1", "aws_ecs_task_definition"},
+	{"ecs:DescribeTaskDefinition", "ecs:task-definition/<app>-<env>:1", "aws_ecs_task_definition, ci/cloud WaitStable"},
+	{"ecs:DeregisterTaskDefinition", "ecs:task-definition/<app>-<env>:1", "aws_ecs_task_definition"},
+	{"ecs:ListTagsForResource", "ecs:service/<app>-<env>/<app>-<env>", "tags of the ECS resources"},
+	{"iam:PassRole", "iam:role/<app>-<env>-task", "aws_ecs_task_definition"},
+	{"iam:PassRole", "iam:role/<app>-<env>-execution", "aws_ecs_task_definition"},
+	{"iam:CreateRole", "iam:role/<app>-<env>-task", "aws_iam_role"},
+	{"iam:GetRole", "iam:role/<app>-<env>-task", "aws_iam_role"},
+	{"iam:ListRolePolicies", "iam:role/<app>-<env>-task", "aws_iam_role"},
+	{"iam:ListAttachedRolePolicies", "iam:role/<app>-<env>-task", "aws_iam_role"},
+	{"iam:ListInstanceProfilesForRole", "iam:role/<app>-<env>-task", "aws_iam_role destroy"},
+	{"iam:DeleteRole", "iam:role/<app>-<env>-task", "aws_iam_role destroy"},
+	{"iam:PutRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy"},
+	{"iam:GetRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy"},
+	{"iam:DeleteRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy"},
+	{"elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
+	{"elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
+	{"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
+	{"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
+	{"elasticloadbalancing:AddTags", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
+	{"elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
+	{"elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
+	{"elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
+	{"elasticloadbalancing:CreateListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
+	{"elasticloadbalancing:ModifyListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
+	{"elasticloadbalancing:DeleteListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
+	{"application-autoscaling:RegisterScalableTarget", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
+	{"application-autoscaling:DescribeScalableTargets", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
+	{"application-autoscaling:PutScalingPolicy", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_policy"},
+	{"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_policy"},
+	{"application-autoscaling:DeregisterScalableTarget", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
+	{"cloudwatch:PutMetricAlarm", "cloudwatch:alarm:TargetTracking-service/<app>-<env>/<app>-<env>-AlarmHigh-0123", "target tracking"},
+	{"logs:CreateLogGroup", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
+	{"logs:PutRetentionPolicy", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
+	{"logs:DeleteLogGroup", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
+	{"logs:DescribeLogGroups", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
+	{"logs:FilterLogEvents", "logs:log-group:/ecs/<app>-<env>:*", "the pipeline's logs of a failed deploy (ci/cloud)"},
+	{"logs:GetLogEvents", "logs:log-group:/ecs/<app>-<env>:log-stream:api/api/0123", "the pipeline's logs of a stopped task (ci/cloud)"},
+	{"logs:DescribeLogStreams", "logs:log-group:/ecs/<app>-<env>:*", "the pipeline's logs (ci/cloud)"},
+	{"logs:StartLiveTail", "logs:log-group:/ecs/<app>-<env>", "the pipeline's live logs (ci/cloud)"},
+	{"ecs:ListTasks", "ecs:container-instance/<app>-<env>/0123", "the pipeline's status (ci/cloud)"},
+	{"ecs:DescribeTasks", "ecs:task/<app>-<env>/0123", "the pipeline's status and diagnosis (ci/cloud)"},
+	{"elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "the pipeline's diagnosis (ci/cloud)"},
+	{"application-autoscaling:DescribeScalingActivities", "*", "the pipeline's status (ci/cloud)"},
+	{"ecr:DescribeImages", "ecr:repository/<app>-<env>", "the pipeline's history and rollback (ci/cloud)"},
+	{"s3:PutObject", "s3:" + testStateBucket + "/<app>/<env>/history/0001.json", "the deploy history (ci/cloud)"},
+	{"s3:ListBucket", "s3:" + testStateBucket, "the deploy history listing under <app>/<env>/ (ci/cloud)"},
+	{"logs:CreateLogDelivery", "*", "aws_flow_log to S3"},
+	{"ec2:CreateFlowLogs", "ec2:vpc-flow-log/fl-0123", "aws_flow_log"},
+	{"ec2:DescribeFlowLogs", "ec2:vpc-flow-log/fl-0123", "aws_flow_log"},
+	{"ec2:CreateVpcEndpoint", "ec2:vpc-endpoint/vpce-0123", "aws_vpc_endpoint"},
+	{"ec2:DescribeVpcEndpoints", "ec2:vpc-endpoint/vpce-0123", "aws_vpc_endpoint"},
+	{"ec2:DeleteVpcEndpoints", "ec2:vpc-endpoint/vpce-0123", "aws_vpc_endpoint"},
+	{"s3:CreateBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket"},
+	{"s3:GetBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy, aws_flow_log to S3"},
+	{"s3:PutBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy, aws_flow_log to S3"},
+	{"s3:PutLifecycleConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_lifecycle_configuration"},
+	{"s3:PutEncryptionConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_server_side_encryption_configuration"},
+	{"s3:ListBucketVersions", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket force_destroy"},
+	{"s3:DeleteObjectVersion", "s3:<app>-<env>-logs-123456789012/AWSLogs/x", "aws_s3_bucket force_destroy"},
+	{"s3:DeleteBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket"},
+	// The registry stack and the pipeline's own calls.
+	{"ecr:CreateRepository", "ecr:repository/<app>-<env>", "aws_ecr_repository"},
+	{"ecr:DescribeRepositories", "ecr:repository/<app>-<env>", "aws_ecr_repository"},
+	{"ecr:DeleteRepository", "ecr:repository/<app>-<env>", "aws_ecr_repository"},
+	{"ecr:PutLifecyclePolicy", "ecr:repository/<app>-<env>", "aws_ecr_lifecycle_policy"},
+	{"ecr:GetAuthorizationToken", "*", "ci/cloud ECRLogin"},
+	{"ecr:PutImage", "ecr:repository/<app>-<env>", "publish, signature and SBOM referrers"},
+	{"ecr:BatchGetImage", "ecr:repository/<app>-<env>", "referrers API (ListImageReferrers needs it), verify"},
+	{"s3:GetObject", "s3:" + testStateBucket + "/<app>/<env>/service.tfstate", "S3 backend"},
+	{"s3:PutObject", "s3:" + testStateBucket + "/<app>/<env>/service.tfstate.tflock", "S3 backend lock"},
+	{"s3:DeleteObject", "s3:" + testStateBucket + "/<app>/<env>/service.tfstate.tflock", "S3 backend unlock"},
+}
+
+// TestDeployRolesGrantWhatTheStacksCall checks each call against every
+// environment's rendered policy. It over-approximates conditions (an Allow
+// counts whatever its conditions), so it proves an action is granted on
+// the resource, not that a tag condition holds: the other invariants
+// cover that.
+func TestDeployRolesGrantWhatTheStacksCall(t *testing.T) {
+	t.Parallel()
+	all, err := deployments(loadStacks(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range all {
+		for _, c := range deployCalls {
+			arn := sampleARN(c.arn, d.app, d.env)
+			if !effectivelyAllows(d.deploy, c.action, arn) {
+				t.Errorf("app_name %q, environment %q: the deploy role may not %s on %s, which %s calls", d.app, d.env, c.action, arn, c.caller)
+			}
+		}
+	}
+}
+
+// sampleARN expands "service:rest" into a full ARN in the test account and
+// region (S3 and IAM ARNs have neither or only the account).
+func sampleARN(pattern, app, env string) string {
+	if pattern == "*" {
+		return "*"
+	}
+	pattern = strings.NewReplacer("<app>", app, "<env>", env).Replace(pattern)
+	svc, rest, _ := strings.Cut(pattern, ":")
+	switch svc {
+	case "s3":
+		return "arn:aws:s3:::" + rest
+	case "iam":
+		return "arn:aws:iam::" + testAccountID + ":" + rest
+	}
+	return "arn:aws:" + svc + ":us-east-1:" + testAccountID + ":" + rest
+}
