@@ -24,7 +24,7 @@
 # against the Go checksum database (sum.golang.org) before it runs. Once the
 # image's own Go is that release, nothing is downloaded.
 ARG GO_IMAGE=golang:1.26.8-bookworm@sha256:a688600ca24f8a4d3ca77f95b0dd40704a9fc787c826660eb7ba0b641b8b175d
-ARG GO_TOOLCHAIN=go1.26.11
+ARG GO_TOOLCHAIN=go1.27.4
 ARG RUNTIME_IMAGE=gcr.io/distroless/static-debian12:nonroot@sha256:afa5c872c891853ca7fcf1f12c3edb23f7eeef36189728842dd51042ff57f7ab
 
 # The build stage runs on the builder's own platform and cross-compiles

@@ -153,7 +153,7 @@ func options() []option {
 			usage:    "Go release that tests and the image build run (GOTOOLCHAIN inside them), fetched by the Go image's go command through GOPROXY",
 			fallback: func(f hostFacts) string { return f.dockerfileArgs["GO_TOOLCHAIN"] },
 			set: func(c *config, v string) error {
-				return setMatch(&c.goToolchain, v, toolchainPattern, "a Go release such as go1.26.11, or local for the image's own Go")
+				return setMatch(&c.goToolchain, v, toolchainPattern, "a Go release such as go1.27.4, or local for the image's own Go")
 			}},
 		{flag: "runtime-image", envs: []string{"RUNTIME_IMAGE"}, defText: "ARG RUNTIME_IMAGE in Dockerfile",
 			usage:    "base image of the final stage",
