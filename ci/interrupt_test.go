@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -53,6 +54,21 @@ func waitFor(t *testing.T, ch <-chan struct{}, what string) {
 // the run, which has stopped already.
 func settled(signals chan<- os.Signal) { signals <- syscall.SIGINT }
 
+// watchFakeSignals gives p the interrupts main gives it and starts main's
+// watcher on a signal channel the test sends to. It returns the run's
+// context, which the first interrupt cancels.
+func watchFakeSignals(t *testing.T, p *pipeline, out io.Writer) (context.Context, chan<- os.Signal) {
+	t.Helper()
+	runCtx, cancelRun := context.WithCancel(t.Context())
+	t.Cleanup(cancelRun)
+	p.interrupts = terraform.NewInterrupts(cancelRun)
+	signals := make(chan os.Signal)
+	stop := make(chan struct{})
+	t.Cleanup(func() { close(stop) })
+	go watchInterrupts(signals, stop, p.interrupts, out)
+	return runCtx, signals
+}
+
 // TestInterruptDuringApply drives a protected Terraform apply with fake
 // signals through the same watcher main uses: the first interrupt stops
 // the run but lets the apply finish; a second aborts it and prints how to
@@ -66,16 +82,10 @@ func TestInterruptDuringApply(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			runCtx, cancelRun := context.WithCancel(t.Context())
-			defer cancelRun()
-			signals := make(chan os.Signal)
-			stop := make(chan struct{})
-			defer close(stop)
 			var out lockedBuffer
 			p := &pipeline{
-				cfg:        config{app: "goship", environment: "dev", region: "eu-west-1", stateBucket: "goship-state-1"},
-				steps:      newSteps(&out, time.Now),
-				interrupts: terraform.NewInterrupts(cancelRun),
+				cfg:   config{app: "goship", environment: "dev", region: "eu-west-1", stateBucket: "goship-state-1"},
+				steps: newSteps(&out, time.Now),
 				readLock: func(_ context.Context, bucket, key string) (*cloud.StateLock, error) {
 					if bucket != "goship-state-1" || key != "goship/dev/service.tfstate" {
 						t.Errorf("read the lock of %s/%s", bucket, key)
@@ -83,7 +93,7 @@ func TestInterruptDuringApply(t *testing.T) {
 					return &cloud.StateLock{ID: "lock-id-42", Who: "goship deploy dev by alice@laptop@dagger", Operation: "OperationTypeApply"}, nil
 				},
 			}
-			go watchInterrupts(signals, stop, p.interrupts, &out)
+			runCtx, signals := watchFakeSignals(t, p, &out)
 
 			started, finish, result := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 			go func() {
@@ -139,14 +149,9 @@ func TestInterruptDuringApply(t *testing.T) {
 // command stops the run at once and that no apply starts after it.
 func TestInterruptBeforeApply(t *testing.T) {
 	t.Parallel()
-	runCtx, cancelRun := context.WithCancel(t.Context())
-	defer cancelRun()
-	signals := make(chan os.Signal)
-	stop := make(chan struct{})
-	defer close(stop)
 	var out lockedBuffer
-	p := &pipeline{steps: newSteps(&out, time.Now), interrupts: terraform.NewInterrupts(cancelRun)}
-	go watchInterrupts(signals, stop, p.interrupts, &out)
+	p := &pipeline{steps: newSteps(&out, time.Now)}
+	runCtx, signals := watchFakeSignals(t, p, &out)
 	signals <- syscall.SIGINT
 	waitFor(t, runCtx.Done(), "the interrupt to stop the run")
 	err := p.protected(runCtx, registryStack, "apply", func(context.Context) error {

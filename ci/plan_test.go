@@ -1,15 +1,13 @@
 package main
 
 import (
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/example/goship/ci/report"
-	"github.com/example/goship/internal/tooltest"
+	"github.com/example/goship/internal/terraformtest"
 )
 
 // planModule stands in for a stack: it takes the image like the service
@@ -39,30 +37,13 @@ output "image" {
 // apply, 0 right after it, 2 again once a variable changes.
 func TestPlanExitCodes(t *testing.T) {
 	t.Parallel()
-	terraform := tooltest.Path(t, "terraform")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(planModule), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cliConfig := filepath.Join(dir, "terraform.rc")
-	// No update check: the only traffic a test makes is to loopback.
-	if err := os.WriteFile(cliConfig, []byte("disable_checkpoint = true\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
 	tf := func(args ...string) string {
 		t.Helper()
-		cmd := exec.CommandContext(t.Context(), terraform, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "TF_INPUT=0")
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr string
-			if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
-				stderr = string(exit.Stderr)
-			}
-			t.Fatalf("terraform %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
-		}
-		return string(out)
+		return string(terraformtest.Output(t, dir, args...))
 	}
 	planExit := func(image string) int {
 		t.Helper()

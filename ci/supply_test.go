@@ -10,9 +10,6 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
-	"log"
-	"net/http/httptest"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,48 +17,12 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1/random"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 
 	"github.com/example/goship/ci/attest"
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
+	"github.com/example/goship/internal/registrytest"
 )
-
-// pushTestImage pushes a small random image to an in-process OCI registry
-// with the referrers API and returns its repo@sha256 reference.
-func pushTestImage(t *testing.T, repo name.Repository) string {
-	t.Helper()
-	img, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := repo.Digest(digest.String())
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
-	return ref.String()
-}
-
-func testRegistry(t *testing.T) name.Repository {
-	t.Helper()
-	srv := httptest.NewServer(registry.New(registry.WithReferrersSupport(true), registry.Logger(log.New(io.Discard, "", 0))))
-	t.Cleanup(srv.Close)
-	u, err := url.Parse(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	repo, err := name.NewRepository(u.Host + "/goship-dev")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return repo
-}
 
 func writeSigningKey(t *testing.T) string {
 	t.Helper()
@@ -91,8 +52,8 @@ func testPipeline(cfg config, out io.Writer) *pipeline {
 func TestDeploySignsThenVerifies(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	repo := testRegistry(t)
-	signed, unsigned := pushTestImage(t, repo), pushTestImage(t, repo)
+	repo := registrytest.Start(t, true, "goship-dev")
+	signed, unsigned := registrytest.PushRandomImage(t, repo).String(), registrytest.PushRandomImage(t, repo).String()
 	sbom, err := os.ReadFile("attest/testdata/api.cdx.json")
 	if err != nil {
 		t.Fatal(err)
@@ -141,8 +102,8 @@ func TestDeploySignsThenVerifies(t *testing.T) {
 func TestUnsignedDeployAttachesOnlyTheSBOM(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	repo := testRegistry(t)
-	image := pushTestImage(t, repo)
+	repo := registrytest.Start(t, true, "goship-dev")
+	image := registrytest.PushRandomImage(t, repo).String()
 	var out bytes.Buffer
 	p := testPipeline(config{allowUnsigned: true, signerIdentity: "https://github.com/o/r/.github/workflows/pipeline.yml@refs/heads/main", signerIssuer: attest.GitHubIssuer}, &out)
 	supply, err := prepareSupplyChain(ctx, p)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"testing"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -13,8 +12,7 @@ import (
 )
 
 // hardeningInvariants are the runtime and log-storage properties of the
-// service stack, checked and mutated like the invariants in
-// invariants_test.go.
+// service stack; TestInvariants checks and mutates them with the rest.
 var hardeningInvariants = []invariant{
 	{
 		name:  "every container drops all Linux capabilities and adds none",
@@ -48,37 +46,6 @@ resource "aws_s3_bucket" "debug" {
 `),
 		},
 	},
-}
-
-// TestHardeningInvariants checks each invariant against the real stacks,
-// and that each fails on each edit that breaks its property.
-func TestHardeningInvariants(t *testing.T) {
-	t.Parallel()
-	stacks := loadStacks(t)
-	for _, inv := range hardeningInvariants {
-		t.Run(inv.name, func(t *testing.T) {
-			t.Parallel()
-			if err := inv.check(stacks); err != nil {
-				t.Fatalf("the stacks break the invariant: %v", err)
-			}
-			if len(inv.broken) == 0 {
-				t.Fatal("no broken variant proves this invariant can fail")
-			}
-			for _, mu := range inv.broken {
-				t.Run(mu.stack+"/"+mu.file+"/"+mu.name, func(t *testing.T) {
-					mutated, err := mu.apply(stacks)
-					if err != nil {
-						t.Fatalf("cannot apply the mutation (did the stack change shape?): %v", err)
-					}
-					err = inv.check(mutated)
-					if err == nil {
-						t.Fatal("the invariant passed on a stack that breaks it")
-					}
-					t.Logf("fails as it should: %v", err)
-				})
-			}
-		})
-	}
 }
 
 func containersDropCapabilities(stacks map[string]*module) error {

@@ -310,12 +310,13 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 	},
 }
 
-// TestInvariants checks every invariant against the real stacks, and that
-// each invariant fails on each edit that breaks its property.
+// TestInvariants checks every invariant (these and the hardening ones)
+// against the real stacks, and that each invariant fails on each edit that
+// breaks its property.
 func TestInvariants(t *testing.T) {
 	t.Parallel()
 	stacks := loadStacks(t)
-	for _, inv := range invariants {
+	for _, inv := range slices.Concat(invariants, hardeningInvariants) {
 		t.Run(inv.name, func(t *testing.T) {
 			t.Parallel()
 			if err := inv.check(stacks); err != nil {

@@ -28,11 +28,11 @@ func findStatement(doc *hclwrite.Body, sid string) (*hclwrite.Block, error) {
 	return nil, fmt.Errorf("no statement with sid %q", sid)
 }
 
-// inStatement makes a mutation that edits statement sid of a policy
-// document in the bootstrap stack.
-func inStatement(file, doc, sid, name string, edit func(*hclwrite.Body) error) mutation {
+// onStatement makes a mutation named name that edits statement sid of a
+// policy document in the bootstrap stack, or the document around it.
+func onStatement(file, doc, sid, name string, edit func(doc *hclwrite.Body, st *hclwrite.Block) error) mutation {
 	return mutation{
-		name:  sid + ": " + name,
+		name:  name,
 		stack: "bootstrap",
 		file:  file,
 		path:  policyDoc(doc),
@@ -41,9 +41,16 @@ func inStatement(file, doc, sid, name string, edit func(*hclwrite.Body) error) m
 			if err != nil {
 				return err
 			}
-			return edit(st.Body())
+			return edit(body, st)
 		},
 	}
+}
+
+// inStatement makes a mutation that edits the body of statement sid.
+func inStatement(file, doc, sid, name string, edit func(*hclwrite.Body) error) mutation {
+	return onStatement(file, doc, sid, sid+": "+name, func(_ *hclwrite.Body, st *hclwrite.Block) error {
+		return edit(st.Body())
+	})
 }
 
 // setStatement sets an attribute of a statement to an HCL expression.
@@ -115,18 +122,8 @@ func addCondition(file, doc, sid, test, variable, values string) mutation {
 
 // dropStatement removes statement sid from a policy document.
 func dropStatement(file, doc, sid string) mutation {
-	return mutation{
-		name:  "without statement " + sid,
-		stack: "bootstrap",
-		file:  file,
-		path:  policyDoc(doc),
-		edit: func(body *hclwrite.Body) error {
-			st, err := findStatement(body, sid)
-			if err != nil {
-				return err
-			}
-			body.RemoveBlock(st)
-			return nil
-		},
-	}
+	return onStatement(file, doc, sid, "without statement "+sid, func(doc *hclwrite.Body, st *hclwrite.Block) error {
+		doc.RemoveBlock(st)
+		return nil
+	})
 }

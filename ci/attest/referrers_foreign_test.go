@@ -72,11 +72,7 @@ func TestForeignReferrerDoesNotBlockVerify(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			image := pushRandomImage(t, tt.referrersAPI)
-			digest, err := ParseDigest(image.DigestStr())
-			if err != nil {
-				t.Fatal(err)
-			}
+			image, digest := pushImage(t, tt.referrersAPI)
 			vs := newTestSigstore(t)
 			signer := vs.keylessSigner(t, pipelineIdentity, GitHubIssuer, time.Now().Add(time.Minute))
 			signature, err := signer.SignDigest(ctx, digest)

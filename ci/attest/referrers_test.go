@@ -4,49 +4,26 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
-	"log"
-	"net/http/httptest"
-	"net/url"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/random"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/example/goship/internal/registrytest"
 )
 
-// pushRandomImage starts an in-process OCI registry, pushes a small random
-// image to it and returns the image's digest reference.
-func pushRandomImage(t *testing.T, referrersAPI bool) name.Digest {
+// pushImage pushes a small random image to a fresh in-process registry and
+// returns its reference and the digest a signer and Verify take.
+func pushImage(t *testing.T, referrersAPI bool) (name.Digest, Digest) {
 	t.Helper()
-	srv := httptest.NewServer(registry.New(
-		registry.WithReferrersSupport(referrersAPI),
-		registry.Logger(log.New(io.Discard, "", 0)),
-	))
-	t.Cleanup(srv.Close)
-	u, err := url.Parse(srv.URL)
+	image := registrytest.PushRandomImage(t, registrytest.Start(t, referrersAPI, "goship/api"))
+	digest, err := ParseDigest(image.DigestStr())
 	if err != nil {
 		t.Fatal(err)
 	}
-	img, err := random.Image(512, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tag, err := name.NewTag(u.Host+"/goship/api:test", name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(tag, img); err != nil {
-		t.Fatal(err)
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tag.Context().Digest(digest.String())
+	return image, digest
 }
 
 // TestPublishAttachesSBOMAndSignature is acceptance 2 of issue 10: the
@@ -61,11 +38,7 @@ func TestPublishAttachesSBOMAndSignature(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			ctx := context.Background()
-			image := pushRandomImage(t, tt.referrersAPI)
-			digest, err := ParseDigest(image.DigestStr())
-			if err != nil {
-				t.Fatal(err)
-			}
+			image, digest := pushImage(t, tt.referrersAPI)
 			sbom := goldenSBOM(t)
 			vs := newTestSigstore(t)
 			signer := vs.keylessSigner(t, pipelineIdentity, GitHubIssuer, time.Now().Add(time.Minute))
@@ -123,7 +96,7 @@ func TestPublishAttachesSBOMAndSignature(t *testing.T) {
 				t.Errorf("Verify(pushed digest) = %v, want accepted", err)
 			}
 
-			other := pushRandomImageTo(t, image.Context())
+			other := registrytest.PushRandomImage(t, image.Context())
 			otherDigest, err := ParseDigest(other.DigestStr())
 			if err != nil {
 				t.Fatal(err)
@@ -167,21 +140,4 @@ func assertReferrerManifest(t *testing.T, ref Referrer, image name.Digest) {
 	if len(manifest.Layers) != 1 || string(manifest.Layers[0].MediaType) != ref.ArtifactType {
 		t.Errorf("%s: layers = %v, want one %s layer", ref.Ref, manifest.Layers, ref.ArtifactType)
 	}
-}
-
-func pushRandomImageTo(t *testing.T, repo name.Repository) name.Digest {
-	t.Helper()
-	img, err := random.Image(256, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	digest, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref := repo.Digest(digest.String())
-	if err := remote.Write(ref, img); err != nil {
-		t.Fatal(err)
-	}
-	return ref
 }

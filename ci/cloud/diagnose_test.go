@@ -3,33 +3,12 @@ package cloud
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/example/goship/ci/report"
+	"github.com/example/goship/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./ci/cloud -run %s -update to accept):\n%s", name, t.Name(), got)
-	}
-}
 
 // TestDiagnoseFailedRollout is what a deploy prints when the circuit
 // breaker rolls it back: the stopped tasks of the new image (not the old
@@ -54,8 +33,8 @@ func TestDiagnoseFailedRollout(t *testing.T) {
 	if err := report.DiagnosisText(&out, d, now); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "diagnosis-rollback.txt.golden", out.Bytes())
-	golden(t, "diagnosis-rollback.md.golden", []byte(report.DiagnosisMarkdown(d, now)))
+	golden.Equal(t, "diagnosis-rollback.txt.golden", out.Bytes())
+	golden.Equal(t, "diagnosis-rollback.md.golden", []byte(report.DiagnosisMarkdown(d, now)))
 }
 
 func TestStatus(t *testing.T) {
@@ -94,7 +73,7 @@ func TestStatus(t *testing.T) {
 		if err := report.StatusText(&out, st, now); err != nil {
 			t.Fatal(err)
 		}
-		golden(t, tt.golden, out.Bytes())
+		golden.Equal(t, tt.golden, out.Bytes())
 		if _, err := json.Marshal(st); err != nil {
 			t.Errorf("%s: --json: %v", tt.name, err)
 		}

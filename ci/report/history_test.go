@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/example/goship/internal/golden"
 )
 
 const repo = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev"
@@ -73,7 +75,7 @@ func TestHistoryText(t *testing.T) {
 	if err := HistoryText(&out, testHistory()); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "history.txt.golden", out.Bytes())
+	golden.Equal(t, "history.txt.golden", out.Bytes())
 
 	out.Reset()
 	if err := HistoryText(&out, nil); err != nil || !strings.Contains(out.String(), "No deploys") {

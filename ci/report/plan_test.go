@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"reflect"
 	"testing"
+
+	"github.com/example/goship/internal/golden"
 )
 
 func readPlan(t *testing.T, stack, name string) StackPlan {
@@ -73,6 +75,6 @@ func TestPlanTextAndMarkdown(t *testing.T) {
 	if err := PlanText(&out, plans); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "plan.txt.golden", out.Bytes())
-	golden(t, "plan.md.golden", []byte(PlanMarkdown(plans)))
+	golden.Equal(t, "plan.txt.golden", out.Bytes())
+	golden.Equal(t, "plan.md.golden", []byte(PlanMarkdown(plans)))
 }

@@ -2,31 +2,13 @@ package report
 
 import (
 	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/example/goship/internal/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs (go test ./ci/report -run %s -update to accept):\n%s", name, t.Name(), got)
-	}
-}
 
 func deploySummary() *Summary {
 	return &Summary{
@@ -47,7 +29,7 @@ func TestSummaryText(t *testing.T) {
 	if err := deploySummary().Text(&out); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "summary.txt.golden", out.Bytes())
+	golden.Equal(t, "summary.txt.golden", out.Bytes())
 }
 
 func TestSummaryMarkdown(t *testing.T) {
@@ -56,7 +38,7 @@ func TestSummaryMarkdown(t *testing.T) {
 	if err := deploySummary().Markdown(&out); err != nil {
 		t.Fatal(err)
 	}
-	golden(t, "summary.md.golden", out.Bytes())
+	golden.Equal(t, "summary.md.golden", out.Bytes())
 }
 
 // TestSummaryWrite appends to GITHUB_STEP_SUMMARY as GitHub expects, after

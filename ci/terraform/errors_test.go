@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/example/goship/internal/terraformtest"
 	"github.com/example/goship/internal/tooltest"
 )
 
@@ -24,16 +25,10 @@ output "w" { value = unknownfn(1) }
 
 // runTerraform runs the real terraform binary in dir and returns its
 // stderr, failing the test unless it exits non-zero.
-func runTerraform(t *testing.T, terraform, dir string, args ...string) string {
+func runTerraform(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	cliConfig := filepath.Join(t.TempDir(), "terraformrc")
-	if err := os.WriteFile(cliConfig, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.CommandContext(t.Context(), terraform, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0",
-		"CHECKPOINT_DISABLE=1", "TF_DATA_DIR="+filepath.Join(t.TempDir(), ".terraform"))
+	cmd := terraformtest.Command(t, dir, args...)
+	cmd.Env = append(cmd.Env, "TF_DATA_DIR="+filepath.Join(t.TempDir(), ".terraform"))
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	err := cmd.Run()
@@ -49,7 +44,6 @@ func runTerraform(t *testing.T, terraform, dir string, args ...string) string {
 // with or without colour.
 func TestErrorBlocks(t *testing.T) {
 	t.Parallel()
-	terraform := tooltest.Path(t, "terraform")
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(brokenConfig), 0o644); err != nil {
 		t.Fatal(err)
@@ -66,7 +60,7 @@ func TestErrorBlocks(t *testing.T) {
 		if !color {
 			args = append(args, "-no-color")
 		}
-		stderr := runTerraform(t, terraform, dir, args...)
+		stderr := runTerraform(t, dir, args...)
 		if color != strings.Contains(stderr, "\x1b[") {
 			t.Fatalf("colour %v: unexpected output:\n%q", color, stderr)
 		}
@@ -140,7 +134,7 @@ func TestLockHeldOutput(t *testing.T) {
 	// The apply holds the lock while it waits for its approval.
 	waitForPrompt(t, prompt, "Enter a value:")
 
-	stderr := runTerraform(t, terraform, dir, "plan", "-no-color", "-input=false", "-lock-timeout=0s")
+	stderr := runTerraform(t, dir, "plan", "-no-color", "-input=false", "-lock-timeout=0s")
 	blocks := ErrorBlocks(stderr)
 	if len(blocks) != 1 || !strings.HasPrefix(blocks[0], "Error: Error acquiring the state lock") || !strings.Contains(blocks[0], "Lock Info:") {
 		t.Fatalf("ErrorBlocks =\n%s\nof\n%s", strings.Join(blocks, "\n---\n"), stderr)

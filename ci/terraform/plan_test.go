@@ -2,12 +2,11 @@ package terraform
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
 
-	"github.com/example/goship/internal/tooltest"
+	"github.com/example/goship/internal/terraformtest"
 )
 
 // Two versions of a configuration of terraform_data resources (built into
@@ -39,26 +38,10 @@ resource "terraform_data" "added" {}
 // terraform binary and returns `terraform show -json` of the saved plan.
 func realPlanJSON(t *testing.T) []byte {
 	t.Helper()
-	terraform := tooltest.Path(t, "terraform")
 	dir := t.TempDir()
 	run := func(args ...string) []byte {
 		t.Helper()
-		cliConfig := filepath.Join(t.TempDir(), "terraformrc")
-		if err := os.WriteFile(cliConfig, nil, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		cmd := exec.CommandContext(t.Context(), terraform, args...)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "TF_CLI_CONFIG_FILE="+cliConfig, "TF_IN_AUTOMATION=1", "TF_INPUT=0", "CHECKPOINT_DISABLE=1")
-		out, err := cmd.Output()
-		if err != nil {
-			var stderr []byte
-			if exit, ok := err.(*exec.ExitError); ok { //nolint:errorlint // exec returns it unwrapped
-				stderr = exit.Stderr
-			}
-			t.Fatalf("terraform %v: %v\n%s", args, err, stderr)
-		}
-		return out
+		return terraformtest.Output(t, dir, args...)
 	}
 	write := func(config string) {
 		if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
