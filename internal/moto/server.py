@@ -11,6 +11,12 @@ Gaps filled here:
   target's tags after every create and refresh, gets a 500 and retries it for
   many minutes. This keeps the tags in memory, including those sent with
   RegisterScalableTarget, so a second plan sees the tags it wrote.
+- ECS UpdateService with a new task definition changes the service's
+  taskDefinition but leaves its PRIMARY deployment on the old one, so
+  everything that reads the image from the primary deployment (status,
+  rollback's choice, the wait) sees the image before the update. ECS starts a
+  new PRIMARY deployment; since moto runs no task, this one replaces the old
+  at once with the same counts, as a finished rollout leaves it.
 
 Gaps set through the environment by the Go side (MOTO_ECS_SERVICE_RUNNING)
 need no code here.
@@ -20,6 +26,9 @@ import json
 import sys
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
+from moto.core.utils import utcnow
+from moto.ecs.models import EC2ContainerServiceBackend
+from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     create_backend_app,
@@ -75,6 +84,36 @@ ApplicationAutoScalingResponse.deregister_scalable_target = deregister_scalable_
 ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
 ApplicationAutoScalingResponse.tag_resource = tag_resource
 ApplicationAutoScalingResponse.untag_resource = untag_resource
+
+ecs_update_service = EC2ContainerServiceBackend.update_service
+
+
+def update_service_with_deployment(self, service_properties):
+    task_definition = service_properties.get("task_definition")
+    service = ecs_update_service(self, service_properties)
+    if not task_definition or not service.deployments:
+        return service
+    arn = self.describe_task_definition(task_definition).arn
+    primary = service.deployments[0]
+    if primary["taskDefinition"] == arn:
+        return service
+    deployment_id = f"ecs-svc/{mock_random.randint(0, 32**12)}"
+    now = utcnow()
+    service.deployments = [
+        dict(
+            primary,
+            id=deployment_id,
+            taskDefinition=arn,
+            desiredCount=service.desired_count,
+            rolloutStateReason=f"ECS deployment {deployment_id} {'completed' if primary['rolloutState'] == 'COMPLETED' else 'in progress'}.",
+            createdAt=now,
+            updatedAt=now,
+        )
+    ]
+    return service
+
+
+EC2ContainerServiceBackend.update_service = update_service_with_deployment
 
 
 def main():
