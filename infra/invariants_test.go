@@ -159,6 +159,8 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 			setStatement("iam.tf", "deploy", "TaskRolesDeleteTagged", "actions", `["iam:DeleteRole", "iam:AttachRolePolicy"]`),
 			dropCondition("iam.tf", "deploy", "TaskRolesDeleteTagged", "aws:ResourceTag/Environment"),
 			dropCondition("iam.tf", "deploy", "ServiceLinkedRoles", "iam:AWSServiceName"),
+			setStatement("iam.tf", "deploy", "TaskRolePoliciesTagged", "actions", `["iam:PutRolePolicy", "iam:PutRolePermissionsBoundary"]`),
+			dropCondition("iam.tf", "deploy", "TaskRolePoliciesTagged", "iam:PermissionsBoundary"),
 		},
 	},
 	{
@@ -287,6 +289,7 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 			setStatement("iam.tf", "deploy", "ThisEnvironmentsState", "resources", `["${aws_s3_bucket.this.arn}/${var.app_name}/${each.key}*"]`),
 			dropCondition("iam.tf", "deploy", "StateBucket", "s3:prefix"),
 			setStatement("iam.tf", "deploy", "LogBuckets", "resources", `["${local.arn_prefix.s3}${var.app_name}-*"]`),
+			setStatement("iam.tf", "deploy", "LogBuckets", "resources", `["${local.arn_prefix.s3}${var.app_name}-${each.key}-*"]`),
 		},
 	},
 	{

@@ -125,11 +125,19 @@ func iamWritesUnderBoundary(d deployment, _ []deployment, _ map[string]bool) err
 			switch {
 			case strings.Contains(action, "*") && (!isRead(action) || service(action) != "iam"):
 				return fmt.Errorf("statement %q allows %q: IAM actions must be listed one by one", st.Sid, action)
+			case action == "iam:PutRolePermissionsBoundary":
+				// For this call iam:PermissionsBoundary is the new boundary:
+				// it would put any role of the name pattern (another
+				// application's, a hand-made one) under ours, then writable.
+				return fmt.Errorf("statement %q allows iam:PutRolePermissionsBoundary; CreateRole sets the boundary", st.Sid)
 			case isRead(action), action == "iam:PassRole":
 				// PassRole has its own invariant.
 			case slices.Contains(boundaryKeyedActions, action):
 				if !st.requires("iam:PermissionsBoundary", d.boundary) {
 					return fmt.Errorf("statement %q allows %s without iam:PermissionsBoundary = %s", st.Sid, action, d.boundary)
+				}
+				if (action == "iam:PutRolePolicy" || action == "iam:DeleteRolePolicy") && !d.requiresTags(st) {
+					return fmt.Errorf("statement %q allows %s on roles not tagged Application = %s, Environment = %s", st.Sid, action, d.app, d.env)
 				}
 			case slices.Contains(taggedIAMActions, action):
 				if !d.requiresTags(st) {
@@ -328,6 +336,17 @@ func stateOfOwnEnvironmentOnly(d deployment, all []deployment, _ map[string]bool
 		for _, action := range objectActions {
 			if effectivelyAllows(d.deploy, action, arn) {
 				return fmt.Errorf("may %s %s", action, arn)
+			}
+		}
+	}
+	// Buckets whose names only start like this environment's: the state
+	// bucket of an application named "<app>-<env>", a hand-made one.
+	for _, name := range []string{d.app + "-" + d.env + "-tfstate-123456789012", d.app + "-" + d.env + "-uploads"} {
+		for _, action := range []string{"s3:GetObject", "s3:PutBucketPolicy", "s3:DeleteObjectVersion"} {
+			for _, arn := range []string{"arn:aws:s3:::" + name, "arn:aws:s3:::" + name + "/" + d.app + "/" + d.env + "/service.tfstate"} {
+				if effectivelyAllows(d.deploy, action, arn) {
+					return fmt.Errorf("may %s %s, another application's bucket", action, arn)
+				}
 			}
 		}
 	}

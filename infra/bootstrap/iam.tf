@@ -117,8 +117,12 @@ data "aws_iam_policy_document" "deploy" {
       "s3:PutEncryptionConfiguration",
       "s3:PutLifecycleConfiguration",
     ]
+    # Exactly the bucket the service stack creates (infra/logs.tf): a name
+    # prefix would also match the buckets of an application named
+    # "<app>-<env>" (its "<app>-<env>-tfstate-..." state) or hand-made ones.
     resources = [
-      "${local.arn_prefix.s3}${var.app_name}-${each.key}-*",
+      "${local.arn_prefix.s3}${var.app_name}-${each.key}-logs-${local.account_id}",
+      "${local.arn_prefix.s3}${var.app_name}-${each.key}-logs-${local.account_id}/*",
     ]
   }
 
@@ -348,7 +352,7 @@ data "aws_iam_policy_document" "deploy" {
   # environment's scaling policies.
   statement {
     sid       = "ScalingAlarms"
-    actions   = ["cloudwatch:DeleteAlarms", "cloudwatch:PutMetricAlarm"]
+    actions   = ["cloudwatch:PutMetricAlarm"]
     resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-${each.key}/*"]
 
     condition {
@@ -356,6 +360,22 @@ data "aws_iam_policy_document" "deploy" {
       variable = "cloudwatch:AlarmActions"
       values   = ["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]
     }
+
+    # ForAllValues is true on an empty set: without this, an alarm with no
+    # AlarmActions passes the condition above.
+    condition {
+      test     = "Null"
+      variable = "cloudwatch:AlarmActions"
+      values   = ["false"]
+    }
+  }
+
+  # DeleteAlarms supports no cloudwatch:AlarmActions key (a condition on it
+  # would always hold); deleting this environment's alarms is what it may do.
+  statement {
+    sid       = "ScalingAlarmsDelete"
+    actions   = ["cloudwatch:DeleteAlarms"]
+    resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-${each.key}/*"]
   }
 
   # --- Registry and logs: named after the environment.
@@ -415,19 +435,44 @@ data "aws_iam_policy_document" "deploy" {
   # grant more than the boundary. No UpdateAssumeRolePolicy: a trust policy
   # is set once, at creation.
   statement {
-    sid = "TaskRolesUnderBoundary"
-    actions = [
-      "iam:CreateRole",
-      "iam:DeleteRolePolicy",
-      "iam:PutRolePermissionsBoundary",
-      "iam:PutRolePolicy",
-    ]
+    sid       = "TaskRolesUnderBoundary"
+    actions   = ["iam:CreateRole"]
     resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
 
     condition {
       test     = "StringEquals"
       variable = "iam:PermissionsBoundary"
       values   = [aws_iam_policy.boundary[each.key].arn]
+    }
+  }
+
+  # Inline policies only on this environment's roles: the name pattern also
+  # matches an application named "<app>-<env>" and hand-made roles, so the
+  # role must carry this environment's tags and already sit under the
+  # boundary. No PutRolePermissionsBoundary: CreateRole sets the boundary,
+  # and for that call iam:PermissionsBoundary is the new one, so it would
+  # put any role of the pattern under our boundary and make it writable.
+  statement {
+    sid       = "TaskRolePoliciesTagged"
+    actions   = ["iam:DeleteRolePolicy", "iam:PutRolePolicy"]
+    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "iam:PermissionsBoundary"
+      values   = [aws_iam_policy.boundary[each.key].arn]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
     }
   }
 
