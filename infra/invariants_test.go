@@ -254,10 +254,19 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
+		name:  "every ForAllValues condition in a deploy policy requires its key present",
+		check: checkDeployments(forAllValuesRequireKey),
+		broken: []mutation{
+			dropNullCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			dropNullCondition("deploy_network.tf", "deploy_network", "Ec2RetagOwn", "aws:TagKeys"),
+		},
+	},
+	{
 		name:  "an alarm the deploy role creates acts only on this environment's scaling policies",
 		check: checkDeployments(alarmsActOnOwnScaling),
 		broken: []mutation{
 			dropCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			dropNullCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
 			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:aws:sns:*", "arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]`),
 			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*"]`),
 		},

@@ -32,6 +32,7 @@ var deploymentChecks = []deploymentCheck{
 	{"tags cannot claim another environment's resource", tagsClaimNoOwnedResource},
 	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
 	{"alarms act only on this environment's scaling policies", alarmsActOnOwnScaling},
+	{"every ForAllValues condition requires its key present", forAllValuesRequireKey},
 	{"roles are created only at the root path", rolesOnlyAtRootPath},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
@@ -503,9 +504,35 @@ func alarmsActOnOwnScaling(d deployment, _ []deployment, _ map[string]bool) erro
 		if !ok || len(actions) == 0 {
 			return fmt.Errorf("statement %q allows cloudwatch:PutMetricAlarm with any alarm action", st.Sid)
 		}
+		// ForAllValues holds on an empty set: an alarm with no actions would
+		// pass it without this.
+		if present, ok := st.condition("Null", "cloudwatch:AlarmActions"); !ok || !slices.Equal(present, []string{"false"}) {
+			return fmt.Errorf("statement %q allows cloudwatch:PutMetricAlarm without Null cloudwatch:AlarmActions = false beside its ForAllValues", st.Sid)
+		}
 		for _, a := range actions {
 			if !strings.Contains(a, ":scalingPolicy:") || !strings.HasSuffix(a, ":resource/ecs/service/"+d.app+"-"+d.env+"/*") || strings.ContainsAny(strings.TrimSuffix(a, "/*"), "?") {
 				return fmt.Errorf("statement %q lets an alarm act on %s, not only this environment's scaling policies", st.Sid, a)
+			}
+		}
+	}
+	return nil
+}
+
+// forAllValuesRequireKey checks that every Allow with a ForAllValues
+// condition also requires its key (Null = false): ForAllValues holds on an
+// empty set, so a PutMetricAlarm with no actions or a DeleteTags with no
+// Tags (which deletes every tag) would pass it.
+func forAllValuesRequireKey(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		for _, c := range st.Conditions {
+			if !strings.HasPrefix(c.Test, "ForAllValues:") {
+				continue
+			}
+			if present, ok := st.condition("Null", c.Variable); !ok || !slices.Equal(present, []string{"false"}) {
+				return fmt.Errorf("statement %q has %s %s without Null %s = false beside it", st.Sid, c.Test, c.Variable, c.Variable)
 			}
 		}
 	}

@@ -127,3 +127,22 @@ func dropStatement(file, doc, sid string) mutation {
 		return nil
 	})
 }
+
+// dropNullCondition removes a statement's Null condition on variable, the
+// guard a ForAllValues condition beside it on the same key needs.
+func dropNullCondition(file, doc, sid, variable string) mutation {
+	return inStatement(file, doc, sid, "without the Null "+variable+" condition", func(b *hclwrite.Body) error {
+		for _, c := range b.Blocks() {
+			if c.Type() != "condition" || c.Body().GetAttribute("test") == nil || c.Body().GetAttribute("variable") == nil {
+				continue
+			}
+			test := string(c.Body().GetAttribute("test").Expr().BuildTokens(nil).Bytes())
+			key := string(c.Body().GetAttribute("variable").Expr().BuildTokens(nil).Bytes())
+			if strings.Contains(test, `"Null"`) && strings.Contains(key, `"`+variable+`"`) {
+				b.RemoveBlock(c)
+				return nil
+			}
+		}
+		return fmt.Errorf("no Null condition on %s", variable)
+	})
+}
