@@ -243,6 +243,14 @@ data "aws_iam_policy_document" "deploy_network" {
       variable = "aws:TagKeys"
       values   = ["Application", "Environment"]
     }
+
+    # ForAllValues holds on an empty set, and a DeleteTags without Tags
+    # deletes every tag, Application and Environment included.
+    condition {
+      test     = "Null"
+      variable = "aws:TagKeys"
+      values   = ["false"]
+    }
   }
 
   # AWS creates a VPC's default security group untagged; the service stack
