@@ -254,6 +254,13 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		},
 	},
 	{
+		name:  "the deploy role reads EC2 call by call",
+		check: checkDeployments(ec2ReadsListed),
+		broken: []mutation{
+			setStatement("deploy_network.tf", "deploy_network", "Ec2Reads", "actions", `["ec2:Describe*"]`),
+		},
+	},
+	{
 		name:  "every ForAllValues condition in a deploy policy requires its key present",
 		check: checkDeployments(forAllValuesRequireKey),
 		broken: []mutation{

@@ -33,6 +33,7 @@ var deploymentChecks = []deploymentCheck{
 	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
 	{"alarms act only on this environment's scaling policies", alarmsActOnOwnScaling},
 	{"every ForAllValues condition requires its key present", forAllValuesRequireKey},
+	{"EC2 reads are listed one by one", ec2ReadsListed},
 	{"roles are created only at the root path", rolesOnlyAtRootPath},
 	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
@@ -533,6 +534,20 @@ func forAllValuesRequireKey(d deployment, _ []deployment, _ map[string]bool) err
 			}
 			if present, ok := st.condition("Null", c.Variable); !ok || !slices.Equal(present, []string{"false"}) {
 				return fmt.Errorf("statement %q has %s %s without Null %s = false beside it", st.Sid, c.Test, c.Variable, c.Variable)
+			}
+		}
+	}
+	return nil
+}
+
+// ec2ReadsListed checks that the deploy role reads EC2 call by call:
+// ec2:Describe* also reads launch templates' user data and instance
+// attributes, which a network stack never needs.
+func ec2ReadsListed(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		for _, action := range st.Actions {
+			if st.allows() && service(action) == "ec2" && strings.ContainsAny(action, "*?") {
+				return fmt.Errorf("statement %q allows %s: list the EC2 calls the stacks make (infra/deploy_calls_test.go)", st.Sid, action)
 			}
 		}
 	}

@@ -21,6 +21,40 @@ resource "aws_iam_role_policy_attachment" "deploy_network" {
 data "aws_iam_policy_document" "deploy_network" {
   for_each = local.environments
 
+  # EC2 authorises its reads on no resource narrower than "*". Listed one by
+  # one, those infra/network.tf's resources make (infra/deploy_calls_test.go),
+  # not ec2:Describe*, which also reads launch templates' user data and
+  # instance attributes.
+  statement {
+    sid = "Ec2Reads"
+    actions = [
+      "ec2:DescribeAddresses",
+      "ec2:DescribeAddressesAttribute",
+      "ec2:DescribeAvailabilityZones",
+      "ec2:DescribeFlowLogs",
+      "ec2:DescribeInternetGateways",
+      "ec2:DescribeNatGateways",
+      "ec2:DescribeNetworkAcls",
+      "ec2:DescribeNetworkInterfaces",
+      "ec2:DescribePrefixLists",
+      "ec2:DescribeRouteTables",
+      "ec2:DescribeSecurityGroupRules",
+      "ec2:DescribeSecurityGroups",
+      "ec2:DescribeSubnets",
+      "ec2:DescribeVpcAttribute",
+      "ec2:DescribeVpcEndpointServices",
+      "ec2:DescribeVpcEndpoints",
+      "ec2:DescribeVpcs",
+    ]
+    resources = ["*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestedRegion"
+      values   = [var.region]
+    }
+  }
+
   # A create call is authorised on the resource it creates and on the
   # existing ones it names (the VPC of a subnet, the security group of a
   # rule, the subnets and route tables of an endpoint). The request tags

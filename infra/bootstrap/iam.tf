@@ -128,6 +128,7 @@ data "aws_iam_policy_document" "deploy" {
 
   # Reads, and the calls AWS authorises on no resource narrower than "*"
   # (docs/adr/0004 lists them with the reason): limited to the region.
+  # EC2's reads are in deploy_network.tf.
   statement {
     sid = "ReadAndUnscopable"
     actions = [
@@ -135,7 +136,6 @@ data "aws_iam_policy_document" "deploy" {
       "application-autoscaling:DescribeScalingActivities",
       "application-autoscaling:DescribeScalingPolicies",
       "cloudwatch:DescribeAlarms",
-      "ec2:Describe*",
       "ecr:GetAuthorizationToken",
       "ecs:DeregisterTaskDefinition",
       "ecs:DescribeTaskDefinition",
