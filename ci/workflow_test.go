@@ -112,6 +112,9 @@ func TestWorkflowTrust(t *testing.T) {
 		{"check job runs AWS modes", "if: needs.resolve.outputs.aws == 'false'", "if: always()"},
 		{"AWS job runs without AWS", "if: needs.resolve.outputs.aws == 'true'", "if: needs.resolve.outputs.mode != ''"},
 		{"two pipeline runs in a job", "      - name: AWS credentials", "      - run: go run ./ci check\n\n      - name: AWS credentials"},
+		{"check job may attest provenance", "    permissions:\n      contents: read\n    # Checks", "    permissions:\n      contents: read\n      attestations: write\n    # Checks"},
+		{"resolve job may attest provenance", "    permissions:\n      contents: read\n    outputs:", "    permissions:\n      contents: read\n      attestations: write\n    outputs:"},
+		{"workflow-wide attestations", "permissions: {}\n", "permissions:\n  attestations: write\n"},
 		{"check job gets AWS credentials", "    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n        with:\n          persist-credentials: false\n\n      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5 # v5.5.0\n        with:\n          go-version-file: go.mod\n\n      # A built binary", "    steps:\n      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n\n      # A built binary"},
 	}
 	for _, b := range broken {
@@ -210,6 +213,12 @@ func workflowProblems(data []byte) ([]string, error) {
 			return strings.HasPrefix(s.Uses, credentialsAction)
 		})
 		token := perms["id-token"] != "" && perms["id-token"] != "none"
+		// Provenance signed by a job is only as good as the code that job
+		// runs: only the environment-gated AWS job may attest, and
+		// verification names the workflow and the ref (ADR 0006).
+		if attests := perms["attestations"] != "" && perms["attestations"] != "none"; attests && (!token || job.If != awsJobCondition) {
+			report("job %s may write attestations but is not the environment-gated AWS job", name)
+		}
 		if !token {
 			if credentials {
 				report("job %s asks for AWS credentials without an OIDC token", name)
