@@ -39,6 +39,7 @@ type config struct {
 	// terraformProviderMirror is a host folder made by `terraform providers
 	// mirror`: every Terraform container installs providers from it only.
 	terraformProviderMirror string
+	cacheDir                string // seeds and keeps the Go caches (see goCache)
 	goProxy                 string
 	trivyDBRepository       string
 	severities              []string
@@ -173,6 +174,9 @@ func options() []option {
 		{flag: "terraform-provider-mirror", envs: []string{"TF_PROVIDER_MIRROR"}, defText: "the Terraform registry",
 			usage: "folder made by `terraform providers mirror` that every Terraform container installs providers from, and from nowhere else (offline, or behind a registry mirror)",
 			set:   setProviderMirror},
+		{flag: "cache-dir", envs: []string{"GOSHIP_CACHE_DIR"}, defText: "none: the engine's own cache volumes",
+			usage: "folder the Go module and build caches are seeded from and saved back to after check (for CI runners that start with an empty engine, with actions/cache)",
+			set:   setCacheDir},
 		{flag: "goproxy", envs: []string{"GOPROXY"}, def: "https://proxy.golang.org,direct",
 			usage: "Go module proxy for tests and the image build (no credentials in the URL)",
 			set:   setGoProxy, redact: redactGoProxy},

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"dagger.io/dagger"
@@ -62,6 +63,18 @@ func test(ctx context.Context, p *pipeline) error {
 	return goTestFailure(code, stdout, stderr)
 }
 
+// saveGoCaches writes the Go caches back to --cache-dir, for the next
+// runner to restore.
+func saveGoCaches(ctx context.Context, p *pipeline) error {
+	const out = "/tmp/goship-go-caches"
+	_, err := goContainer(p).WithExec(saveCacheArgs(out)).Directory(out).
+		Export(ctx, p.cfg.cacheDir, dagger.DirectoryExportOpts{Wipe: true})
+	if err != nil {
+		return fmt.Errorf("saving the Go caches to --cache-dir %s: %w", p.cfg.cacheDir, err)
+	}
+	return nil
+}
+
 // goTestFailure tells a failed go test by its failed tests. On a cold
 // module cache stderr is all `go: downloading` lines, so it is shown only
 // when stdout names no failure (the go command itself failed).
@@ -79,10 +92,21 @@ func goTestFailure(code int, stdout, stderr string) error {
 // checks it against the checksum database, and keeps it in the module
 // cache volume, so only the first run downloads it. The race detector
 // needs cgo, and the golang image has gcc.
+//
+// With --cache-dir, each volume is seeded from its folder there: the engine
+// makes a volume given a source a copy-on-write child of that directory's
+// snapshot, and the source is part of the volume's identity, so a runner
+// that restored the folder starts warm.
 func goContainer(p *pipeline) *dagger.Container {
-	return p.dag.Container().From(p.cfg.goImage).
-		WithMountedCache("/go/pkg/mod", p.dag.CacheVolume(goModCache)).
-		WithMountedCache("/root/.cache/go-build", p.dag.CacheVolume(goBuildCache)).
+	ctr := p.dag.Container().From(p.cfg.goImage)
+	for _, gc := range goCaches() {
+		var opts dagger.ContainerWithMountedCacheOpts
+		if p.cfg.cacheDir != "" {
+			opts.Source = p.dag.Host().Directory(filepath.Join(p.cfg.cacheDir, gc.folder))
+		}
+		ctr = ctr.WithMountedCache(gc.mount, p.dag.CacheVolume(gc.volume), opts)
+	}
+	return ctr.
 		WithEnvVariable("GOMODCACHE", "/go/pkg/mod").
 		WithEnvVariable("GOCACHE", "/root/.cache/go-build").
 		WithEnvVariable("GOPROXY", p.cfg.goProxy).
