@@ -35,7 +35,7 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		}
 		tf, err := awsTerraform(ctx, p, infra, bootstrapStack)
 		if err != nil {
-			return bootstrapStack.failure(err)
+			return bootstrapStack.failure(err, p.cfg.terraformProviderMirror)
 		}
 		planned := tf.WithExec(planArgs(p.cfg, stackVars(p.cfg, bootstrapStack, "")))
 		if err := p.approvePlan(ctx, bootstrapStack, planned, nil); err != nil {
@@ -55,7 +55,7 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		if !completed {
 			// The apply never completed: there is no state to export, and
 			// asking for one would run the apply again.
-			return bootstrapStack.failure(interrupted)
+			return bootstrapStack.failure(interrupted, p.cfg.terraformProviderMirror)
 		}
 		state := applied.Directory("/infra/bootstrap").Filter(dagger.DirectoryFilterOpts{
 			Include: []string{"terraform.tfstate", "terraform.tfstate.backup"},
@@ -73,11 +73,11 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		if code != 0 {
 			stdout, _ := applied.Stdout(ctx) // the exit code is the failure; the output only explains it
 			stderr, _ := applied.Stderr(ctx)
-			return bootstrapStack.failure(&dagger.ExecError{Cmd: applyArgs(p.cfg), ExitCode: code, Stdout: stdout, Stderr: stderr})
+			return bootstrapStack.failure(&dagger.ExecError{Cmd: applyArgs(p.cfg), ExitCode: code, Stdout: stdout, Stderr: stderr}, p.cfg.terraformProviderMirror)
 		}
 		out, err := applied.WithExec(outputArgs()).Stdout(ctx)
 		if err != nil {
-			return bootstrapStack.failure(err)
+			return bootstrapStack.failure(err, p.cfg.terraformProviderMirror)
 		}
 		if outputs, err = decodeOutputs([]byte(out)); err != nil {
 			return err

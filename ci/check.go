@@ -17,9 +17,14 @@ import (
 // check vets and tests the code, builds the image and scans it, scans the
 // Terraform and the Dockerfile for misconfigurations, and validates the
 // Terraform, all at once.
+// With --cache-dir it then saves the Go caches there, pass or fail: a
+// failed test run still compiled what the next run needs.
 func check(ctx context.Context, p *pipeline) error {
 	_, err := checkAll(ctx, p)
-	return err
+	if p.cfg.cacheDir == "" {
+		return err
+	}
+	return errors.Join(err, p.steps.run("save the Go caches to --cache-dir", func() error { return saveGoCaches(ctx, p) }))
 }
 
 // checked is what a passing check hands deploy: the image that was scanned,

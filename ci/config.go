@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,44 +14,49 @@ import (
 	"time"
 
 	"github.com/example/goship/ci/attest"
+	"github.com/example/goship/ci/terraform"
 )
 
 // config is everything a run needs to know, resolved from flags, then
 // environment variables, then defaults.
 type config struct {
-	environment       string
-	app               string
-	region            string
-	stateBucket       string
-	platform          string
-	servePort         int
-	image             string
-	commit            string
-	commitGiven       bool // by --commit or GIT_COMMIT, not taken from the checkout
-	version           string
-	buildTime         string
-	goImage           string
-	goToolchain       string
-	runtimeImage      string
-	trivyImage        string
-	terraformImage    string
-	goProxy           string
-	trivyDBRepository string
-	severities        []string
-	trivyIgnoreFile   string
-	waitTimeout       time.Duration
-	smokeTimeout      time.Duration
-	lockTimeout       time.Duration
-	githubRepository  string
-	environments      []string // bootstrap: one permissions boundary and deploy role each
-	assumeYes         bool
-	allowDestroy      bool
-	signerIdentity    string
-	signerIssuer      string
-	signingKey        string // a key file path or an AWS KMS key ARN
-	verifyKey         string // a PEM public key file
-	allowUnsigned     bool
-	trustedRoot       string
+	environment    string
+	app            string
+	region         string
+	stateBucket    string
+	platform       string
+	servePort      int
+	image          string
+	commit         string
+	commitGiven    bool // by --commit or GIT_COMMIT, not taken from the checkout
+	version        string
+	buildTime      string
+	goImage        string
+	goToolchain    string
+	runtimeImage   string
+	trivyImage     string
+	terraformImage string
+	// terraformProviderMirror is a host folder made by `terraform providers
+	// mirror`: every Terraform container installs providers from it only.
+	terraformProviderMirror string
+	cacheDir                string // seeds and keeps the Go caches (see goCache)
+	goProxy                 string
+	trivyDBRepository       string
+	severities              []string
+	trivyIgnoreFile         string
+	waitTimeout             time.Duration
+	smokeTimeout            time.Duration
+	lockTimeout             time.Duration
+	githubRepository        string
+	environments            []string // bootstrap: one permissions boundary and deploy role each
+	assumeYes               bool
+	allowDestroy            bool
+	signerIdentity          string
+	signerIssuer            string
+	signingKey              string // a key file path or an AWS KMS key ARN
+	verifyKey               string // a PEM public key file
+	allowUnsigned           bool
+	trustedRoot             string
 
 	// The day-two modes' own settings.
 	asJSON     bool          // status, logs, history: data for scripts
@@ -165,6 +171,12 @@ func options() []option {
 		{flag: "terraform-image", envs: []string{"TERRAFORM_IMAGE"}, def: defaultTerraformImage,
 			usage: "Terraform image",
 			set:   func(c *config, v string) error { return setReference(&c.terraformImage, v) }},
+		{flag: "terraform-provider-mirror", envs: []string{"TF_PROVIDER_MIRROR"}, defText: "the Terraform registry",
+			usage: "folder made by `terraform providers mirror` that every Terraform container installs providers from, and from nowhere else (offline, or behind a registry mirror)",
+			set:   setProviderMirror},
+		{flag: "cache-dir", envs: []string{"GOSHIP_CACHE_DIR"}, defText: "none: the engine's own cache volumes",
+			usage: "folder the Go module and build caches are seeded from and saved back to after check (for CI runners that start with an empty engine, with actions/cache)",
+			set:   setCacheDir},
 		{flag: "goproxy", envs: []string{"GOPROXY"}, def: "https://proxy.golang.org,direct",
 			usage: "Go module proxy for tests and the image build (no credentials in the URL)",
 			set:   setGoProxy, redact: redactGoProxy},
@@ -397,6 +409,21 @@ func setImage(c *config, v string) error {
 		return err
 	}
 	c.image = ref
+	return nil
+}
+
+// setProviderMirror takes a provider mirror folder, checked now so that a
+// wrong path fails before any container starts; absolute, because the
+// engine reads it from the host.
+func setProviderMirror(c *config, v string) error {
+	if err := terraform.CheckProviderMirror(v); err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(v)
+	if err != nil {
+		return err
+	}
+	c.terraformProviderMirror = abs
 	return nil
 }
 

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -245,5 +248,25 @@ func TestValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tt.want) || exitCode(err) != 2 || strings.Contains(err.Error(), canary) {
 			t.Errorf("%d: validate(%s) = %v, want %q with exit 2", i, tt.mode, err, tt.want)
 		}
+	}
+}
+
+func TestParseArgsProviderMirror(t *testing.T) {
+	mirror := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(mirror, "registry.terraform.io"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, cfg, err := parseArgs(nil, envOf(map[string]string{"TF_PROVIDER_MIRROR": mirror}), testFacts())
+	if err != nil || cfg.terraformProviderMirror != mirror {
+		t.Fatalf("TF_PROVIDER_MIRROR=%s: mirror %q, error %v; want the folder", mirror, cfg.terraformProviderMirror, err)
+	}
+	_, cfg, err = parseArgs(nil, envOf(nil), testFacts())
+	if err != nil || cfg.terraformProviderMirror != "" {
+		t.Fatalf("no mirror given: mirror %q, error %v; want none (the registry)", cfg.terraformProviderMirror, err)
+	}
+	_, _, err = parseArgs([]string{"check", "--terraform-provider-mirror", t.TempDir()}, envOf(nil), testFacts())
+	var usage usageError
+	if !errors.As(err, &usage) || !strings.Contains(err.Error(), "--terraform-provider-mirror") || !strings.Contains(err.Error(), "registry.terraform.io/") {
+		t.Fatalf("an empty folder as mirror: error %v, want a usage error naming the flag and the missing registry.terraform.io/ folder", err)
 	}
 }

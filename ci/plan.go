@@ -115,7 +115,7 @@ func planStack(ctx context.Context, p *pipeline, st stack, image string) (report
 	}
 	sp, err := report.ParsePlan(st.name, []byte(out))
 	if err != nil {
-		return report.StackPlan{}, st.failure(err)
+		return report.StackPlan{}, st.failure(err, p.cfg.terraformProviderMirror)
 	}
 	if p.cfg.planText {
 		if sp.Text, err = planned.WithExec([]string{"terraform", "show", "-no-color", "tfplan"}).Stdout(ctx); err != nil {

@@ -81,7 +81,7 @@ func TestGoTestFailure(t *testing.T) {
 	}
 	stderr := strings.Repeat("go: downloading github.com/aws/aws-sdk-go-v2 v1.48.0\n", 40)
 	msg := goTestFailure(1, string(stdout), stderr).Error()
-	for _, want := range []string{"`go test -race -json ./...` exited 1", "3 failures:",
+	for _, want := range []string{"`go test -race -json ./api/...` exited 1", "3 failures:",
 		"--- FAIL: TestBad (example.com/gt/a)", "want 1, got 2", "--- FAIL: TestSub/inner", "inner broke", "panic: boom"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("message lacks %q:\n%s", want, msg)

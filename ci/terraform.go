@@ -25,15 +25,22 @@ func (st stack) path() string { return path.Join("infra", st.dir) }
 
 // failure names the stack and its directory in a failed Terraform step,
 // since the same commands run in all three, and shows every Error block
-// Terraform printed rather than the end of its output.
-func (st stack) failure(err error) error {
+// Terraform printed rather than the end of its output, with how to fix a
+// provider that neither the registry nor the mirror (if any) has.
+func (st stack) failure(err error, mirror string) error {
 	if err == nil {
 		return nil
 	}
 	var exec *dagger.ExecError
 	if errors.As(err, &exec) {
 		verb := strings.Join(exec.Cmd[:min(2, len(exec.Cmd))], " ")
-		return execFailure{exec: exec, what: fmt.Sprintf("`%s` in the %s stack (%s)", verb, st.name, st.path()), explain: terraformErrors}
+		return execFailure{exec: exec, what: fmt.Sprintf("`%s` in the %s stack (%s)", verb, st.name, st.path()), explain: func(stdout, stderr string) string {
+			explained := terraformErrors(stdout, stderr)
+			if hint := terraform.MissingProviderHint(stdout+stderr, mirror); hint != "" {
+				explained += "\n\n" + hint
+			}
+			return explained
+		}}
 	}
 	return fmt.Errorf("the %s stack (%s): %w", st.name, st.path(), err)
 }
@@ -166,12 +173,20 @@ func requireOutputs(outputs map[string]string, names ...string) error {
 // terraformContainer is the pinned Terraform with the infra tree copied in
 // (so working files carry from one command to the next) and a shared
 // provider cache. Terraform's plugin cache is not safe for concurrent
-// writers, hence the lock.
+// writers, hence the lock. With --terraform-provider-mirror, providers come
+// from that host folder only (mounted, so the container's writes never
+// reach it), never from the registry.
 func terraformContainer(p *pipeline, infra *dagger.Directory, st stack) *dagger.Container {
 	ctr := p.dag.Container().From(p.cfg.terraformImage).
 		WithMountedCache(terraformPluginDir, p.dag.CacheVolume(terraformPlugins), dagger.ContainerWithMountedCacheOpts{
 			Sharing: dagger.CacheSharingModeLocked,
 		})
+	if p.cfg.terraformProviderMirror != "" {
+		ctr = ctr.
+			WithMountedDirectory(terraform.MirrorMount, p.dag.Host().Directory(p.cfg.terraformProviderMirror)).
+			WithNewFile(terraform.MirrorCLIConfigPath, terraform.ProviderMirrorCLIConfig(terraform.MirrorMount)).
+			WithEnvVariable("TF_CLI_CONFIG_FILE", terraform.MirrorCLIConfigPath)
+	}
 	for _, v := range terraformEnv() {
 		ctr = ctr.WithEnvVariable(v[0], v[1])
 	}
@@ -279,7 +294,7 @@ func (p *pipeline) approvePlan(ctx context.Context, st stack, planned *dagger.Co
 	}
 	removals, err := terraform.PlannedRemovals([]byte(shown), routine)
 	if err != nil {
-		return st.failure(err)
+		return st.failure(err, p.cfg.terraformProviderMirror)
 	}
 	list := terraform.DescribeRemovals(st.name, removals)
 	switch terraform.DecideRemovals(removals, p.cfg.allowDestroy, p.inCI, p.terminal) {
@@ -298,7 +313,7 @@ func (p *pipeline) approvePlan(ctx context.Context, st stack, planned *dagger.Co
 // terraformFailure is st.failure, and when the state lock is held by
 // another run, how to release it if that run is dead.
 func (p *pipeline) terraformFailure(ctx context.Context, st stack, err error) error {
-	err = st.failure(err)
+	err = st.failure(err, p.cfg.terraformProviderMirror)
 	if err == nil {
 		return nil
 	}
@@ -337,7 +352,7 @@ func validateTerraform(ctx context.Context, p *pipeline) error {
 			WithExec([]string{"terraform", "validate", "-no-color"}).
 			Sync(ctx)
 		if err != nil {
-			return st.failure(err)
+			return st.failure(err, p.cfg.terraformProviderMirror)
 		}
 	}
 	return nil

@@ -172,7 +172,7 @@ func TestStackFailure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var out bytes.Buffer
-		err := newSteps(&out, time.Now).run("terraform fmt and validate", func() error { return tt.st.failure(exec) })
+		err := newSteps(&out, time.Now).run("terraform fmt and validate", func() error { return tt.st.failure(exec, "") })
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error = %v, want %q", tt.st.name, err, tt.want)
 			continue
@@ -187,7 +187,7 @@ func TestStackFailure(t *testing.T) {
 			t.Errorf("%s: the ExecError is lost", tt.st.name)
 		}
 	}
-	other := serviceStack.failure(errors.New("no AWS credentials"))
+	other := serviceStack.failure(errors.New("no AWS credentials"), "")
 	if other.Error() != "the service stack (infra): no AWS credentials" {
 		t.Errorf("failure of a non-exec error = %q", other)
 	}

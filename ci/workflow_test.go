@@ -115,7 +115,7 @@ func TestWorkflowTrust(t *testing.T) {
 		{"check job may attest provenance", "    permissions:\n      contents: read\n    # Checks", "    permissions:\n      contents: read\n      attestations: write\n    # Checks"},
 		{"resolve job may attest provenance", "    permissions:\n      contents: read\n    outputs:", "    permissions:\n      contents: read\n      attestations: write\n    outputs:"},
 		{"workflow-wide attestations", "permissions: {}\n", "permissions:\n  attestations: write\n"},
-		{"check job gets AWS credentials", "    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n        with:\n          persist-credentials: false\n\n      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5 # v5.5.0\n        with:\n          go-version-file: go.mod\n\n      # A built binary", "    steps:\n      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n\n      # A built binary"},
+		{"check job gets AWS credentials", "    steps:\n      - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683 # v4.2.2\n        with:\n          persist-credentials: false\n\n      - uses: actions/setup-go@d35c59abb061a4a6fb18e82ac0862c26744d6ab5 # v5.5.0\n        with:\n          go-version-file: go.mod\n\n      # Every runner's engine", "    steps:\n      - uses: aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502\n\n      # Every runner's engine"},
 	}
 	for _, b := range broken {
 		t.Run(b.name, func(t *testing.T) {
