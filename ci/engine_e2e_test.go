@@ -1,0 +1,104 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/example/goship/internal/tooltest"
+)
+
+// requireEngine skips the test, saying why, when no Dagger engine answers
+// at _EXPERIMENTAL_DAGGER_RUNNER_HOST (the same probe run uses, so a dead
+// address costs seconds, not the client's ten minutes of retries), and
+// fails it instead when REQUIRE_TOOLS names engine. It returns the
+// stand-in image flags the engine's env.sh describes.
+func requireEngine(t *testing.T) []string {
+	t.Helper()
+	required := tooltest.Required(os.Getenv("REQUIRE_TOOLS"), "engine")
+	fail := t.Skipf
+	if required {
+		fail = t.Fatalf
+	}
+	if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") == "" {
+		fail("skipping: _EXPERIMENTAL_DAGGER_RUNNER_HOST is unset (source the engine's env.sh; see ../shared/engine/RECIPE.md)")
+		return nil
+	}
+	if err := checkEngine(t.Context(), hostEngineProbe(os.Getenv)); err != nil {
+		fail("skipping: %v", err)
+		return nil
+	}
+	var args []string
+	for flag, env := range map[string]string{"--go-image": "GO_IMAGE", "--runtime-image": "RUNTIME_IMAGE", "--goproxy": "GOSHIP_CONTAINER_GOPROXY"} {
+		v := os.Getenv(env)
+		if v == "" {
+			fail("skipping: %s is unset (source the engine's env.sh)", env)
+			return nil
+		}
+		args = append(args, flag, v)
+	}
+	return args
+}
+
+// freePort returns a TCP port nothing listens on at the moment of asking.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", ":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// TestServeOnEngine builds the image on the real engine, serves it, gets
+// /healthz through the tunnel, and stops serve by cancelling its context,
+// as Ctrl-C does.
+func TestServeOnEngine(t *testing.T) {
+	images := requireEngine(t)
+	port := freePort(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Minute)
+	defer cancel()
+	out, outWriter := io.Pipe()
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		args := append([]string{"serve", "--port", strconv.Itoa(port)}, images...)
+		err := run(ctx, args, os.Getenv, strings.NewReader(""), outWriter, os.Stderr, nil)
+		outWriter.CloseWithError(fmt.Errorf("serve returned: %v", err))
+		done <- err
+	}()
+	lines := bufio.NewScanner(out)
+	serving := false
+	for !serving && lines.Scan() {
+		serving = strings.HasPrefix(lines.Text(), "serving on ")
+	}
+	if !serving {
+		t.Fatalf("serve never announced its port: %v", lines.Err())
+	}
+	go io.Copy(io.Discard, out)
+	t.Logf("serving after %s", time.Since(start).Round(time.Second))
+	resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/healthz")
+	if err != nil {
+		t.Fatalf("GET /healthz through the tunnel: %v", err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /healthz = %d %s, want 200", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(time.Minute):
+		t.Fatal("serve did not stop within a minute of cancelling")
+	}
+}
