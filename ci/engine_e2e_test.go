@@ -24,23 +24,25 @@ import (
 func requireEngine(t *testing.T) []string {
 	t.Helper()
 	required := tooltest.Required(os.Getenv("REQUIRE_TOOLS"), "engine")
-	fail := t.Skipf
-	if required {
-		fail = t.Fatalf
+	fail := func(format string, args ...any) {
+		if required {
+			t.Fatalf("an engine is required (REQUIRE_TOOLS names engine), but: "+format, args...)
+		}
+		t.Skipf("skipping: "+format, args...)
 	}
 	if os.Getenv("_EXPERIMENTAL_DAGGER_RUNNER_HOST") == "" {
-		fail("skipping: _EXPERIMENTAL_DAGGER_RUNNER_HOST is unset (source the engine's env.sh; see ../shared/engine/RECIPE.md)")
+		fail("_EXPERIMENTAL_DAGGER_RUNNER_HOST is unset (source the engine's env.sh; see ../shared/engine/RECIPE.md)")
 		return nil
 	}
 	if err := checkEngine(t.Context(), hostEngineProbe(os.Getenv)); err != nil {
-		fail("skipping: %v", err)
+		fail("%v", err)
 		return nil
 	}
 	var args []string
 	for flag, env := range map[string]string{"--go-image": "GO_IMAGE", "--runtime-image": "RUNTIME_IMAGE", "--goproxy": "GOSHIP_CONTAINER_GOPROXY"} {
 		v := os.Getenv(env)
 		if v == "" {
-			fail("skipping: %s is unset (source the engine's env.sh)", env)
+			fail("%s is unset (source the engine's env.sh)", env)
 			return nil
 		}
 		args = append(args, flag, v)
