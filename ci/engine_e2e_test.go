@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -102,5 +104,53 @@ func TestServeOnEngine(t *testing.T) {
 	case <-done:
 	case <-time.After(time.Minute):
 		t.Fatal("serve did not stop within a minute of cancelling")
+	}
+}
+
+// repoCopy copies the committed tree of this repository into a fresh
+// directory, as its own git repository (check reads the commit), so a test
+// can change the source without touching the checkout.
+func repoCopy(t *testing.T) string {
+	t.Helper()
+	root, err := moduleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	archive := exec.Command("sh", "-c", `git -C "$1" archive HEAD | tar -x -C "$2" && cd "$2" && git init -q && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm copy`, "sh", root, dir)
+	if out, err := archive.CombinedOutput(); err != nil {
+		t.Fatalf("copying the repository: %v\n%s", err, out)
+	}
+	return dir
+}
+
+// TestCheckFailingTestOnEngine adds a failing Go test to a copy of the
+// repository and runs check on the real engine: it must fail and name the
+// test in its summary.
+func TestCheckFailingTestOnEngine(t *testing.T) {
+	images := requireEngine(t)
+	dir := repoCopy(t)
+	failing := "package main\n\nimport \"testing\"\n\nfunc TestEngineSeesThisFail(t *testing.T) { t.Fatal(\"deliberately failing\") }\n"
+	if err := os.WriteFile(filepath.Join(dir, "api", "engine_fail_test.go"), []byte(failing), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	commit := exec.Command("git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "fail")
+	commit.Dir = dir
+	exec.Command("git", "-C", dir, "add", "-A").Run()
+	if out, err := commit.CombinedOutput(); err != nil {
+		t.Fatalf("committing the failing test: %v\n%s", err, out)
+	}
+	t.Chdir(dir)
+	ctx, cancel := context.WithTimeout(t.Context(), 25*time.Minute)
+	defer cancel()
+	var stdout strings.Builder
+	start := time.Now()
+	err := run(ctx, append([]string{"check"}, images...), os.Getenv, strings.NewReader(""), &stdout, os.Stderr, nil)
+	t.Logf("check took %s", time.Since(start).Round(time.Second))
+	if err == nil {
+		t.Fatalf("check passed with a failing test:\n%s", stdout.String())
+	}
+	if !strings.Contains(stdout.String()+err.Error(), "TestEngineSeesThisFail") {
+		t.Errorf("check failed (%v) without naming TestEngineSeesThisFail:\n%s", err, stdout.String())
 	}
 }
