@@ -34,7 +34,7 @@ func setCacheDir(c *config, v string) error {
 	}
 	for _, gc := range goCaches() {
 		if err := os.MkdirAll(filepath.Join(abs, gc.folder), 0o755); err != nil {
-			return fmt.Errorf("cannot make the cache folder: %v", err)
+			return fmt.Errorf("cannot make the cache folder: %w", err)
 		}
 	}
 	c.cacheDir = abs

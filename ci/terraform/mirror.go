@@ -26,7 +26,7 @@ const mirrorHostDir = "registry.terraform.io"
 func CheckProviderMirror(dir string) error {
 	info, err := os.Stat(dir)
 	if err != nil {
-		return fmt.Errorf("cannot read it (%v): give a folder made by `terraform providers mirror DIR`", err)
+		return fmt.Errorf("cannot read it (%w): give a folder made by `terraform providers mirror DIR`", err)
 	}
 	if !info.IsDir() {
 		return fmt.Errorf("it is not a folder: give a folder made by `terraform providers mirror DIR`")
