@@ -20,22 +20,25 @@ import (
 // config is everything a run needs to know, resolved from flags, then
 // environment variables, then defaults.
 type config struct {
-	environment    string
-	app            string
-	region         string
-	stateBucket    string
-	platform       string
-	servePort      int
-	image          string
-	commit         string
-	commitGiven    bool // by --commit or GIT_COMMIT, not taken from the checkout
-	version        string
-	buildTime      string
-	goImage        string
-	goToolchain    string
-	runtimeImage   string
-	trivyImage     string
-	terraformImage string
+	environment string
+	app         string
+	region      string
+	stateBucket string
+	platform    string
+	servePort   int
+	image       string
+	// imageRepository, when set, is where deploy publishes instead of the
+	// registry stack's ECR repository.
+	imageRepository string
+	commit          string
+	commitGiven     bool // by --commit or GIT_COMMIT, not taken from the checkout
+	version         string
+	buildTime       string
+	goImage         string
+	goToolchain     string
+	runtimeImage    string
+	trivyImage      string
+	terraformImage  string
 	// terraformProviderMirror is a host folder made by `terraform providers
 	// mirror`: every Terraform container installs providers from it only.
 	terraformProviderMirror string
@@ -180,6 +183,9 @@ func options() []option {
 		{flag: "goproxy", envs: []string{"GOPROXY"}, def: "https://proxy.golang.org,direct",
 			usage: "Go module proxy for tests and the image build (no credentials in the URL)",
 			set:   setGoProxy, redact: redactGoProxy},
+		{flag: "image-repository", envs: []string{"IMAGE_REPOSITORY"}, defText: "the registry stack's ECR repository",
+			usage: "OCI repository deploy publishes the image to and the service runs it from (registry/name): an ECR repository is logged in to with the run's AWS credentials, any other registry is used without credentials (one ECS pulls from inside your network, or a local one for a rehearsal against an emulator)",
+			set:   setImageRepository},
 		{flag: "trivy-db-repository", envs: []string{"TRIVY_DB_REPOSITORY"}, defText: "Trivy's own default",
 			usage: "OCI repository of the Trivy vulnerability database (for mirrors)",
 			set:   func(c *config, v string) error { return setWord(&c.trivyDBRepository, v) }},
@@ -389,6 +395,20 @@ func setWord(dst *string, v string) error {
 		return errors.New("must not contain white space")
 	}
 	*dst = v
+	return nil
+}
+
+// imageRepositoryPattern is an OCI repository with its registry: a host (and
+// port), then lower-case path components as the distribution spec allows.
+var imageRepositoryPattern = regexp.MustCompile(`^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)+$`)
+
+// setImageRepository takes a repository without tag or digest: deploy adds
+// both, and a name with either would push somewhere other than it says.
+func setImageRepository(c *config, v string) error {
+	if !imageRepositoryPattern.MatchString(v) {
+		return errors.New("want a repository such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev or registry.internal:5000/goship, without tag or digest")
+	}
+	c.imageRepository = v
 	return nil
 }
 

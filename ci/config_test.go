@@ -270,3 +270,29 @@ func TestParseArgsProviderMirror(t *testing.T) {
 		t.Fatalf("an empty folder as mirror: error %v, want a usage error naming the flag and the missing registry.terraform.io/ folder", err)
 	}
 }
+
+func TestImageRepositoryOption(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{
+		{"123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev", true},
+		{"10.87.0.1:5000/goship", true},
+		{"registry.internal/team/goship", true},
+		{"goship", false},                   // no registry: Docker Hub by accident
+		{"10.87.0.1:5000/goship:v1", false}, // a tag: deploy adds its own
+		{"10.87.0.1:5000/goship@sha256:" + strings.Repeat("a", 64), false},
+		{"Registry.internal/Goship", false},
+		{"", false},
+	} {
+		var c config
+		err := setImageRepository(&c, tc.value)
+		if (err == nil) != tc.ok {
+			t.Errorf("setImageRepository(%q) = %v, want ok=%v", tc.value, err, tc.ok)
+		}
+		if tc.ok && c.imageRepository != tc.value {
+			t.Errorf("setImageRepository(%q) kept %q", tc.value, c.imageRepository)
+		}
+	}
+}

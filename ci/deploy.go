@@ -46,15 +46,19 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 		}); err != nil {
 			return err
 		}
-		if err := p.steps.run("publish the image to ECR", func() error {
-			image, err = publish(ctx, p, built.image, registry["repository_url"])
+		repository := registry["repository_url"]
+		if p.cfg.imageRepository != "" {
+			repository = p.cfg.imageRepository
+		}
+		if err := p.steps.run("publish the image to "+repository, func() error {
+			image, err = publish(ctx, p, built.image, repository)
 			p.result.Published = image
 			return err
 		}); err != nil {
 			return err
 		}
 		if err := p.steps.run("attach the SBOM and the signature to the image", func() error {
-			reg, err := ecrRegistry(ctx, p, image)
+			reg, err := imageRegistry(ctx, p, image)
 			if err != nil {
 				return err
 			}
@@ -67,7 +71,7 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 		wantCommit = ""
 	}
 	if err := p.steps.run("verify the image's signature", func() error {
-		reg, err := ecrRegistry(ctx, p, image)
+		reg, err := imageRegistry(ctx, p, image)
 		if err != nil {
 			return err
 		}

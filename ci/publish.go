@@ -10,17 +10,22 @@ import (
 	"github.com/example/goship/ci/cloud"
 )
 
-// publish pushes the scanned image to the ECR repository under a new,
-// immutable tag and returns its digest reference (repo@sha256:...), the
-// only form the service stack deploys.
-func publish(ctx context.Context, p *pipeline, image *dagger.Container, repositoryURL string) (string, error) {
-	login, err := cloud.ECRLogin(ctx, ecr.NewFromConfig(p.aws.Config), repositoryURL)
-	if err != nil {
-		return "", err
+// publish pushes the scanned image to repository under a new, immutable
+// tag and returns its digest reference (repo@sha256:...), the only form the
+// service stack deploys. An ECR repository is logged in to with the run's
+// AWS credentials; any other (--image-repository) is pushed to as the
+// engine's own registry configuration allows.
+func publish(ctx context.Context, p *pipeline, image *dagger.Container, repository string) (string, error) {
+	if cloud.IsECRRepository(repository) {
+		login, err := cloud.ECRLogin(ctx, ecr.NewFromConfig(p.aws.Config), repository)
+		if err != nil {
+			return "", err
+		}
+		password := p.dag.SetSecret("goship-ecr-password-"+p.runID, login.Password.Reveal())
+		image = image.WithRegistryAuth(login.Host, login.Username, password)
 	}
-	password := p.dag.SetSecret("goship-ecr-password-"+p.runID, login.Password.Reveal())
-	address := repositoryURL + ":" + imageTag(p.cfg.commit, p.now())
-	published, err := image.WithRegistryAuth(login.Host, login.Username, password).Publish(ctx, address)
+	address := repository + ":" + imageTag(p.cfg.commit, p.now())
+	published, err := image.Publish(ctx, address)
 	if err != nil {
 		return "", fmt.Errorf("pushing %s: %w", address, err)
 	}

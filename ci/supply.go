@@ -179,9 +179,14 @@ func parseImage(image string) (name.Digest, attest.Digest, error) {
 	return ref, digest, err
 }
 
-// ecrRegistry logs in, on the host, to the ECR registry holding image.
-func ecrRegistry(ctx context.Context, p *pipeline, image string) (attest.Registry, error) {
+// imageRegistry is how the host reaches the registry holding image: logged
+// in with the run's AWS credentials where it is ECR, anonymously elsewhere
+// (--image-repository).
+func imageRegistry(ctx context.Context, p *pipeline, image string) (attest.Registry, error) {
 	repository, _, _ := strings.Cut(image, "@")
+	if !cloud.IsECRRepository(repository) {
+		return attest.Registry{}, nil
+	}
 	login, err := cloud.ECRLogin(ctx, ecr.NewFromConfig(p.aws.Config), repository)
 	if err != nil {
 		return attest.Registry{}, err

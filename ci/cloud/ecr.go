@@ -36,6 +36,13 @@ func RegistryHost(repositoryURL string) (string, error) {
 	return host, nil
 }
 
+// IsECRRepository reports whether repositoryURL is in an ECR registry, the
+// only kind the run logs in to with its AWS credentials.
+func IsECRRepository(repositoryURL string) bool {
+	_, err := RegistryHost(repositoryURL)
+	return err == nil
+}
+
 // ECRLogin asks ECR for a 12-hour registry password for the repository's
 // registry.
 func ECRLogin(ctx context.Context, tokens ECRTokenSource, repositoryURL string) (RegistryLogin, error) {

@@ -29,6 +29,10 @@ func TestRegistryHost(t *testing.T) {
 		if (tt.want == "") != (err != nil) || got != tt.want {
 			t.Errorf("RegistryHost(%q) = %q, %v; want %q", tt.url, got, err, tt.want)
 		}
+		// Only these are logged in to with the run's AWS credentials.
+		if IsECRRepository(tt.url) != (tt.want != "") {
+			t.Errorf("IsECRRepository(%q) = %v, want %v", tt.url, !(tt.want != ""), tt.want != "")
+		}
 	}
 }
 
