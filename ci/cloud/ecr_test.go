@@ -30,8 +30,8 @@ func TestRegistryHost(t *testing.T) {
 			t.Errorf("RegistryHost(%q) = %q, %v; want %q", tt.url, got, err, tt.want)
 		}
 		// Only these are logged in to with the run's AWS credentials.
-		if IsECRRepository(tt.url) != (tt.want != "") {
-			t.Errorf("IsECRRepository(%q) = %v, want %v", tt.url, !(tt.want != ""), tt.want != "")
+		if got, want := IsECRRepository(tt.url), tt.want != ""; got != want {
+			t.Errorf("IsECRRepository(%q) = %v, want %v", tt.url, got, want)
 		}
 	}
 }
