@@ -98,8 +98,12 @@ func shortCommit(commit string) string {
 // value is never run; but the refresh before a destroy evaluates the task
 // definition's precondition that the image comes from the environment's
 // own repository, and warns when it does not. So the placeholder is a
-// digest of nothing in that repository.
+// digest of nothing in that repository, or in --image-repository's when
+// deploys publish there.
 func destroyPlaceholderImage(cfg config, account string) string {
+	if cfg.imageRepository != "" {
+		return cfg.imageRepository + "@sha256:" + strings.Repeat("0", 64)
+	}
 	suffix := "amazonaws.com"
 	if strings.HasPrefix(cfg.region, "cn-") {
 		suffix = "amazonaws.com.cn"

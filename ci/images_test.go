@@ -99,12 +99,16 @@ func TestDestroyPlaceholderImage(t *testing.T) {
 	stackRule := regexp.MustCompile(`^[^@]+@sha256:[0-9a-f]{64}$`)
 	cn := terraformConfig()
 	cn.region = "cn-north-1"
+	elsewhere := terraformConfig()
+	elsewhere.imageRepository = "registry.internal:5000/goship"
 	for _, tt := range []struct {
 		cfg           config
 		repositoryURL string
 	}{
 		{terraformConfig(), "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev"},
 		{cn, "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/goship-dev"},
+		// The stack's image_repository then moves the precondition there.
+		{elsewhere, "registry.internal:5000/goship"},
 	} {
 		ref := destroyPlaceholderImage(tt.cfg, "123456789012")
 		if !stackRule.MatchString(ref) || !validReference(ref) || !strings.HasPrefix(ref, tt.repositoryURL+"@") {

@@ -111,11 +111,15 @@ func stackVars(cfg config, st stack, image string) []string {
 	case registryStack:
 		return []string{"-var", "app_name=" + cfg.app, "-var", "environment=" + cfg.environment, "-var", "region=" + cfg.region}
 	default:
-		return []string{
+		vars := []string{
 			"-var", "app_name=" + cfg.app, "-var", "environment=" + cfg.environment, "-var", "region=" + cfg.region,
 			"-var", "image=" + image,
 			"-var", "cpu_architecture=" + cpuArchitectures()[cfg.platform],
 		}
+		if cfg.imageRepository != "" {
+			vars = append(vars, "-var", "image_repository="+cfg.imageRepository)
+		}
+		return vars
 	}
 }
 

@@ -56,6 +56,8 @@ func TestStackArgs(t *testing.T) {
 	withRepo := terraformConfig()
 	withRepo.githubRepository = "example/goship"
 	withRepo.environments = []string{"dev", "staging"}
+	elsewhere := terraformConfig()
+	elsewhere.imageRepository = "registry.internal:5000/goship"
 	tests := []struct {
 		name string
 		got  []string
@@ -65,6 +67,8 @@ func TestStackArgs(t *testing.T) {
 			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=X86_64"},
 		{"plan service arm64", planArgs(arm, stackVars(arm, serviceStack, image)),
 			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=" + image + " -var cpu_architecture=ARM64"},
+		{"plan service from another registry", planArgs(elsewhere, stackVars(elsewhere, serviceStack, "registry.internal:5000/goship@sha256:"+strings.Repeat("b", 64))),
+			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=registry.internal:5000/goship@sha256:" + strings.Repeat("b", 64) + " -var cpu_architecture=X86_64 -var image_repository=registry.internal:5000/goship"},
 		{"plan registry", planArgs(terraformConfig(), stackVars(terraformConfig(), registryStack, image)),
 			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1"},
 		{"plan bootstrap", planArgs(terraformConfig(), stackVars(terraformConfig(), bootstrapStack, "")),

@@ -148,8 +148,8 @@ resource "aws_ecs_task_definition" "this" {
     create_before_destroy = true
 
     precondition {
-      condition     = startswith(var.image, "${local.repository_url}@")
-      error_message = "image must come from this environment's repository, ${local.repository_url}: the execution role may pull from that repository only."
+      condition     = startswith(var.image, "${local.image_repository}@")
+      error_message = "image must come from ${local.image_repository}: this environment's repository unless image_repository names another (the execution role may pull from this environment's ECR repository only)."
     }
   }
 }

@@ -7,6 +7,9 @@ locals {
   repository_name = local.name
   repository_arn  = "arn:${data.aws_partition.current.partition}:ecr:${var.region}:${data.aws_caller_identity.current.account_id}:repository/${local.repository_name}"
   repository_url  = "${data.aws_caller_identity.current.account_id}.dkr.ecr.${var.region}.${data.aws_partition.current.dns_suffix}/${local.repository_name}"
+  # Where the image must come from: the environment's repository unless the
+  # pipeline publishes elsewhere (--image-repository).
+  image_repository = var.image_repository != "" ? var.image_repository : local.repository_url
 
   container_name = "api"
   metrics_port   = 9090

@@ -190,6 +190,17 @@ variable "image" {
   }
 }
 
+variable "image_repository" {
+  type        = string
+  description = "Repository image comes from when it is not this environment's ECR repository (the pipeline's --image-repository): a registry ECS pulls from inside your network without the execution role's ECR permission. Empty: the environment's ECR repository, the only one the execution role may pull from."
+  default     = ""
+
+  validation {
+    condition     = var.image_repository == "" || can(regex("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)+$", var.image_repository))
+    error_message = "image_repository must be empty or a repository with its registry, such as registry.internal:5000/goship, without tag or digest."
+  }
+}
+
 variable "log_bucket_retention_days" {
   type        = number
   description = "Days the log bucket keeps load balancer access logs and VPC flow logs before S3 deletes them. Used only when alb_access_logs_enabled or vpc_flow_logs_enabled."
