@@ -130,3 +130,19 @@ func TestBuildArgs(t *testing.T) {
 		t.Errorf("buildArgs = %q, want %q", strings.Join(got, " "), want)
 	}
 }
+
+// TestTrivyCacheVolumePerDatabase: a run pointed at another vulnerability
+// database must not scan with the one an earlier run cached.
+func TestTrivyCacheVolumePerDatabase(t *testing.T) {
+	t.Parallel()
+	def, a, b := trivyCacheVolume(""), trivyCacheVolume("10.87.0.1:5000/trivy-db:2"), trivyCacheVolume("10.87.0.1:5000/trivy-db:blocking")
+	if def != trivyCache {
+		t.Errorf("Trivy's own database uses %q, want the fixed %q", def, trivyCache)
+	}
+	if a == b || a == def || b == def {
+		t.Errorf("volumes %q, %q, %q: want one per database repository", def, a, b)
+	}
+	if a != trivyCacheVolume("10.87.0.1:5000/trivy-db:2") {
+		t.Error("the same repository must keep its volume across runs")
+	}
+}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
 
 	"dagger.io/dagger"
@@ -25,7 +27,7 @@ const (
 // the same tarball. The gate is decided in Go, so Trivy always exits 0 here.
 func scan(ctx context.Context, p *pipeline, image *dagger.Container) (types.Report, []byte, error) {
 	ctr := trivyContainer(p).
-		WithMountedCache(trivyCacheDir, p.dag.CacheVolume(trivyCache), dagger.ContainerWithMountedCacheOpts{
+		WithMountedCache(trivyCacheDir, p.dag.CacheVolume(trivyCacheVolume(p.cfg.trivyDBRepository)), dagger.ContainerWithMountedCacheOpts{
 			// Trivy holds an exclusive lock on its database while it runs.
 			Sharing: dagger.CacheSharingModeLocked,
 		}).
@@ -59,6 +61,18 @@ func scanConfig(ctx context.Context, p *pipeline) (types.Report, error) {
 		WithMountedDirectory("/src", tree).
 		WithWorkdir("/src")
 	return trivyRun(ctx, ctr, trivyConfigArgs(p.cfg, hasIgnoreFile(p)))
+}
+
+// trivyCacheVolume names the Trivy cache volume after the database
+// repository: Trivy downloads its database only when the cached one is
+// due for an update, so a run pointed at another repository (a mirror, a
+// pinned copy) would otherwise keep scanning with the old one, for days.
+func trivyCacheVolume(dbRepository string) string {
+	if dbRepository == "" {
+		return trivyCache
+	}
+	sum := sha256.Sum256([]byte(dbRepository))
+	return trivyCache + "-" + hex.EncodeToString(sum[:6])
 }
 
 func trivyContainer(p *pipeline) *dagger.Container {
