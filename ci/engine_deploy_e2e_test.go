@@ -44,7 +44,7 @@ const engineRunChildArgs = "GOSHIP_ENGINE_RUN_ARGS"
 // loopback as the run's HTTP proxy, answering /version with the commit
 // deployed.
 func TestDeployOnEngine(t *testing.T) {
-	requireEngine(t)
+	images := requireEngine(t)
 	mirror, version := awsProviderMirror(t)
 	server := moto.Start(t, moto.Options{ECSServiceRunning: 2})
 	ctx := t.Context()
@@ -78,6 +78,7 @@ func TestDeployOnEngine(t *testing.T) {
 		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "CI=true")
 	common := []string{"--region", moto.Region, "--state-bucket", stateBucket, "--env", "dev",
 		"--image-repository", repository, "--signing-key", signingKey, "--verify-key", verifyKey}
+	common = append(common, images...)
 	ci := func(args ...string) (string, int, time.Duration) {
 		t.Helper()
 		started := time.Now()

@@ -2,14 +2,14 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,11 +55,11 @@ func requireEngine(t *testing.T) []string {
 // freePort returns a TCP port nothing listens on at the moment of asking.
 func freePort(t *testing.T) int {
 	t.Helper()
-	l, err := net.Listen("tcp", ":0")
+	l, err := (&net.ListenConfig{}).Listen(t.Context(), "tcp", ":0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }()
 	return l.Addr().(*net.TCPAddr).Port
 }
 
@@ -72,12 +72,13 @@ func TestServeOnEngine(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Minute)
 	defer cancel()
 	out, outWriter := io.Pipe()
+	var progress bytes.Buffer
 	done := make(chan error, 1)
 	start := time.Now()
 	go func() {
 		args := append([]string{"serve", "--port", strconv.Itoa(port)}, images...)
-		err := run(ctx, args, os.Getenv, strings.NewReader(""), outWriter, os.Stderr, nil)
-		outWriter.CloseWithError(fmt.Errorf("serve returned: %v", err))
+		err := run(ctx, args, os.Getenv, strings.NewReader(""), outWriter, &progress, nil)
+		outWriter.CloseWithError(errors.Join(errors.New("serve returned"), err))
 		done <- err
 	}()
 	lines := bufio.NewScanner(out)
@@ -86,22 +87,28 @@ func TestServeOnEngine(t *testing.T) {
 		serving = strings.HasPrefix(lines.Text(), "serving on ")
 	}
 	if !serving {
-		t.Fatalf("serve never announced its port: %v", lines.Err())
+		cancel()
+		t.Fatalf("serve never announced its port (%v, %v)\nengine progress:\n%s", lines.Err(), <-done, lastLines(progress.String(), 80))
 	}
-	go io.Copy(io.Discard, out)
+	go func() { _, _ = io.Copy(io.Discard, out) }()
 	t.Logf("serving after %s", time.Since(start).Round(time.Second))
-	resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/healthz")
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+strconv.Itoa(port)+"/healthz", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("GET /healthz through the tunnel: %v", err)
 	}
 	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("GET /healthz = %d %s, want 200", resp.StatusCode, body)
 	}
 	cancel()
 	select {
-	case <-done:
+	case err := <-done:
+		t.Logf("serve stopped: %v", err)
 	case <-time.After(time.Minute):
 		t.Fatal("serve did not stop within a minute of cancelling")
 	}
@@ -117,40 +124,106 @@ func repoCopy(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	archive := exec.Command("sh", "-c", `git -C "$1" archive HEAD | tar -x -C "$2" && cd "$2" && git init -q && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm copy`, "sh", root, dir)
+	archive := exec.CommandContext(t.Context(), "sh", "-c", `git -C "$1" archive HEAD | tar -x -C "$2" && cd "$2" && git init -q && git add -A && git -c user.name=t -c user.email=t@example.com commit -qm copy`, "sh", root, dir)
 	if out, err := archive.CombinedOutput(); err != nil {
 		t.Fatalf("copying the repository: %v\n%s", err, out)
 	}
 	return dir
 }
 
-// TestCheckFailingTestOnEngine adds a failing Go test to a copy of the
-// repository and runs check on the real engine: it must fail and name the
-// test in its summary.
-func TestCheckFailingTestOnEngine(t *testing.T) {
+// checkedCopy is a copy of the repository whose stacks pin the provider
+// mirror's release, and the flags that run check there on the engine with
+// that mirror and the stand-in images: what a machine without the
+// Terraform registry does.
+func checkedCopy(t *testing.T) (dir string, args []string) {
+	t.Helper()
 	images := requireEngine(t)
-	dir := repoCopy(t)
-	failing := "package main\n\nimport \"testing\"\n\nfunc TestEngineSeesThisFail(t *testing.T) { t.Fatal(\"deliberately failing\") }\n"
-	if err := os.WriteFile(filepath.Join(dir, "api", "engine_fail_test.go"), []byte(failing), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	commit := exec.Command("git", "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qam", "fail")
-	commit.Dir = dir
-	exec.Command("git", "-C", dir, "add", "-A").Run()
-	if out, err := commit.CombinedOutput(); err != nil {
-		t.Fatalf("committing the failing test: %v\n%s", err, out)
-	}
+	mirror, version := awsProviderMirror(t)
+	dir = repoCopy(t)
+	pinStacksToMirror(t, dir, version)
+	return dir, append([]string{"check", "--terraform-provider-mirror", mirror}, images...)
+}
+
+// checkOnEngine runs check in dir with args, in this process, and returns
+// its standard output and error. The engine's progress is shown only when
+// the test fails.
+func checkOnEngine(t *testing.T, dir string, args []string) (string, error) {
+	t.Helper()
 	t.Chdir(dir)
 	ctx, cancel := context.WithTimeout(t.Context(), 25*time.Minute)
 	defer cancel()
-	var stdout strings.Builder
+	var stdout, progress bytes.Buffer
 	start := time.Now()
-	err := run(ctx, append([]string{"check"}, images...), os.Getenv, strings.NewReader(""), &stdout, os.Stderr, nil)
+	err := run(ctx, args, os.Getenv, strings.NewReader(""), &stdout, &progress, nil)
 	t.Logf("check took %s", time.Since(start).Round(time.Second))
-	if err == nil {
-		t.Fatalf("check passed with a failing test:\n%s", stdout.String())
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("engine progress:\n%s", lastLines(progress.String(), 120))
+		}
+	})
+	return stdout.String(), err
+}
+
+// TestCheckOnEngine runs check on the real engine, offline: the stand-in
+// images, the module proxy for containers and the provider mirror.
+func TestCheckOnEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: runs the whole check pipeline")
 	}
-	if !strings.Contains(stdout.String()+err.Error(), "TestEngineSeesThisFail") {
-		t.Errorf("check failed (%v) without naming TestEngineSeesThisFail:\n%s", err, stdout.String())
+	dir, args := checkedCopy(t)
+	out, err := checkOnEngine(t, dir, args)
+	if err != nil {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	for _, want := range []string{"✓ test: go vet, go test -race", "✓ build and scan the image", "✓ terraform fmt and validate", "✓ scan infra/ and the Dockerfile", "check succeeded"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestCheckFailingTestOnEngine adds a failing Go test to a copy of the
+// repository and runs check on the real engine: it must fail and name the
+// test in its summary, not the module downloads around it.
+func TestCheckFailingTestOnEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: runs the whole check pipeline")
+	}
+	dir, args := checkedCopy(t)
+	commitChange(t, dir, "api/engine_fail_test.go", "package main\n\nimport \"testing\"\n\nfunc TestEngineSeesThisFail(t *testing.T) { t.Fatal(\"deliberately failing\") }\n")
+	out, err := checkOnEngine(t, dir, args)
+	if err == nil {
+		t.Fatalf("check passed with a failing test:\n%s", out)
+	}
+	if !strings.Contains(out, "✗ test: go vet, go test -race") || !strings.Contains(out, "TestEngineSeesThisFail") {
+		t.Errorf("check failed (%v) without naming TestEngineSeesThisFail in the test step:\n%s", err, out)
+	}
+	if strings.Contains(out, "go: downloading") {
+		t.Errorf("the failure shows module downloads:\n%s", out)
+	}
+}
+
+// TestCheckBlockingDatabaseOnEngine points check at the engine's second
+// vulnerability database, whose one extra advisory (GO-2099-9999, HIGH,
+// stdlib before 1.27.5, fixed) the image's Go 1.27.4 is exposed to: the
+// gate must stop check and print the finding.
+func TestCheckBlockingDatabaseOnEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: runs the whole check pipeline")
+	}
+	dir, args := checkedCopy(t)
+	db := os.Getenv("TRIVY_DB_REPOSITORY")
+	repository, tag, ok := strings.Cut(db, "trivy-db:")
+	if !ok || tag == "" {
+		t.Skipf("TRIVY_DB_REPOSITORY=%q is not the engine's trivy-db (source its env.sh)", db)
+	}
+	out, err := checkOnEngine(t, dir, append(args, "--trivy-db-repository", repository+"trivy-db:blocking"))
+	if err == nil {
+		t.Fatalf("check passed with a blocking vulnerability in the database:\n%s", out)
+	}
+	for _, want := range []string{"✗ build and scan the image", "GO-2099-9999", "stdlib", "1.27.5"} {
+		if !strings.Contains(out+err.Error(), want) {
+			t.Errorf("the failed check does not show %q:\n%s\n%v", want, out, err)
+		}
 	}
 }

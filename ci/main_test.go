@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/example/goship/internal/tooltest"
 )
 
 // TestRunWithoutEngine goes through run itself for what needs no engine:
@@ -80,41 +77,5 @@ func TestRunDeployWithoutCredentials(t *testing.T) {
 	want := "no AWS credentials: set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
 	if err == nil || !strings.Contains(err.Error(), want) || exitCode(err) != 1 {
 		t.Errorf("run = %v, want %q", err, want)
-	}
-}
-
-// TestCheckEndToEnd runs `check` against a real engine when one is
-// reachable. Set REQUIRE_TOOLS=dagger where an engine must be present.
-func TestCheckEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: runs the whole check pipeline")
-	}
-	if err := checkEngine(context.Background(), hostEngineProbe(os.Getenv)); err != nil {
-		if tooltest.Required(os.Getenv("REQUIRE_TOOLS"), "dagger") {
-			t.Fatalf("a Dagger engine is required (REQUIRE_TOOLS=%q): %v", os.Getenv("REQUIRE_TOOLS"), err)
-		}
-		t.Skipf("no Dagger engine or container runtime reachable: %v", err)
-	}
-	if _, err := exec.LookPath("git"); err != nil {
-		t.Skip("no git: check reads the commit from the checkout")
-	}
-	// A cold check (images, the Trivy database, the Go build) can outlast
-	// go test's default 10m timeout; stop in time to report rather than be
-	// killed by it. To give it longer: go test -run TestCheckEndToEnd -timeout 45m ./ci
-	deadline := time.Now().Add(30 * time.Minute)
-	if testDeadline, ok := t.Deadline(); ok && testDeadline.Add(-30*time.Second).Before(deadline) {
-		deadline = testDeadline.Add(-30 * time.Second)
-	}
-	ctx, cancel := context.WithDeadline(t.Context(), deadline)
-	defer cancel()
-	t.Logf("running check end to end against the local engine, until %s", deadline.Format(time.TimeOnly))
-	var stdout bytes.Buffer
-	if err := run(ctx, []string{"check"}, os.Getenv, strings.NewReader(""), &stdout, os.Stderr, nil); err != nil {
-		t.Fatalf("check: %v\n%s", err, stdout.String())
-	}
-	for _, want := range []string{"✓ test: go vet, go test -race", "✓ build and scan the image", "✓ terraform fmt and validate", "check succeeded"} {
-		if !strings.Contains(stdout.String(), want) {
-			t.Errorf("output lacks %q:\n%s", want, stdout.String())
-		}
 	}
 }
