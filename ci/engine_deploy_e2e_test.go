@@ -44,6 +44,9 @@ const engineRunChildArgs = "GOSHIP_ENGINE_RUN_ARGS"
 // loopback as the run's HTTP proxy, answering /version with the commit
 // deployed.
 func TestDeployOnEngine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("skipping: runs deploy, rollback, plan and destroy on the engine")
+	}
 	images := requireEngine(t)
 	mirror, version := awsProviderMirror(t)
 	server := moto.Start(t, moto.Options{ECSServiceRunning: 2})

@@ -40,3 +40,35 @@ func TestConfigMarkdownListsEveryOption(t *testing.T) {
 		}
 	}
 }
+
+// TestQuickstartTestCommandIsCIs: CI runs the README's own test command,
+// so a reader's green run and CI's are the same run.
+func TestQuickstartTestCommandIsCIs(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile("../.ci/run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var command string
+	for _, line := range strings.Split(string(readme), "\n") {
+		if strings.Contains(line, " go test ") && strings.HasPrefix(line, "GOTOOLCHAIN=auto go test") {
+			command, _, _ = strings.Cut(line, "#")
+			command = strings.TrimSpace(command)
+			break
+		}
+	}
+	if command == "" {
+		t.Fatal("README.md's quickstart has no `GOTOOLCHAIN=auto go test` line")
+	}
+	found := false
+	for _, line := range strings.Split(string(script), "\n") {
+		found = found || strings.TrimSpace(line) == command
+	}
+	if !found {
+		t.Errorf(".ci/run does not run the quickstart's test command %q on a line of its own", command)
+	}
+}
