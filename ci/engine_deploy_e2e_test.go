@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/google/go-containerregistry/pkg/name"
 
@@ -35,57 +37,15 @@ const engineRunChildArgs = "GOSHIP_ENGINE_RUN_ARGS"
 // TestDeployOnEngine is the README's deploy flow on the real engine,
 // against moto: deploy (check, publish, sign, verify, Terraform in its
 // containers through the endpoint binding, wait, smoke test), a second
-// deploy, rollback to the first, plan (no change, then drift), destroy.
-//
-// What stands in for AWS: moto for every API; the engine's local registry
-// for ECR (moto has no registry API), reached through --image-repository,
-// the option teams with an in-network registry use; and, for the load
-// balancer's URL, which resolves nowhere, a stand-in of the api on
-// loopback as the run's HTTP proxy, answering /version with the commit
-// deployed.
+// deploy, rollback to the first, plan (no change, then drift), destroy;
+// newEngineDeploy says what stands in for AWS.
 func TestDeployOnEngine(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: runs deploy, rollback, plan and destroy on the engine")
-	}
-	images := requireEngine(t)
-	mirror, version := awsProviderMirror(t)
-	server := moto.Start(t, moto.Options{ECSServiceRunning: 2})
-	ctx := t.Context()
-	awsCfg := server.AWSConfig()
-	dir := repoCopy(t)
-	pinStacksToMirror(t, dir, version)
-
-	stateBucket := "goship-state-engine-e2e"
-	prepareAccount(t, awsCfg, stateBucket)
-	signingKey, verifyKey := writeSigningKeys(t)
-	// The engine reaches its registry at 10.87.0.1, which the host reaches
-	// too (RECIPE.md); a name per run keeps reruns apart.
-	repository := fmt.Sprintf("10.87.0.1:5000/goship-e2e-%d", time.Now().UnixNano())
-
-	var live struct {
-		sync.Mutex
-		commit string
-	}
-	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		live.Lock()
-		defer live.Unlock()
-		if r.URL.Path == "/version" {
-			fmt.Fprintf(w, `{"service":"api","version":"dev","commit":%q,"build_time":"2026-12-05T00:00:00Z","go_version":"go1.27.4"}`, live.commit)
-		}
-	}))
-	t.Cleanup(api.Close)
-	setLive := func(commit string) { live.Lock(); live.commit = commit; live.Unlock() }
-
-	env := server.Environ(withoutProxies(os.Environ()))
-	env = append(env, "HTTP_PROXY="+api.URL, "NO_PROXY=10.87.0.1", "TF_PROVIDER_MIRROR="+mirror,
-		"AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "CI=true")
-	common := []string{"--region", moto.Region, "--state-bucket", stateBucket, "--env", "dev",
-		"--image-repository", repository, "--signing-key", signingKey, "--verify-key", verifyKey}
-	common = append(common, images...)
+	f := newEngineDeploy(t)
+	awsCfg, dir, repository, setLive := f.awsCfg, f.dir, f.repository, f.setLive
 	ci := func(args ...string) (string, int, time.Duration) {
 		t.Helper()
 		started := time.Now()
-		out, code := runEngineChild(t, dir, env, append(args, common...)...)
+		out, code := runEngineChild(t, dir, f.env, append(args, f.flags...)...)
 		return out, code, time.Since(started).Round(time.Second)
 	}
 	step := func(name string, f func(t *testing.T)) {
@@ -97,8 +57,6 @@ func TestDeployOnEngine(t *testing.T) {
 
 	var imageA, imageB string
 	step("deploy", func(t *testing.T) {
-		commit := headCommit(t, dir)
-		setLive(commit)
 		out, code, took := ci("deploy")
 		t.Logf("deploy took %s", took)
 		if code != 0 {
@@ -131,14 +89,11 @@ func TestDeployOnEngine(t *testing.T) {
 		}
 	})
 	step("rollback", func(t *testing.T) {
-		live.Lock()
-		secondCommit := live.commit
-		live.Unlock()
 		setLive(strings.TrimSpace(gitOutput(t, dir, "rev-parse", "HEAD~1")))
 		_, code, took := ci("rollback")
 		t.Logf("rollback took %s", took)
 		if code != 0 {
-			t.Fatalf("rollback exited %d (from %s)", code, secondCommit)
+			t.Fatalf("rollback exited %d", code)
 		}
 		if got := runningImage(t, awsCfg); got != imageA {
 			t.Fatalf("after rollback ECS runs %s, want the first deploy's %s", got, imageA)
@@ -161,14 +116,133 @@ func TestDeployOnEngine(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("destroy exited %d", code)
 		}
-		clusters, err := ecs.NewFromConfig(awsCfg).ListClusters(ctx, &ecs.ListClustersInput{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(clusters.ClusterArns) != 0 {
-			t.Errorf("clusters left after destroy: %v", clusters.ClusterArns)
-		}
+		assertNoServiceLeft(t, awsCfg)
 	})
+}
+
+// engineDeploy is what a deploy on the engine against moto needs: moto,
+// an account prepared as bootstrap leaves it, a copy of the repository
+// pinned to the provider mirror, signing keys, a fresh repository in the
+// engine's registry, and the stand-in of the live api.
+type engineDeploy struct {
+	awsCfg      aws.Config
+	dir         string
+	repository  string
+	stateBucket string
+	env         []string // the child's environment
+	flags       []string // every run's flags
+	setLive     func(commit string)
+}
+
+// newEngineDeploy skips or fails as requireEngine does, then sets one up.
+//
+// What stands in for AWS: moto for every API; the engine's local registry
+// for ECR (moto has no registry API), reached through --image-repository,
+// the option teams with an in-network registry use; and, for the load
+// balancer's URL, which resolves nowhere, a stand-in of the api on
+// loopback as the run's HTTP proxy, answering /version with the commit
+// setLive names.
+func newEngineDeploy(t *testing.T) *engineDeploy {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping: runs deploys on the engine")
+	}
+	images := requireEngine(t)
+	mirror, version := awsProviderMirror(t)
+	server := moto.Start(t, moto.Options{ECSServiceRunning: 2})
+	f := &engineDeploy{awsCfg: server.AWSConfig(), dir: repoCopy(t), stateBucket: "goship-state-engine-e2e",
+		// The engine reaches its registry at 10.87.0.1, which the host
+		// reaches too (RECIPE.md); a name per run keeps reruns apart.
+		repository: fmt.Sprintf("10.87.0.1:5000/goship-e2e-%d", time.Now().UnixNano())}
+	pinStacksToMirror(t, f.dir, version)
+	prepareAccount(t, f.awsCfg, f.stateBucket)
+	signingKey, verifyKey := writeSigningKeys(t)
+
+	var live struct {
+		sync.Mutex
+		commit string
+	}
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		live.Lock()
+		defer live.Unlock()
+		if r.URL.Path == "/version" {
+			fmt.Fprintf(w, `{"service":"api","version":"dev","commit":%q,"build_time":"2026-12-05T00:00:00Z","go_version":"go1.27.4"}`, live.commit)
+		}
+	}))
+	t.Cleanup(api.Close)
+	f.setLive = func(commit string) { live.Lock(); live.commit = commit; live.Unlock() }
+	f.setLive(headCommit(t, f.dir))
+
+	f.env = append(server.Environ(withoutProxies(os.Environ())), "HTTP_PROXY="+api.URL, "NO_PROXY=10.87.0.1",
+		"TF_PROVIDER_MIRROR="+mirror, "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "CI=true")
+	f.flags = append([]string{"--region", moto.Region, "--state-bucket", f.stateBucket, "--env", "dev",
+		"--image-repository", f.repository, "--signing-key", signingKey, "--verify-key", verifyKey}, images...)
+	return f
+}
+
+// TestInterruptedDeployOnEngine interrupts a deploy on the engine while
+// Terraform applies the service stack, as Ctrl-C does: the apply runs to
+// its end, the run stops and says so, the state is left unlocked, and
+// destroy then removes everything the apply made: nothing is orphaned.
+func TestInterruptedDeployOnEngine(t *testing.T) {
+	f := newEngineDeploy(t)
+	ctx := t.Context()
+	var stdout, progress bytes.Buffer
+	cmd := startEngineChild(t, f.dir, f.env, &stdout, &progress, append([]string{"deploy"}, f.flags...)...)
+	// The cluster is the service stack's first resource: once moto has
+	// it, the plan is done and its apply under way.
+	client := ecs.NewFromConfig(f.awsCfg)
+	ticker := time.NewTicker(200 * time.Millisecond)
+	defer ticker.Stop()
+	for applying := false; !applying; {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the deploy never reached its apply")
+		case <-ticker.C:
+		}
+		clusters, err := client.ListClusters(ctx, &ecs.ListClustersInput{})
+		applying = err == nil && len(clusters.ClusterArns) > 0
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	code := childExit(t, cmd.Wait())
+	out := stdout.String()
+	t.Logf("interrupted deploy (exit %d):\n%s", code, out)
+	if code == 0 {
+		t.Fatal("an interrupted deploy exited 0")
+	}
+	if !strings.Contains(out, "terraform apply of the service stack finished after the interrupt") {
+		t.Errorf("the run does not say the apply finished after the interrupt:\n%s\n%s", out, lastLines(progress.String(), 80))
+	}
+	if _, err := s3.NewFromConfig(f.awsCfg).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(f.stateBucket), Key: aws.String(stateKey(config{app: "goship", environment: "dev"}, serviceStack) + ".tflock")}); err == nil {
+		t.Error("the service stack's state is still locked after the interrupted deploy")
+	}
+	destroyed, code := runEngineChild(t, f.dir, f.env, append([]string{"destroy", "--yes"}, f.flags...)...)
+	if code != 0 {
+		t.Fatalf("destroy after the interrupted deploy exited %d:\n%s", code, destroyed)
+	}
+	assertNoServiceLeft(t, f.awsCfg)
+}
+
+// assertNoServiceLeft checks that moto holds no cluster and no load
+// balancer: what the service stack's destroy must leave.
+func assertNoServiceLeft(t *testing.T, cfg aws.Config) {
+	t.Helper()
+	clusters, err := ecs.NewFromConfig(cfg).ListClusters(t.Context(), &ecs.ListClustersInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(clusters.ClusterArns) != 0 {
+		t.Errorf("clusters left after destroy: %v", clusters.ClusterArns)
+	}
+	lbs, err := elb.NewFromConfig(cfg).DescribeLoadBalancers(t.Context(), &elb.DescribeLoadBalancersInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lbs.LoadBalancers) != 0 {
+		t.Errorf("%d load balancers left after destroy", len(lbs.LoadBalancers))
+	}
 }
 
 // TestEngineRunChild is run in the child process runEngineChild starts,
@@ -182,19 +256,21 @@ func TestEngineRunChild(t *testing.T) {
 	if err := json.Unmarshal([]byte(encoded), &args); err != nil {
 		t.Fatal(err)
 	}
+	// Interrupts reach run as they reach it from main.
+	interrupts := make(chan os.Signal, 1)
+	signal.Notify(interrupts, os.Interrupt)
 	code := 0
-	if err := run(t.Context(), args, os.Getenv, strings.NewReader(""), os.Stdout, os.Stderr, nil); err != nil {
+	if err := run(t.Context(), args, os.Getenv, strings.NewReader(""), os.Stdout, os.Stderr, interrupts); err != nil {
 		fmt.Fprintln(os.Stdout, "ci:", err)
 		code = exitCode(err)
 	}
 	os.Exit(code)
 }
 
-// runEngineChild runs `go run ./ci args...` in dir as this test binary in
-// a child process with env: the AWS SDK and Go's HTTP proxy read the
-// process environment. The engine's progress goes to a log kept only when
-// the test fails.
-func runEngineChild(t *testing.T, dir string, env []string, args ...string) (string, int) {
+// startEngineChild starts `go run ./ci args...` in dir as this test binary
+// in a child process with env: the AWS SDK and Go's HTTP proxy read the
+// process environment. The caller waits for it.
+func startEngineChild(t *testing.T, dir string, env []string, stdout, progress *bytes.Buffer, args ...string) *exec.Cmd {
 	t.Helper()
 	encoded, err := json.Marshal(args)
 	if err != nil {
@@ -207,15 +283,32 @@ func runEngineChild(t *testing.T, dir string, env []string, args ...string) (str
 	cmd := exec.CommandContext(t.Context(), binary, "-test.run=^TestEngineRunChild$", "-test.timeout=0")
 	cmd.Dir = dir
 	cmd.Env = append(env, engineRunChildArgs+"="+string(encoded))
-	var stdout, progress bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &progress
-	err = cmd.Run()
-	code := 0
+	cmd.Stdout, cmd.Stderr = stdout, progress
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd
+}
+
+// childExit is the exit code of a finished child.
+func childExit(t *testing.T, err error) int {
+	t.Helper()
 	if exit := (*exec.ExitError)(nil); errors.As(err, &exit) {
-		code = exit.ExitCode()
+		return exit.ExitCode()
 	} else if err != nil {
 		t.Fatal(err)
 	}
+	return 0
+}
+
+// runEngineChild runs `go run ./ci args...` in dir as this test binary in
+// a child process with env: the AWS SDK and Go's HTTP proxy read the
+// process environment. The engine's progress goes to a log kept only when
+// the test fails.
+func runEngineChild(t *testing.T, dir string, env []string, args ...string) (string, int) {
+	t.Helper()
+	var stdout, progress bytes.Buffer
+	code := childExit(t, startEngineChild(t, dir, env, &stdout, &progress, args...).Wait())
 	t.Logf("$ go run ./ci %s (exit %d)\n%s", strings.Join(args, " "), code, stdout.String())
 	if code != 0 {
 		t.Logf("engine progress of that run:\n%s", lastLines(progress.String(), 80))
