@@ -4,13 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/google/go-containerregistry/pkg/name"
+
+	"github.com/example/goship/ci/attest"
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
 )
 
 // chooseRollback picks the image to go back to from the deploy history
-// and checks ECR still has it, before the engine starts; rollback then
+// and checks its repository still has it, before the engine starts; rollback then
 // deploys it.
 func chooseRollback(ctx context.Context, p *pipeline) error {
 	target, err := rollbackTarget(ctx, cloud.NewClients(p.aws.Config), p.cfg)
@@ -59,8 +63,27 @@ func rollbackTarget(ctx context.Context, clients cloud.Clients, cfg config) (rep
 	if err != nil {
 		return report.Deploy{}, fmt.Errorf("%w (running: %s; see go run ./ci history, or deploy a digest with deploy --image)", err, orDash(running))
 	}
-	if err := cloud.RequireImage(ctx, clients.ECR, target.Image); err != nil {
+	if err := requireImage(ctx, clients, target.Image); err != nil {
 		return report.Deploy{}, err
 	}
 	return target, nil
+}
+
+// requireImage checks that image is still in its repository, so a rollback
+// never applies a task definition whose tasks cannot pull their image: ECR
+// is asked with the run's AWS credentials, another registry
+// (--image-repository) over the OCI API.
+func requireImage(ctx context.Context, clients cloud.Clients, image string) error {
+	repository, _, _ := strings.Cut(image, "@")
+	if cloud.IsECRRepository(repository) {
+		return cloud.RequireImage(ctx, clients.ECR, image)
+	}
+	ref, err := name.NewDigest(image)
+	if err != nil {
+		return fmt.Errorf("%q is not a repository@sha256:... reference: %w", image, err)
+	}
+	if err := (attest.Registry{}).Exists(ctx, ref); err != nil {
+		return fmt.Errorf("%w (%w); pick another with --to (see go run ./ci history)", cloud.ErrImageGone, err)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -161,5 +162,22 @@ func TestECRAuthPrintsNoPassword(t *testing.T) {
 	config, err := auth.Authorization()
 	if err != nil || config.Password != canary || config.Username != "AWS" {
 		t.Errorf("Authorization() = %+v, %v; want the login's user and password", config, err)
+	}
+}
+
+// TestRequireImageOutsideECR: a rollback to an image published with
+// --image-repository asks that registry, not ECR, whether the image is
+// still there.
+func TestRequireImageOutsideECR(t *testing.T) {
+	t.Parallel()
+	repo := registrytest.Start(t, true, "goship-dev")
+	kept := registrytest.PushRandomImage(t, repo).String()
+	// No ECR client: asking ECR would panic.
+	if err := requireImage(t.Context(), cloud.Clients{}, kept); err != nil {
+		t.Errorf("an image the registry holds: %v", err)
+	}
+	gone := repo.Name() + "@sha256:" + strings.Repeat("0", 64)
+	if err := requireImage(t.Context(), cloud.Clients{}, gone); !errors.Is(err, cloud.ErrImageGone) || !strings.Contains(err.Error(), "--to") {
+		t.Errorf("an image the registry does not hold: %v, want ErrImageGone with a way out", err)
 	}
 }

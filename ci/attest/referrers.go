@@ -56,6 +56,14 @@ func (r Registry) options(ctx context.Context) []remote.Option {
 	return options
 }
 
+// Exists checks that the registry still holds image's manifest.
+func (r Registry) Exists(ctx context.Context, image name.Digest) error {
+	if _, err := remote.Head(image, r.options(ctx)...); err != nil {
+		return fmt.Errorf("%s: %w", image, err)
+	}
+	return nil
+}
+
 // AttachSBOM attaches a CycloneDX SBOM to image.
 func (r Registry) AttachSBOM(ctx context.Context, image name.Digest, sbom []byte) (name.Digest, error) {
 	return r.attach(ctx, image, SBOMMediaType, sbom, nil)

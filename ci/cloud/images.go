@@ -13,7 +13,7 @@ import (
 
 // ErrImageGone says an image is no longer in its repository: the
 // repository's lifecycle policy keeps only the newest images.
-var ErrImageGone = errors.New("image no longer in ECR")
+var ErrImageGone = errors.New("image no longer in its repository")
 
 // RequireImage checks that image (repository-url@sha256:...) is still in
 // its ECR repository, so a rollback never applies a task definition whose
