@@ -225,16 +225,26 @@ func TestInterruptedDeployOnEngine(t *testing.T) {
 	assertNoServiceLeft(t, f.awsCfg)
 }
 
-// assertNoServiceLeft checks that moto holds no cluster and no load
-// balancer: what the service stack's destroy must leave.
+// assertNoServiceLeft checks that moto holds no active cluster and no load
+// balancer: what the service stack's destroy must leave. ECS keeps a
+// deleted cluster for a while as INACTIVE, and so does moto.
 func assertNoServiceLeft(t *testing.T, cfg aws.Config) {
 	t.Helper()
-	clusters, err := ecs.NewFromConfig(cfg).ListClusters(t.Context(), &ecs.ListClustersInput{})
+	client := ecs.NewFromConfig(cfg)
+	clusters, err := client.ListClusters(t.Context(), &ecs.ListClustersInput{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(clusters.ClusterArns) != 0 {
-		t.Errorf("clusters left after destroy: %v", clusters.ClusterArns)
+	if len(clusters.ClusterArns) > 0 {
+		described, err := client.DescribeClusters(t.Context(), &ecs.DescribeClustersInput{Clusters: clusters.ClusterArns})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range described.Clusters {
+			if aws.ToString(c.Status) != "INACTIVE" {
+				t.Errorf("cluster %s is %s after destroy", aws.ToString(c.ClusterArn), aws.ToString(c.Status))
+			}
+		}
 	}
 	lbs, err := elb.NewFromConfig(cfg).DescribeLoadBalancers(t.Context(), &elb.DescribeLoadBalancersInput{})
 	if err != nil {
