@@ -6,8 +6,10 @@ import (
 )
 
 // stackCall is one IAM action a deploy of one environment makes, on a
-// sample ARN of the resource it acts on, and who makes it. "<app>-<env>"
-// in the ARN stands for the environment's name.
+// sample ARN of the resource IAM authorises it on ("*" for the actions IAM
+// authorises on no narrower resource), and who makes it. "<app>-<env>" in
+// the ARN stands for the environment's name, "<bucket>" for the state
+// bucket.
 type stackCall struct {
 	action, arn, caller string
 }
@@ -32,12 +34,14 @@ var deployCalls = []stackCall{
 	{"ecs:DescribeClusters", "ecs:cluster/<app>-<env>", "aws_ecs_cluster"},
 	{"ecs:DeleteCluster", "ecs:cluster/<app>-<env>", "aws_ecs_cluster"},
 	{"ecs:RegisterTaskDefinition", "ecs:task-definition/<app>-<env>:1", "aws_ecs_task_definition"},
-	{"ecs:DescribeTaskDefinition", "ecs:task-definition/<app>-<env>:1", "aws_ecs_task_definition, ci/cloud WaitStable"},
-	{"ecs:DeregisterTaskDefinition", "ecs:task-definition/<app>-<env>:1", "aws_ecs_task_definition"},
+	{"ecs:DescribeTaskDefinition", "*", "aws_ecs_task_definition, ci/cloud WaitStable"},
+	{"ecs:DeregisterTaskDefinition", "*", "aws_ecs_task_definition"},
 	{"ecs:ListTagsForResource", "ecs:service/<app>-<env>/<app>-<env>", "tags of the ECS resources"},
+	{"ecs:TagResource", "*", "tags of a new cluster, service or task definition (ecs:CreateAction)"},
 	{"iam:PassRole", "iam:role/<app>-<env>-task", "aws_ecs_task_definition"},
 	{"iam:PassRole", "iam:role/<app>-<env>-execution", "aws_ecs_task_definition"},
 	{"iam:CreateRole", "iam:role/<app>-<env>-task", "aws_iam_role"},
+	{"iam:TagRole", "iam:role/<app>-<env>-task", "aws_iam_role (CreateRole's tags)"},
 	{"iam:GetRole", "iam:role/<app>-<env>-task", "aws_iam_role"},
 	{"iam:ListRolePolicies", "iam:role/<app>-<env>-task", "aws_iam_role"},
 	{"iam:ListAttachedRolePolicies", "iam:role/<app>-<env>-task", "aws_iam_role"},
@@ -46,19 +50,20 @@ var deployCalls = []stackCall{
 	{"iam:PutRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy"},
 	{"iam:GetRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy"},
 	{"iam:DeleteRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy"},
+	{"iam:CreateServiceLinkedRole", "iam:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS", "first use of ECS in the account"},
 	{"elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
 	{"elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
-	{"elasticloadbalancing:DescribeLoadBalancers", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
+	{"elasticloadbalancing:DescribeLoadBalancers", "*", "aws_lb"},
 	{"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
-	{"elasticloadbalancing:AddTags", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
+	{"elasticloadbalancing:AddTags", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb, aws_lb_target_group (tag changes)"},
 	{"elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
 	{"elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
 	{"elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
-	{"elasticloadbalancing:CreateListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
+	{"elasticloadbalancing:CreateListener", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb_listener"},
 	{"elasticloadbalancing:ModifyListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
 	{"elasticloadbalancing:DeleteListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
 	{"application-autoscaling:RegisterScalableTarget", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
-	{"application-autoscaling:DescribeScalableTargets", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
+	{"application-autoscaling:DescribeScalableTargets", "*", "aws_appautoscaling_target"},
 	{"application-autoscaling:PutScalingPolicy", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_policy"},
 	{"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_policy"},
 	{"application-autoscaling:DeregisterScalableTarget", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
@@ -66,21 +71,21 @@ var deployCalls = []stackCall{
 	{"logs:CreateLogGroup", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
 	{"logs:PutRetentionPolicy", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
 	{"logs:DeleteLogGroup", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
-	{"logs:DescribeLogGroups", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
+	{"logs:DescribeLogGroups", "*", "aws_cloudwatch_log_group"},
 	{"logs:FilterLogEvents", "logs:log-group:/ecs/<app>-<env>:*", "the pipeline's logs of a failed deploy (ci/cloud)"},
 	{"logs:GetLogEvents", "logs:log-group:/ecs/<app>-<env>:log-stream:api/api/0123", "the pipeline's logs of a stopped task (ci/cloud)"},
 	{"logs:DescribeLogStreams", "logs:log-group:/ecs/<app>-<env>:*", "the pipeline's logs (ci/cloud)"},
 	{"logs:StartLiveTail", "logs:log-group:/ecs/<app>-<env>", "the pipeline's live logs (ci/cloud)"},
 	{"ecs:ListTasks", "ecs:container-instance/<app>-<env>/0123", "the pipeline's status (ci/cloud)"},
 	{"ecs:DescribeTasks", "ecs:task/<app>-<env>/0123", "the pipeline's status and diagnosis (ci/cloud)"},
-	{"elasticloadbalancing:DescribeTargetHealth", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "the pipeline's diagnosis (ci/cloud)"},
+	{"elasticloadbalancing:DescribeTargetHealth", "*", "the pipeline's diagnosis (ci/cloud)"},
 	{"application-autoscaling:DescribeScalingActivities", "*", "the pipeline's status (ci/cloud)"},
 	{"ecr:DescribeImages", "ecr:repository/<app>-<env>", "the pipeline's history and rollback (ci/cloud)"},
-	{"s3:PutObject", "s3:" + testStateBucket + "/<app>/<env>/history/0001.json", "the deploy history (ci/cloud)"},
-	{"s3:ListBucket", "s3:" + testStateBucket, "the deploy history listing under <app>/<env>/ (ci/cloud)"},
+	{"s3:PutObject", "s3:<bucket>/<app>/<env>/history/0001.json", "the deploy history (ci/cloud)"},
+	{"s3:ListBucket", "s3:<bucket>", "the deploy history listing under <app>/<env>/ (ci/cloud)"},
 	{"logs:CreateLogDelivery", "*", "aws_flow_log to S3"},
 	{"ec2:CreateFlowLogs", "ec2:vpc-flow-log/fl-0123", "aws_flow_log"},
-	{"ec2:DescribeFlowLogs", "ec2:vpc-flow-log/fl-0123", "aws_flow_log"},
+	{"ec2:DescribeFlowLogs", "*", "aws_flow_log"},
 	{"ec2:DescribeAddresses", "*", "aws_eip"},
 	{"ec2:DescribeAddressesAttribute", "*", "aws_eip"},
 	{"ec2:DescribeAvailabilityZones", "*", "data aws_availability_zones"},
@@ -97,7 +102,7 @@ var deployCalls = []stackCall{
 	{"ec2:DescribeVpcEndpointServices", "*", "aws_vpc_endpoint"},
 	{"ec2:DescribeVpcs", "*", "aws_vpc"},
 	{"ec2:CreateVpcEndpoint", "ec2:vpc-endpoint/vpce-0123", "aws_vpc_endpoint"},
-	{"ec2:DescribeVpcEndpoints", "ec2:vpc-endpoint/vpce-0123", "aws_vpc_endpoint"},
+	{"ec2:DescribeVpcEndpoints", "*", "aws_vpc_endpoint"},
 	{"ec2:DeleteVpcEndpoints", "ec2:vpc-endpoint/vpce-0123", "aws_vpc_endpoint"},
 	{"s3:CreateBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket"},
 	{"s3:GetBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy, aws_flow_log to S3"},
@@ -115,9 +120,55 @@ var deployCalls = []stackCall{
 	{"ecr:GetAuthorizationToken", "*", "ci/cloud ECRLogin"},
 	{"ecr:PutImage", "ecr:repository/<app>-<env>", "publish, signature and SBOM referrers"},
 	{"ecr:BatchGetImage", "ecr:repository/<app>-<env>", "referrers API (ListImageReferrers needs it), verify"},
-	{"s3:GetObject", "s3:" + testStateBucket + "/<app>/<env>/service.tfstate", "S3 backend"},
-	{"s3:PutObject", "s3:" + testStateBucket + "/<app>/<env>/service.tfstate.tflock", "S3 backend lock"},
-	{"s3:DeleteObject", "s3:" + testStateBucket + "/<app>/<env>/service.tfstate.tflock", "S3 backend unlock"},
+	{"s3:GetObject", "s3:<bucket>/<app>/<env>/service.tfstate", "S3 backend"},
+	{"s3:PutObject", "s3:<bucket>/<app>/<env>/service.tfstate.tflock", "S3 backend lock"},
+	{"s3:DeleteObject", "s3:<bucket>/<app>/<env>/service.tfstate.tflock", "S3 backend unlock"},
+}
+
+// deployCallSends is what each call of deployCalls sends that IAM builds
+// its request context from (requestContext; request says how to read the
+// placeholders). A call not listed sends nothing IAM has a key for and
+// acts on a resource carrying the environment's tags. The policy
+// simulation (TestPolicySimulation) decides every call with it.
+var deployCallSends = map[string]request{
+	"ecs:CreateService": {
+		creates: true, tags: ownTags,
+		taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1",
+		subnets:        []string{"<private-subnets>"}, publicIP: "false",
+	},
+	"ecs:UpdateService": {
+		taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:2",
+		subnets:        []string{"<private-subnets>"}, publicIP: "false",
+	},
+	"ecs:CreateCluster":          {creates: true, tags: ownTags},
+	"ecs:RegisterTaskDefinition": {creates: true, tags: ownTags},
+	"ecs:TagResource":            {creates: true, tags: ownTags, createAction: "CreateService"},
+	"iam:PassRole":               {passedToService: "ecs-tasks.amazonaws.com"},
+	"iam:CreateRole":             {creates: true, tags: ownTags, boundary: "<boundary>"},
+	"iam:TagRole":                {creates: true, tags: ownTags},
+	"iam:CreateServiceLinkedRole": {
+		creates: true, serviceName: "ecs.amazonaws.com",
+	},
+	"elasticloadbalancing:CreateLoadBalancer": {
+		creates: true, tags: ownTags,
+		subnets: []string{"<public-subnets>"}, securityGroups: []string{"<lb-security-group>"},
+	},
+	"elasticloadbalancing:CreateTargetGroup": {creates: true, tags: ownTags},
+	"elasticloadbalancing:CreateListener":    {creates: true, tags: ownTags},
+	"elasticloadbalancing:AddTags":           {tags: ownTags},
+	"application-autoscaling:RegisterScalableTarget": {
+		creates: true, tags: ownTags,
+	},
+	"cloudwatch:PutMetricAlarm": {
+		alarmActions: []string{"arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0123:resource/ecs/service/<app>-<env>/<app>-<env>:policyName/cpu"},
+	},
+	"logs:CreateLogGroup":    {creates: true, tags: ownTags},
+	"ecr:CreateRepository":   {creates: true, tags: ownTags},
+	"s3:CreateBucket":        {creates: true},
+	"s3:ListBucket":          {prefix: new("<app>/<env>/history/")},
+	"ec2:CreateFlowLogs":     {creates: true, tags: ownTags},
+	"ec2:CreateVpcEndpoint":  {creates: true, tags: ownTags},
+	"logs:CreateLogDelivery": {creates: true},
 }
 
 // TestDeployRolesGrantWhatTheStacksCall checks each call against every
@@ -147,7 +198,7 @@ func sampleARN(pattern, app, env string) string {
 	if pattern == "*" {
 		return "*"
 	}
-	pattern = strings.NewReplacer("<app>", app, "<env>", env).Replace(pattern)
+	pattern = strings.NewReplacer("<app>", app, "<env>", env, "<bucket>", testStateBucket).Replace(pattern)
 	svc, rest, _ := strings.Cut(pattern, ":")
 	switch svc {
 	case "s3":

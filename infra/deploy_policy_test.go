@@ -25,6 +25,9 @@ type deployment struct {
 	// to measure against IAM's size limits; and the managed ones' ARNs.
 	parts    map[string]policy
 	policies []string
+	// Read back from IAM only: each of parts, and the boundary under
+	// "boundary", as the JSON document IAM stores.
+	documents map[string]string
 }
 
 // The app names every invariant is checked for: the default, the names

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"testing"
 
@@ -27,61 +26,10 @@ import (
 // make the deploy role match its own management pattern.
 func TestDeployPoliciesAsStored(t *testing.T) {
 	t.Parallel()
-	terraform := tooltest.Path(t, "terraform")
-	if moto.AccountID != testAccountID {
-		t.Fatalf("the emulator answers for account %s, the checks expect %s", moto.AccountID, testAccountID)
-	}
 	srv := moto.Start(t, moto.Options{})
-	mirror := localProvider(t, os.Getenv("TF_PROVIDER_MIRROR"))
-	work := copyStack(t, "bootstrap")
-	env := srv.Environ(terraformEnv(t))
-	if mirror.version != "" {
-		env = append(env, "TF_CLI_CONFIG_FILE="+mirror.cliConfig(t))
-		pinProvider(t, work, mirror.version)
-		t.Logf("applying with hashicorp/aws %s from the mirror %s (the stacks pin %s)", mirror.version, mirror.dir, pinnedAWS)
-	}
-	run := func(args ...string) string {
-		t.Helper()
-		cmd := exec.CommandContext(t.Context(), terraform, args...)
-		cmd.Dir = work
-		cmd.Env = env
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			if args[0] == "init" && downloadFailure.MatchString(string(out)) {
-				t.Skipf("needs the hashicorp/aws provider; init could not download it (set TF_PROVIDER_MIRROR to a filesystem mirror): %v\n%s", err, out)
-			}
-			t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		return string(out)
-	}
-
 	const app = "github-deploy"
-	envs := []string{"dev", "prod", "github"}
-	run("init", "-backend=false", "-input=false", "-no-color")
-	run("apply", "-auto-approve", "-input=false", "-no-color",
-		"-var", "app_name="+app,
-		"-var", `environments=["`+strings.Join(envs, `","`)+`"]`,
-		"-var", "github_repository="+testRepository,
-		"-var", "state_bucket_name="+testStateBucket,
-		"-var", "region="+moto.Region,
-	)
-	var outputs struct {
-		Roles      struct{ Value map[string]string } `json:"deploy_role_arns"`
-		Boundaries struct{ Value map[string]string } `json:"permissions_boundary_arns"`
-	}
-	if err := json.Unmarshal([]byte(run("output", "-json")), &outputs); err != nil {
-		t.Fatal(err)
-	}
-
+	all := bootstrapAsStored(t, srv, app, testStateBucket, []string{"dev", "prod", "github"})
 	client := iam.NewFromConfig(srv.AWSConfig())
-	var all []deployment
-	for _, e := range envs {
-		d, err := storedDeployment(t, client, app, e, outputs.Roles.Value[e], outputs.Boundaries.Value[e])
-		if err != nil {
-			t.Fatalf("environment %s: %v", e, err)
-		}
-		all = append(all, d)
-	}
 	unscopable, err := unscopableActions()
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +58,7 @@ func TestDeployPoliciesAsStored(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		tampered, err := storedDeployment(t, client, app, dev.env, dev.roleARN, dev.boundary)
+		tampered, err := storedDeployment(t, client, app, dev.env, dev.bucket, dev.roleARN, dev.boundary)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,15 +70,55 @@ func TestDeployPoliciesAsStored(t *testing.T) {
 	})
 }
 
+// bootstrapAsStored applies the bootstrap stack for one app name and its
+// environments to the emulator srv, and reads every environment's deploy
+// role back through the AWS SDK as IAM stores it (storedDeployment), in
+// the order of envs. vars are further "-var" settings. Several app names
+// may share one emulator, as they share an account: the first creates the
+// GitHub OIDC provider, and the others must be given its ARN in vars.
+func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, envs []string, vars ...string) []deployment {
+	t.Helper()
+	terraform := tooltest.Path(t, "terraform")
+	if moto.AccountID != testAccountID {
+		t.Fatalf("the emulator answers for account %s, the checks expect %s", moto.AccountID, testAccountID)
+	}
+	stack := newEmulatedStack(t, terraform, localProvider(t, os.Getenv("TF_PROVIDER_MIRROR")), srv, "bootstrap "+app, stackDirs["bootstrap"])
+	stack.init(t, nil)
+	stack.must(t, append([]string{"apply", "-auto-approve", "-input=false",
+		"-var", "app_name=" + app,
+		"-var", `environments=["` + strings.Join(envs, `","`) + `"]`,
+		"-var", "github_repository=" + testRepository,
+		"-var", "state_bucket_name=" + stateBucket,
+		"-var", "region=" + moto.Region,
+	}, vars...)...)
+	var outputs struct {
+		Roles      struct{ Value map[string]string } `json:"deploy_role_arns"`
+		Boundaries struct{ Value map[string]string } `json:"permissions_boundary_arns"`
+	}
+	if err := json.Unmarshal([]byte(stack.must(t, "output", "-json")), &outputs); err != nil {
+		t.Fatal(err)
+	}
+	client := iam.NewFromConfig(srv.AWSConfig())
+	var all []deployment
+	for _, e := range envs {
+		d, err := storedDeployment(t, client, app, e, stateBucket, outputs.Roles.Value[e], outputs.Boundaries.Value[e])
+		if err != nil {
+			t.Fatalf("app_name %q, environment %s: %v", app, e, err)
+		}
+		all = append(all, d)
+	}
+	return all
+}
+
 // storedDeployment reads one environment's deploy role and boundary from
 // IAM: every inline and attached policy of the role, not only the ones the
 // stack names.
-func storedDeployment(t *testing.T, client *iam.Client, app, env, roleARN, boundaryARN string) (deployment, error) {
+func storedDeployment(t *testing.T, client *iam.Client, app, env, bucket, roleARN, boundaryARN string) (deployment, error) {
 	ctx := t.Context()
 	if roleARN == "" || boundaryARN == "" {
 		return deployment{}, fmt.Errorf("the stack output no role (%q) or boundary (%q)", roleARN, boundaryARN)
 	}
-	d := deployment{app: app, env: env, repository: testRepository, bucket: testStateBucket, parts: map[string]policy{}}
+	d := deployment{app: app, env: env, repository: testRepository, bucket: bucket, parts: map[string]policy{}, documents: map[string]string{}}
 	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
 	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 	if err != nil {
@@ -158,6 +146,7 @@ func storedDeployment(t *testing.T, client *iam.Client, app, env, roleARN, bound
 			return d, fmt.Errorf("inline policy %s: %w", name, err)
 		}
 		d.parts["inline "+name] = p
+		d.documents["inline "+name] = policyDocumentJSON(aws.ToString(out.PolicyDocument))
 		d.deploy.Statements = append(d.deploy.Statements, p.Statements...)
 	}
 	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
@@ -165,11 +154,12 @@ func storedDeployment(t *testing.T, client *iam.Client, app, env, roleARN, bound
 		return d, err
 	}
 	for _, a := range attached.AttachedPolicies {
-		p, err := storedManagedPolicy(t, client, aws.ToString(a.PolicyArn))
+		p, doc, err := storedManagedPolicy(t, client, aws.ToString(a.PolicyArn))
 		if err != nil {
 			return d, err
 		}
 		d.parts["attached "+aws.ToString(a.PolicyName)] = p
+		d.documents["attached "+aws.ToString(a.PolicyName)] = doc
 		d.policies = append(d.policies, aws.ToString(a.PolicyArn))
 		d.deploy.Statements = append(d.deploy.Statements, p.Statements...)
 	}
@@ -177,25 +167,27 @@ func storedDeployment(t *testing.T, client *iam.Client, app, env, roleARN, bound
 		return d, fmt.Errorf("the role has %d inline and %d attached policies, want both", len(inline.PolicyNames), len(attached.AttachedPolicies))
 	}
 	d.boundary = boundaryARN
-	if d.boundaryP, err = storedManagedPolicy(t, client, boundaryARN); err != nil {
+	if d.boundaryP, d.documents["boundary"], err = storedManagedPolicy(t, client, boundaryARN); err != nil {
 		return d, fmt.Errorf("boundary: %w", err)
 	}
 	return d, nil
 }
 
-// storedManagedPolicy reads the default version of a managed policy.
-func storedManagedPolicy(t *testing.T, client *iam.Client, arn string) (policy, error) {
+// storedManagedPolicy reads the default version of a managed policy, and
+// returns its document as JSON too.
+func storedManagedPolicy(t *testing.T, client *iam.Client, arn string) (policy, string, error) {
 	got, err := client.GetPolicy(t.Context(), &iam.GetPolicyInput{PolicyArn: aws.String(arn)})
 	if err != nil {
-		return policy{}, err
+		return policy{}, "", err
 	}
 	version, err := client.GetPolicyVersion(t.Context(), &iam.GetPolicyVersionInput{PolicyArn: aws.String(arn), VersionId: got.Policy.DefaultVersionId})
 	if err != nil {
-		return policy{}, err
+		return policy{}, "", err
 	}
-	p, err := parsePolicyJSON(aws.ToString(version.PolicyVersion.Document))
+	doc := policyDocumentJSON(aws.ToString(version.PolicyVersion.Document))
+	p, err := parsePolicyJSON(doc)
 	if err != nil {
-		return policy{}, fmt.Errorf("%s: %w", arn, err)
+		return policy{}, "", fmt.Errorf("%s: %w", arn, err)
 	}
-	return p, nil
+	return p, doc, nil
 }

@@ -111,9 +111,7 @@ func wildcardMatch(pattern, s string) bool {
 // it URL-encoded; a plain JSON document is accepted too). Action, Resource
 // and condition values may each be a string or a list.
 func parsePolicyJSON(doc string) (policy, error) {
-	if decoded, err := url.PathUnescape(doc); err == nil && !strings.HasPrefix(strings.TrimSpace(doc), "{") {
-		doc = decoded
-	}
+	doc = policyDocumentJSON(doc)
 	var raw struct {
 		Statement json.RawMessage
 	}
@@ -161,6 +159,15 @@ func parsePolicyJSON(doc string) (policy, error) {
 		p.Statements = append(p.Statements, st)
 	}
 	return p, nil
+}
+
+// policyDocumentJSON is a policy document as IAM returns it (URL-encoded)
+// or as plain JSON, as plain JSON.
+func policyDocumentJSON(doc string) string {
+	if decoded, err := url.PathUnescape(doc); err == nil && !strings.HasPrefix(strings.TrimSpace(doc), "{") {
+		return decoded
+	}
+	return doc
 }
 
 type stringOrList []string

@@ -1,0 +1,221 @@
+package infra_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/example/goship/internal/moto"
+	"github.com/example/goship/internal/tooltest"
+)
+
+// The IAM simulation decides calls the way AWS would, offline: moto
+// stores policies but enforces none, so only a simulator shows whether a
+// condition holds. infra/iamsim pins @cloud-copilot/iam-simulate and
+// iam-data; simulate.mjs decides a batch of cases.
+
+// simulatedAccount is one AWS account with two applications whose names
+// overlap: every "goship-dev-*" pattern of goship's dev role also matches
+// the names of goship-dev's resources ("goship-dev-dev-task").
+var simulatedApps = []struct{ app, stateBucket string }{
+	{"goship", "goship-tfstate-" + testAccountID},
+	{"goship-dev", "goship-dev-tfstate-" + testAccountID},
+}
+
+var simulatedEnvironments = []string{"dev", "prod"}
+
+// iamsimDir holds the simulator's package.json, lock file and script.
+const iamsimDir = "iamsim"
+
+// requireSimulator returns the path of node, or skips (fails, when
+// REQUIRE_TOOLS names node) when node or the simulator's packages are
+// missing.
+func requireSimulator(t *testing.T) string {
+	t.Helper()
+	node := tooltest.Path(t, "node")
+	if _, err := os.Stat(filepath.Join(iamsimDir, "node_modules", "@cloud-copilot", "iam-simulate", "package.json")); err != nil {
+		msg := fmt.Sprintf("the IAM simulator's packages are not installed (%v): run npm ci --prefix infra/iamsim", err)
+		if tooltest.Required(os.Getenv("REQUIRE_TOOLS"), "node") {
+			t.Fatal(msg)
+		}
+		t.Skip("skipping: " + msg)
+	}
+	return node
+}
+
+// accountAsStored applies bootstrap for every simulated app name to one
+// emulator, as one account, and returns every environment's deploy role as
+// IAM stores it.
+func accountAsStored(t *testing.T) []deployment {
+	t.Helper()
+	srv := moto.Start(t, moto.Options{})
+	oidc := "github_oidc_provider_arn=arn:aws:iam::" + testAccountID + ":oidc-provider/token.actions.githubusercontent.com"
+	var all []deployment
+	for i, a := range simulatedApps {
+		var vars []string
+		if i > 0 {
+			vars = []string{"-var", oidc} // one provider per account: the first app's
+		}
+		all = append(all, bootstrapAsStored(t, srv, a.app, a.stateBucket, simulatedEnvironments, vars...)...)
+	}
+	return all
+}
+
+// simulatedNetworks are the networks the request contexts name, by
+// "<app>/<env>".
+func simulatedNetworks(all []deployment) map[string]network {
+	nets := map[string]network{}
+	for i, d := range all {
+		id := fmt.Sprintf("%02x", i+1)
+		nets[d.app+"/"+d.env] = network{
+			privateSubnets:            []string{"subnet-0a" + id + "private1", "subnet-0a" + id + "private2"},
+			publicSubnets:             []string{"subnet-0b" + id + "public1", "subnet-0b" + id + "public2"},
+			loadBalancerSecurityGroup: "sg-0c" + id + "loadbalancer",
+			serviceSecurityGroup:      "sg-0d" + id + "service",
+		}
+	}
+	return nets
+}
+
+// simCase is one request for simulate.mjs.
+type simCase struct {
+	Name                string          `json:"name"`
+	Principal           string          `json:"principal"`
+	IdentityPolicies    []namedPolicy   `json:"identityPolicies"`
+	PermissionsBoundary json.RawMessage `json:"permissionsBoundary"`
+	Action              string          `json:"action"`
+	Resource            string          `json:"resource"`
+	AccountID           string          `json:"accountId"`
+	Context             map[string]any  `json:"context"`
+}
+
+type namedPolicy struct {
+	Name   string          `json:"name"`
+	Policy json.RawMessage `json:"policy"`
+}
+
+type simResult struct {
+	Name     string          `json:"name"`
+	Decision string          `json:"decision"`
+	Deciders []string        `json:"deciders"`
+	Errors   json.RawMessage `json:"errors"`
+}
+
+// decidedBy reduces the simulator's deciders ("policy/Sid",
+// "implicit:<policy type>") to Sids and "implicit", sorted.
+func (r simResult) decidedBy() []string {
+	var out []string
+	for _, d := range r.Deciders {
+		switch {
+		case strings.HasPrefix(d, "implicit"):
+			out = append(out, "implicit")
+		default:
+			out = append(out, d[strings.LastIndex(d, "/")+1:])
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// identityPolicies are the deploy role's policies as the simulator takes
+// them: the documents IAM stores, by part name.
+func identityPolicies(d deployment) []namedPolicy {
+	var out []namedPolicy
+	for _, name := range slices.Sorted(maps.Keys(d.parts)) {
+		out = append(out, namedPolicy{Name: name, Policy: json.RawMessage(d.documents[name])})
+	}
+	return out
+}
+
+// callCase builds the simulator's case for caller making action on arn
+// (a sampleARN pattern with request's placeholders) with r against victim.
+func callCase(name string, caller, victim deployment, nets map[string]network, action, arn string, r request) simCase {
+	p := newPlaceholders(caller, victim, nets)
+	return simCase{
+		Name:             name,
+		Principal:        caller.roleARN,
+		IdentityPolicies: identityPolicies(caller),
+		Action:           action,
+		Resource:         sampleARN(p.string(arn), caller.app, caller.env),
+		AccountID:        testAccountID,
+		Context:          requestContext(action, r, p),
+	}
+}
+
+// simulate decides every case in one run of simulate.mjs.
+func simulate(t *testing.T, node string, cases []simCase) map[string]simResult {
+	t.Helper()
+	in, err := json.Marshal(cases)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.CommandContext(t.Context(), node, "simulate.mjs")
+	cmd.Dir = iamsimDir
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node infra/iamsim/simulate.mjs (%d cases): %v\n%s", len(cases), err, stderr.Bytes())
+	}
+	var results []simResult
+	if err := json.Unmarshal(out, &results); err != nil {
+		t.Fatalf("simulate.mjs printed no JSON array of results: %v\n%s", err, out)
+	}
+	if len(results) != len(cases) {
+		t.Fatalf("simulate.mjs decided %d of %d cases", len(results), len(cases))
+	}
+	byName := map[string]simResult{}
+	for _, r := range results {
+		if _, dup := byName[r.Name]; dup {
+			t.Fatalf("two cases are named %q", r.Name)
+		}
+		byName[r.Name] = r
+	}
+	return byName
+}
+
+// neededCases are every deploy call (deployCalls, with what each sends
+// from deployCallSends) of every deployment on its own resources.
+func neededCases(all []deployment, nets map[string]network) []simCase {
+	var cases []simCase
+	for _, d := range all {
+		for i, c := range deployCalls {
+			name := fmt.Sprintf("needed %s/%s #%d %s on %s (%s)", d.app, d.env, i, c.action, c.arn, c.caller)
+			cases = append(cases, callCase(name, d, d, nets, c.action, c.arn, deployCallSends[c.action]))
+		}
+	}
+	return cases
+}
+
+// TestPolicySimulation applies bootstrap for two applications whose names
+// overlap (goship and goship-dev, each with dev and prod) to the AWS API
+// emulator as one account, reads every deploy role back as IAM stores it,
+// and decides with the IAM simulator: every call a deploy needs
+// (deployCalls) is Allowed for every environment.
+func TestPolicySimulation(t *testing.T) {
+	t.Parallel()
+	node := requireSimulator(t)
+	all := accountAsStored(t)
+	nets := simulatedNetworks(all)
+
+	needed := neededCases(all, nets)
+	results := simulate(t, node, needed)
+	allowed := 0
+	for _, c := range needed {
+		r := results[c.Name]
+		if r.Decision != "Allowed" {
+			t.Errorf("%s: %s (deciders %v, errors %s), want Allowed; context %v", c.Name, r.Decision, r.Deciders, r.Errors, c.Context)
+			continue
+		}
+		allowed++
+	}
+	t.Logf("%d needed calls Allowed", allowed)
+}
