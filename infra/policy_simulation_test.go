@@ -138,6 +138,8 @@ func identityPolicies(d deployment) []namedPolicy {
 // (a sampleARN pattern with request's placeholders) with r against victim.
 func callCase(name string, caller, victim deployment, nets map[string]network, action, arn string, r request) simCase {
 	p := newPlaceholders(caller, victim, nets)
+	// The deploy role has no permissions boundary of its own: "boundary"
+	// in its documents is the one it must put on the roles it creates.
 	return simCase{
 		Name:             name,
 		Principal:        caller.roleARN,
@@ -197,9 +199,11 @@ func neededCases(all []deployment, nets map[string]network) []simCase {
 
 // TestPolicySimulation applies bootstrap for two applications whose names
 // overlap (goship and goship-dev, each with dev and prod) to the AWS API
-// emulator as one account, reads every deploy role back as IAM stores it,
-// and decides with the IAM simulator: every call a deploy needs
-// (deployCalls) is Allowed for every environment.
+// emulator as one account, reads every deploy role and boundary back as
+// IAM stores them, and decides with the IAM simulator: every call a deploy
+// needs (deployCalls) is Allowed for every environment; every attack is
+// denied, by the statement it names; and every policy mutation that
+// reopens a finding lets at least one attack of that finding through.
 func TestPolicySimulation(t *testing.T) {
 	t.Parallel()
 	node := requireSimulator(t)
@@ -207,7 +211,29 @@ func TestPolicySimulation(t *testing.T) {
 	nets := simulatedNetworks(all)
 
 	needed := neededCases(all, nets)
-	results := simulate(t, node, needed)
+	attacked, attackOf := attackCases(all, nets)
+	var mutated []simCase
+	mutationOf := map[string]policyMutation{}
+	for _, m := range policyMutations {
+		for _, caller := range all {
+			edited, found := mutate(t, caller, m)
+			if !found {
+				t.Errorf("mutation of %s (%s): no statement %s in %s/%s's policies", m.sid, m.finding, m.sid, caller.app, caller.env)
+				continue
+			}
+			for _, a := range attacks {
+				victim, ok := victimOf(a.victim, caller, all)
+				if !ok {
+					continue
+				}
+				name := fmt.Sprintf("mutated %s (%s) %s/%s: %s (%s)", m.sid, m.finding, caller.app, caller.env, a.name, a.finding)
+				mutated = append(mutated, callCase(name, edited, victim, nets, a.action, a.arn, a.r))
+				mutationOf[name] = m
+			}
+		}
+	}
+	results := simulate(t, node, slices.Concat(needed, attacked, mutated))
+
 	allowed := 0
 	for _, c := range needed {
 		r := results[c.Name]
@@ -217,5 +243,37 @@ func TestPolicySimulation(t *testing.T) {
 		}
 		allowed++
 	}
-	t.Logf("%d needed calls Allowed", allowed)
+	denied := 0
+	for _, c := range attacked {
+		r, a := results[c.Name], attackOf[c.Name]
+		if !deniedAsExpected(r, a) {
+			t.Errorf("%s: %s by %v (errors %s), want denied by %s; context %v", c.Name, r.Decision, r.decidedBy(), r.Errors, a.decidedBy, c.Context)
+			continue
+		}
+		denied++
+	}
+	// A mutation counts only through attacks the stored policy denies.
+	deniedAttack := map[string]bool{}
+	for _, c := range attacked {
+		if r := results[c.Name]; r.Decision != "Allowed" {
+			deniedAttack[strings.SplitN(c.Name, ": ", 2)[1]+"@"+c.Principal] = true
+		}
+	}
+	reopened := map[string][]string{}
+	for _, c := range mutated {
+		m := mutationOf[c.Name]
+		attackName := strings.SplitN(c.Name, ": ", 2)[1]
+		if results[c.Name].Decision == "Allowed" && deniedAttack[attackName+"@"+c.Principal] {
+			reopened[m.sid] = append(reopened[m.sid], strings.TrimPrefix(c.Name, "mutated "))
+		}
+	}
+	for _, m := range policyMutations {
+		if len(reopened[m.sid]) == 0 {
+			t.Errorf("mutating %s (finding %s) lets no attack through: the suite would not notice that fix reverted", m.sid, m.finding)
+			continue
+		}
+		t.Logf("mutating %s reopens %d attack cases, such as: %s", m.sid, len(reopened[m.sid]), reopened[m.sid][0])
+	}
+	t.Logf("%d needed calls Allowed, %d attacks denied (%d attacks x %d deployments), %d mutations each caught",
+		allowed, denied, len(attacks), len(all), len(policyMutations))
 }

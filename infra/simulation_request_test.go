@@ -68,10 +68,9 @@ type network struct {
 // placeholders fills in a request's placeholders for a call of caller on
 // victim's resources.
 type placeholders struct {
-	replacer         *strings.Replacer
-	caller, victim   deployment
-	callerNet, vNet  network
-	callerB, victimB string
+	replacer        *strings.Replacer
+	caller, victim  deployment
+	callerNet, vNet network
 }
 
 func newPlaceholders(caller, victim deployment, nets map[string]network) placeholders {

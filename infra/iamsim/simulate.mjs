@@ -39,6 +39,11 @@ async function decide(testCase) {
   }
   const analysis = result.resultType === 'single' ? result.result.analysis : result.results[0]?.analysis
   const decision = result.overallResult
+  if (!analysis) {
+    // A "*" resource for an action that takes a narrower one, matched by no
+    // resource pattern of any policy: nothing was simulated, nothing allows.
+    return { name: testCase.name, decision, deciders: ['implicit:identity'] }
+  }
   const deciders = decision === 'Allowed'
     ? getGrantReasons(analysis).map(describeGrant)
     : getDenialReasons(analysis).map(describeDenial)

@@ -1,0 +1,214 @@
+package infra_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// victimKind is whose resources an attack goes after.
+type victimKind int
+
+const (
+	ownEnvironment   victimKind = iota // the caller's own environment
+	otherEnvironment                   // the same app's other environment
+	overlappingApp                     // the same environment of the app whose name overlaps (goship <-> goship-dev)
+)
+
+// attack is one call a deploy role must not be able to make. arn and r use
+// request's placeholders; decidedBy is the statement that must decide it:
+// a Sid of an explicit Deny, or "implicit" when no Allow matches.
+type attack struct {
+	finding   string
+	name      string
+	victim    victimKind
+	action    string
+	arn       string
+	r         request
+	decidedBy string
+}
+
+// attacks are the red team's calls: issue 13's findings that the policy
+// closes today, the ones earlier reviews closed, and the classic paths to
+// more privilege. Findings 1, 5 and 9 (the network) are not here: the
+// deploy role still manages the VPC (docs/adr/0004).
+var attacks = []attack{
+	// Finding 2: other applications' roles.
+	{"13.2", "put our boundary on the overlapping app's role", overlappingApp, "iam:PutRolePermissionsBoundary", "iam:role/<vapp>-<venv>-task",
+		request{boundary: "<boundary>", targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, targetBoundary: "<vboundary>"}, "implicit"},
+	{"13.2", "write an inline policy on the overlapping app's task role", overlappingApp, "iam:PutRolePolicy", "iam:role/<vapp>-<venv>-task",
+		request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, targetBoundary: "<vboundary>"}, "implicit"},
+	{"13.2", "write an inline policy on the overlapping app's role once it is under our boundary", overlappingApp, "iam:PutRolePolicy", "iam:role/<vapp>-<venv>-task",
+		request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, targetBoundary: "<boundary>"}, "implicit"},
+	{"13.2", "write an inline policy on a hand-made role of our name pattern", ownEnvironment, "iam:PutRolePolicy", "iam:role/<app>-<env>-handmade",
+		request{targetUntagged: true, targetBoundary: "none"}, "implicit"},
+	{"13.2", "write an inline policy on an untagged role under our boundary", ownEnvironment, "iam:PutRolePolicy", "iam:role/<app>-<env>-handmade",
+		request{targetUntagged: true}, "implicit"},
+	// Finding 3: buckets by name prefix.
+	{"13.3", "read the overlapping app's Terraform state", overlappingApp, "s3:GetObject", "s3:<vbucket>/<vapp>/<venv>/service.tfstate", request{}, "implicit"},
+	{"13.3", "purge the overlapping app's state versions", overlappingApp, "s3:DeleteObjectVersion", "s3:<vbucket>/<vapp>/<venv>/service.tfstate", request{}, "implicit"},
+	{"13.3", "hand a hand-made bucket of our prefix to another account", ownEnvironment, "s3:PutBucketPolicy", "s3:<app>-<env>-uploads", request{}, "implicit"},
+	// Finding 4: secrets in EC2 reads.
+	{"13.4", "read any instance's user data", ownEnvironment, "ec2:DescribeInstanceAttribute", "ec2:instance/i-0123456789abcdef0", request{}, "implicit"},
+	{"13.4", "read any launch template's user data", ownEnvironment, "ec2:DescribeLaunchTemplateVersions", "*", request{}, "implicit"},
+	// Finding 6: ForAllValues on an empty set.
+	{"13.6", "strip every tag of an own VPC resource (DeleteTags without Tags)", ownEnvironment, "ec2:DeleteTags", "ec2:vpc/vpc-0123", request{}, "implicit"},
+	{"13.6", "an own alarm with no AlarmActions", ownEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:TargetTracking-service/<app>-<env>/<app>-<env>-AlarmHigh", request{noAlarmActions: true}, "implicit"},
+	{"13.6", "an own alarm that scales another team's service", ownEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:TargetTracking-service/<app>-<env>/<app>-<env>-AlarmHigh",
+		request{alarmActions: []string{"arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0123:resource/ecs/service/payments/payments:policyName/cpu"}}, "implicit"},
+	// Finding 7: DeleteAlarms, whose key did not apply.
+	{"13.7", "delete another environment's alarms", otherEnvironment, "cloudwatch:DeleteAlarms", "cloudwatch:alarm:TargetTracking-service/<vapp>-<venv>/<vapp>-<venv>-AlarmHigh", request{}, "implicit"},
+	// Closed by earlier reviews: the deploy roles, boundaries and state.
+	{"earlier", "rewrite another environment's deploy role", otherEnvironment, "iam:PutRolePolicy", "iam:role/github-deploy/<vapp>-<venv>", request{}, "DenyChangingDeployRolesAndBoundaries"},
+	{"earlier", "rewrite its own deploy role", ownEnvironment, "iam:PutRolePolicy", "iam:role/github-deploy/<app>-<env>", request{}, "DenyChangingDeployRolesAndBoundaries"},
+	{"earlier", "widen its own boundary", ownEnvironment, "iam:CreatePolicyVersion", "iam:policy/github-deploy/<app>-<env>-boundary", request{}, "DenyChangingDeployRolesAndBoundaries"},
+	{"earlier", "free its task role from the boundary", ownEnvironment, "iam:DeleteRolePermissionsBoundary", "iam:role/<app>-<env>-task", request{}, "DenyRemovingAnyBoundary"},
+	{"earlier", "a role under a path of its name", ownEnvironment, "iam:CreateRole", "iam:role/<app>-<env>-x/admin", request{creates: true, tags: ownTags, boundary: "<boundary>"}, "DenyRolesUnderAPath"},
+	{"earlier", "a role without the boundary", ownEnvironment, "iam:CreateRole", "iam:role/<app>-<env>-admin", request{creates: true, tags: ownTags}, "implicit"},
+	{"earlier", "a role under another environment's boundary", otherEnvironment, "iam:CreateRole", "iam:role/<app>-<env>-admin", request{creates: true, tags: ownTags, boundary: "<vboundary>"}, "implicit"},
+	{"earlier", "read another environment's state", otherEnvironment, "s3:GetObject", "s3:<bucket>/<vapp>/<venv>/service.tfstate", request{}, "implicit"},
+	{"earlier", "write another environment's deploy history", otherEnvironment, "s3:PutObject", "s3:<bucket>/<vapp>/<venv>/history/0001.json", request{}, "implicit"},
+	{"earlier", "list another environment's state", otherEnvironment, "s3:ListBucket", "s3:<bucket>", request{prefix: new("<vapp>/<venv>/")}, "implicit"},
+	{"earlier", "turn off the state bucket's versioning", ownEnvironment, "s3:PutBucketVersioning", "s3:<bucket>", request{}, "DenyChangingTheStateBucket"},
+	{"earlier", "replace the state bucket's policy", ownEnvironment, "s3:PutBucketPolicy", "s3:<bucket>", request{}, "DenyChangingTheStateBucket"},
+	// Classic escalations.
+	{"escalation", "attach an AWS managed policy to its task role", ownEnvironment, "iam:AttachRolePolicy", "iam:role/<app>-<env>-task", request{}, "implicit"},
+	{"escalation", "a new version of any customer policy", ownEnvironment, "iam:CreatePolicyVersion", "iam:policy/payments-admin", request{}, "implicit"},
+	{"escalation", "pass its task role to Lambda", ownEnvironment, "iam:PassRole", "iam:role/<app>-<env>-task", request{passedToService: "lambda.amazonaws.com"}, "implicit"},
+	{"escalation", "pass its task role to EC2", ownEnvironment, "iam:PassRole", "iam:role/<app>-<env>-task", request{passedToService: "ec2.amazonaws.com"}, "implicit"},
+	{"escalation", "pass another environment's task role to ECS", otherEnvironment, "iam:PassRole", "iam:role/<vapp>-<venv>-task", request{passedToService: "ecs-tasks.amazonaws.com"}, "implicit"},
+	{"escalation", "run a one-off task", ownEnvironment, "ecs:RunTask", "ecs:task-definition/<app>-<env>:1", request{}, "implicit"},
+	{"escalation", "a task definition of another family", otherEnvironment, "ecs:RegisterTaskDefinition", "*", request{creates: true, tags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"escalation", "another environment's service runs our task definition", otherEnvironment, "ecs:UpdateService", "ecs:service/<vapp>-<venv>/<vapp>-<venv>",
+		request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1"}, "implicit"},
+	{"escalation", "our service runs another environment's task definition", otherEnvironment, "ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<vapp>-<venv>:1"}, "implicit"},
+	{"escalation", "push to another environment's repository", otherEnvironment, "ecr:PutImage", "ecr:repository/<vapp>-<venv>", request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"escalation", "delete another environment's logs", otherEnvironment, "logs:DeleteLogGroup", "logs:log-group:/ecs/<vapp>-<venv>", request{}, "implicit"},
+	{"escalation", "retag another environment's load balancer as ours", otherEnvironment, "elasticloadbalancing:AddTags", "elasticloadbalancing:loadbalancer/app/<vapp>-<venv>/0123abcd",
+		request{tags: ownTags, targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	// Name overlaps between goship and goship-dev, in both directions.
+	{"overlap", "delete the overlapping app's cluster", overlappingApp, "ecs:DeleteCluster", "ecs:cluster/<vapp>-<venv>", request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"overlap", "delete the overlapping app's log group", overlappingApp, "logs:DeleteLogGroup", "logs:log-group:/ecs/<vapp>-<venv>", request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"overlap", "delete the overlapping app's images", overlappingApp, "ecr:BatchDeleteImage", "ecr:repository/<vapp>-<venv>", request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"overlap", "delete the overlapping app's load balancer", overlappingApp, "elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:loadbalancer/app/<vapp>-<venv>/0123abcd",
+		request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"overlap", "pass the overlapping app's task role", overlappingApp, "iam:PassRole", "iam:role/<vapp>-<venv>-task",
+		request{passedToService: "ecs-tasks.amazonaws.com", targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"overlap", "delete the overlapping app's task role", overlappingApp, "iam:DeleteRole", "iam:role/<vapp>-<venv>-task",
+		request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, targetBoundary: "<vboundary>"}, "implicit"},
+}
+
+// victimOf picks the deployment an attack of kind goes after when made by
+// caller, from every deployment of the simulated account.
+func victimOf(kind victimKind, caller deployment, all []deployment) (deployment, bool) {
+	for _, d := range all {
+		switch kind {
+		case ownEnvironment:
+			if d.app == caller.app && d.env == caller.env {
+				return d, true
+			}
+		case otherEnvironment:
+			if d.app == caller.app && d.env != caller.env {
+				return d, true
+			}
+		case overlappingApp:
+			if d.app != caller.app && d.env == caller.env {
+				return d, true
+			}
+		}
+	}
+	return deployment{}, false
+}
+
+// attackCases makes every attack from every deployment.
+func attackCases(all []deployment, nets map[string]network) ([]simCase, map[string]attack) {
+	var cases []simCase
+	byName := map[string]attack{}
+	for _, caller := range all {
+		for _, a := range attacks {
+			victim, ok := victimOf(a.victim, caller, all)
+			if !ok {
+				continue
+			}
+			name := fmt.Sprintf("attack %s/%s on %s/%s: %s (%s)", caller.app, caller.env, victim.app, victim.env, a.name, a.finding)
+			cases = append(cases, callCase(name, caller, victim, nets, a.action, a.arn, a.r))
+			byName[name] = a
+		}
+	}
+	return cases, byName
+}
+
+// deniedAsExpected reports whether r denies and names a.decidedBy among
+// its deciders.
+func deniedAsExpected(r simResult, a attack) bool {
+	return r.Decision != "Allowed" && r.Decision != "Error" && slices.Contains(r.decidedBy(), a.decidedBy)
+}
+
+// policyMutation is an edit of one statement (by Sid) of the stored
+// policies that reopens a finding: some attack must then be allowed.
+type policyMutation struct {
+	finding string
+	sid     string
+	edit    func(statement map[string]any)
+}
+
+var policyMutations = []policyMutation{
+	{"13.2", "TaskRolePoliciesTagged", func(s map[string]any) { deleteCondition(s, "aws:ResourceTag/Application") }},
+	{"13.2", "TaskRolesUnderBoundary", func(s map[string]any) {
+		s["Action"] = []any{"iam:CreateRole", "iam:PutRolePermissionsBoundary"}
+	}},
+	{"13.3", "LogBuckets", func(s map[string]any) {
+		resources := s["Resource"].([]any)
+		first := resources[0].(string)
+		s["Resource"] = []any{first[:strings.Index(first, "-logs-")] + "-*"}
+	}},
+	{"13.4", "Ec2Reads", func(s map[string]any) { s["Action"] = "ec2:Describe*" }},
+	{"13.6", "Ec2RetagOwn", func(s map[string]any) { deleteCondition(s, "Null") }},
+	{"13.6", "ScalingAlarms", func(s map[string]any) { deleteCondition(s, "Null") }},
+	{"earlier", "DenyChangingTheStateBucket", func(s map[string]any) { s["Effect"] = "Allow" }},
+	{"earlier", "StateBucket", func(s map[string]any) { delete(s, "Condition") }},
+	{"escalation", "PassTaskRolesToEcs", func(s map[string]any) { delete(s, "Condition") }},
+}
+
+// deleteCondition removes an operator (such as "Null") or a condition key
+// (in every operator) from statement.
+func deleteCondition(statement map[string]any, operatorOrKey string) {
+	conditions, _ := statement["Condition"].(map[string]any)
+	delete(conditions, operatorOrKey)
+	for _, keys := range conditions {
+		if m, ok := keys.(map[string]any); ok {
+			delete(m, operatorOrKey)
+		}
+	}
+}
+
+// mutate returns the deployment with the statement sid edited in every
+// policy document that has it, and whether one had it.
+func mutate(t *testing.T, d deployment, m policyMutation) (deployment, bool) {
+	t.Helper()
+	out := d
+	out.documents = map[string]string{}
+	found := false
+	for name, doc := range d.documents {
+		var parsed map[string]any
+		if err := json.Unmarshal([]byte(doc), &parsed); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		statements, _ := parsed["Statement"].([]any)
+		for _, s := range statements {
+			if st, ok := s.(map[string]any); ok && st["Sid"] == m.sid {
+				m.edit(st)
+				found = true
+			}
+		}
+		edited, err := json.Marshal(parsed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.documents[name] = string(edited)
+	}
+	return out, found
+}
