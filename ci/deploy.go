@@ -93,6 +93,10 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 		p.result.Image = image
 		info, err = settle(ctx, p, service, image, wantCommit)
 	} else {
+		if errors.Is(err, errFinishedAfterInterrupt) {
+			// Terraform applied the image: ECS rolls it out, unwatched.
+			p.result.Image = image
+		}
 		explainFailedApply(ctx, p, image)
 	}
 

@@ -24,6 +24,8 @@ func TestDeployRecord(t *testing.T) {
 		{"live", nil, report.OutcomeLive},
 		{"circuit breaker", fmt.Errorf("wait: %w (logs: CloudWatch group /ecs/goship-dev)", fmt.Errorf("ECS deployment failed%w", cloud.ErrRolledBack)), report.OutcomeRolledBack},
 		{"smoke test", smokeFailure{errors.New("smoke test of http://x failed after 9 attempts in 5m0s: GET http://x/healthz: status 502")}, report.OutcomeSmokeFail},
+		// As protected and terraformFailure wrap it.
+		{"interrupted after its apply", fmt.Errorf("the service stack (infra): %w", fmt.Errorf("terraform apply of the service stack %w", errFinishedAfterInterrupt)), report.OutcomeNotWaited},
 		{"anything else", errors.New("`terraform apply` exited 1:\n    Error: ..."), report.OutcomeFailed},
 	}
 	for _, tt := range tests {

@@ -28,6 +28,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/example/goship/ci/attest"
+	"github.com/example/goship/ci/report"
 	"github.com/example/goship/internal/moto"
 )
 
@@ -214,6 +215,16 @@ func TestInterruptedDeployOnEngine(t *testing.T) {
 	}
 	if !strings.Contains(out, "terraform apply of the service stack finished after the interrupt") {
 		t.Errorf("the run does not say the apply finished after the interrupt:\n%s\n%s", out, lastLines(progress.String(), 80))
+	}
+	// The apply put the image in place: the run says so, and so does the
+	// history, instead of "built, not deployed" and "failed".
+	for _, want := range []string{"(built, not deployed)", ", failed\n"} {
+		if strings.Contains(out, want) {
+			t.Errorf("the interrupted deploy says %q of an image its apply put in place", strings.TrimSpace(want))
+		}
+	}
+	if !strings.Contains(out, report.OutcomeNotWaited) {
+		t.Errorf("the history does not record the deploy as %q", report.OutcomeNotWaited)
 	}
 	if _, err := s3.NewFromConfig(f.awsCfg).HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(f.stateBucket), Key: aws.String(stateKey(config{app: "goship", environment: "dev"}, serviceStack) + ".tflock")}); err == nil {
 		t.Error("the service stack's state is still locked after the interrupted deploy")

@@ -54,6 +54,8 @@ func deployRecord(p *pipeline, kind, image, commit, version string, err error) r
 		d.Outcome = report.OutcomeRolledBack
 	case errors.As(err, &smoke):
 		d.Outcome = report.OutcomeSmokeFail
+	case errors.Is(err, errFinishedAfterInterrupt):
+		d.Outcome = report.OutcomeNotWaited
 	default:
 		d.Outcome = report.OutcomeFailed
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -24,6 +25,11 @@ func watchInterrupts(signals <-chan os.Signal, stop <-chan struct{}, rules *terr
 	}
 }
 
+// errFinishedAfterInterrupt marks a Terraform command that ran to its end
+// after an interrupt: what it applied is in place, and the run stopped
+// before the steps that would have followed (the ECS wait, the smoke test).
+var errFinishedAfterInterrupt = errors.New("finished after the interrupt; the run stops here")
+
 // protected runs a Terraform apply or destroy of one stack so that an
 // interrupt cannot cut it halfway: it runs under a context the run's
 // cancellation does not reach, which only a second interrupt cancels.
@@ -43,7 +49,7 @@ func (p *pipeline) protected(ctx context.Context, st stack, verb string, fn func
 		p.steps.printf("%s\n", p.lockRecovery(ctx, st, ""))
 		return fmt.Errorf("terraform %s of the %s stack was cut short after an interrupt (%w)", verb, st.name, err)
 	case finishing:
-		return fmt.Errorf("terraform %s of the %s stack finished after the interrupt; the run stops here", verb, st.name)
+		return fmt.Errorf("terraform %s of the %s stack %w", verb, st.name, errFinishedAfterInterrupt)
 	}
 	return err
 }

@@ -42,7 +42,10 @@ const (
 	OutcomeLive       = "live"
 	OutcomeRolledBack = "rolled back by ECS"
 	OutcomeSmokeFail  = "failed smoke test"
-	OutcomeFailed     = "failed"
+	// OutcomeNotWaited: applied, then the run was interrupted before the
+	// ECS wait and the smoke test; status says how the rollout went.
+	OutcomeNotWaited = "applied, not waited for"
+	OutcomeFailed    = "failed"
 )
 
 // Digest is the sha256:... part of a digest reference.
