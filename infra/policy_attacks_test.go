@@ -3,6 +3,7 @@ package infra_test
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -211,4 +212,34 @@ func mutate(t *testing.T, d deployment, m policyMutation) (deployment, bool) {
 		out.documents[name] = string(edited)
 	}
 	return out, found
+}
+
+// attacksMarkdown is the README's table of the attacks the simulation
+// decides, in the order of attacks.
+func attacksMarkdown() string {
+	victims := map[victimKind]string{ownEnvironment: "its own", otherEnvironment: "the other environment", overlappingApp: "the overlapping app (goship ↔ goship-dev)"}
+	var b strings.Builder
+	b.WriteString("| Finding | Attack, from every environment of `goship` and `goship-dev` | On | Call | Result, decided by |\n|---|---|---|---|---|\n")
+	for _, a := range attacks {
+		decider := "no Allow matches"
+		if a.decidedBy != "implicit" {
+			decider = "`" + a.decidedBy + "` (explicit Deny)"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | `%s` | Denied: %s |\n", a.finding, a.name, victims[a.victim], a.action, decider)
+	}
+	return b.String()
+}
+
+// TestReadmeListsTheTestedAttacks keeps the README's table of tested
+// attacks generated from the simulation's own list. To refresh it, paste
+// the table this test prints.
+func TestReadmeListsTheTestedAttacks(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := attacksMarkdown(); !strings.Contains(string(readme), want) {
+		t.Errorf("README.md's table of tested attacks is stale; replace it with:\n%s", want)
+	}
 }
