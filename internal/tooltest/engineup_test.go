@@ -11,6 +11,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // fakeEngineHome lays out an ENGINE_HOME whose up.sh starts a stand-in
@@ -199,4 +200,75 @@ func TestEngineUpLeavesARunningEngine(t *testing.T) {
 	if upRan(t, home) {
 		t.Error("engine-up ran up.sh although an engine answered")
 	}
+}
+
+// TestEngineUpStopsAKilledEnginesLeftovers: an engine killed with SIGKILL
+// leaves its dnsmasq running in its private mount namespace, holding the
+// bridge's DNS port, and the next engine dies at start ("dnsmasq exited").
+// engine-up stops what is left in that namespace, and nothing outside it,
+// even a process of the same name.
+func TestEngineUpStopsAKilledEnginesLeftovers(t *testing.T) {
+	t.Parallel()
+	home := fakeEngineHome(t)
+	run := filepath.Join(home, "run")
+
+	leftover := exec.CommandContext(t.Context(), "unshare", "--mount", "--propagation", "private",
+		"bash", "-c", "exec -a dnsmasq sleep 600")
+	if err := leftover.Start(); err != nil {
+		t.Skipf("skipping: cannot start a process in a new mount namespace (unshare needs CAP_SYS_ADMIN): %v", err)
+	}
+	leftoverDone := make(chan error, 1)
+	go func() { leftoverDone <- leftover.Wait() }()
+	bystander := exec.CommandContext(t.Context(), "bash", "-c", "exec -a dnsmasq sleep 600")
+	if err := bystander.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = bystander.Process.Kill(); _ = bystander.Wait() })
+
+	// The namespace id the real up.sh records for its engine.
+	var ns string
+	for ns == "" || ns == selfMountNamespace(t) {
+		select {
+		case err := <-leftoverDone:
+			t.Skipf("skipping: unshare exited at once (%v); this machine cannot make mount namespaces", err)
+		default:
+		}
+		ns, _ = os.Readlink(filepath.Join("/proc", strconv.Itoa(leftover.Process.Pid), "ns", "mnt"))
+	}
+	if err := os.WriteFile(filepath.Join(run, "engine.mntns"), []byte(ns), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dead := exec.CommandContext(t.Context(), "true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(run, "engine.pid"), []byte(strconv.Itoa(dead.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	verdict, log := engineUp(t, home)
+
+	if verdict != "started" {
+		t.Errorf("engine-up printed %q, want %q", verdict, "started")
+	}
+	// engine-up has sent SIGKILL before it returned; the bound only turns a
+	// leftover that lives on into a failure instead of a hang.
+	select {
+	case err := <-leftoverDone:
+		t.Logf("the leftover stopped: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Errorf("the leftover in the gone engine's namespace still runs; engine-up printed:\n%s", log)
+	}
+	if err := bystander.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Errorf("a process of the same name outside the engine's namespace was stopped: %v", err)
+	}
+}
+
+func selfMountNamespace(t *testing.T) string {
+	t.Helper()
+	ns, err := os.Readlink("/proc/self/ns/mnt")
+	if err != nil {
+		t.Skipf("skipping: no /proc/self/ns/mnt: %v", err)
+	}
+	return ns
 }
