@@ -25,6 +25,9 @@ type deployment struct {
 	// to measure against IAM's size limits; and the managed ones' ARNs.
 	parts    map[string]policy
 	policies []string
+	// The environment's network (bootstrap's module.network), whose IDs the
+	// ECS and load balancer grants are pinned to.
+	network network
 	// Read back from IAM only: each of parts, and the boundary under
 	// "boundary", as the JSON document IAM stores.
 	documents map[string]string
@@ -138,6 +141,7 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 		"aws_iam_policy":                  cty.ObjectVal(map[string]cty.Value{"boundary": objects(boundaries)}),
 		"aws_iam_role":                    cty.ObjectVal(map[string]cty.Value{"deploy": objects(roles)}),
 		"aws_iam_openid_connect_provider": cty.ObjectVal(map[string]cty.Value{"github": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"arn": cty.StringVal(githubOIDCProvider)})})}),
+		"module":                          cty.ObjectVal(map[string]cty.Value{"network": testNetworks(envs)}),
 	})
 
 	docs := map[string]map[string]policy{}
@@ -171,6 +175,7 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 			trust: docs["deploy_assume"][env], boundaryP: docs["boundary"][env],
 			parts:    map[string]policy{"deploy": docs["deploy"][env], "deploy_network": docs["deploy_network"][env]},
 			policies: []string{networkPolicies[env]},
+			network:  testNetwork(env),
 		}
 		d.deploy.Statements = slices.Concat(docs["deploy"][env].Statements, docs["deploy_network"][env].Statements)
 		if d.roleARN == "" || d.boundary == "" || networkPolicies[env] == "" || len(d.deploy.Statements) == 0 || len(d.trust.Statements) == 0 || len(d.boundaryP.Statements) == 0 {
@@ -179,6 +184,42 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// testNetwork makes up an environment's network IDs, different for every
+// environment, as AWS's would be.
+func testNetwork(env string) network {
+	id := func(kind, part string) string { return fmt.Sprintf("%s-%x", kind, "0"+env+part) }
+	return network{
+		loadBalancerSecurityGroup: id("sg", "lb"),
+		serviceSecurityGroup:      id("sg", "svc"),
+		publicSubnets:             []string{id("subnet", "pub1"), id("subnet", "pub2")},
+		privateSubnets:            []string{id("subnet", "prv1"), id("subnet", "prv2")},
+	}
+}
+
+// testNetworks is bootstrap's module.network, by environment.
+func testNetworks(envs []string) cty.Value {
+	list := func(ss []string) cty.Value {
+		vals := make([]cty.Value, len(ss))
+		for i, s := range ss {
+			vals[i] = cty.StringVal(s)
+		}
+		return cty.ListVal(vals)
+	}
+	byEnv := map[string]cty.Value{}
+	for _, env := range envs {
+		n := testNetwork(env)
+		byEnv[env] = cty.ObjectVal(map[string]cty.Value{
+			"vpc_id":                          cty.StringVal(fmt.Sprintf("vpc-%x", "0"+env)),
+			"public_subnet_ids":               list(n.publicSubnets),
+			"private_subnet_ids":              list(n.privateSubnets),
+			"load_balancer_security_group_id": cty.StringVal(n.loadBalancerSecurityGroup),
+			"service_security_group_id":       cty.StringVal(n.serviceSecurityGroup),
+			"parameter_name":                  cty.StringVal("/" + env + "/network"),
+		})
+	}
+	return cty.ObjectVal(byEnv)
 }
 
 const githubOIDCProvider = "arn:aws:iam::" + testAccountID + ":oidc-provider/token.actions.githubusercontent.com"

@@ -8,6 +8,20 @@ output "github_repository" {
   value       = var.github_repository
 }
 
+output "networks" {
+  description = "Each environment's network, by environment: the VPC, subnets and security groups the service stack reads from the SSM parameter parameter_name."
+  value = {
+    for env, network in module.network : env => {
+      load_balancer_security_group_id = network.load_balancer_security_group_id
+      parameter_name                  = network.parameter_name
+      private_subnet_ids              = network.private_subnet_ids
+      public_subnet_ids               = network.public_subnet_ids
+      service_security_group_id       = network.service_security_group_id
+      vpc_id                          = network.vpc_id
+    }
+  }
+}
+
 output "permissions_boundary_arns" {
   description = "ARN of each environment's permissions boundary, by environment: every role the service stack creates carries it."
   value       = { for env, policy in aws_iam_policy.boundary : env => policy.arn }

@@ -42,6 +42,35 @@ variable "github_repository" {
   }
 }
 
+variable "networks" {
+  type = map(object({
+    allowed_ingress_cidrs    = optional(list(string))
+    availability_zone_count  = optional(number)
+    egress_mode              = optional(string)
+    flow_logs_enabled        = optional(bool)
+    flow_logs_retention_days = optional(number)
+    private_subnet_ids       = optional(list(string))
+    public_subnet_ids        = optional(list(string))
+    vpc_cidr                 = optional(string)
+    vpc_id                   = optional(string)
+  }))
+  description = "Each environment's network, by environment name. An environment not named here gets a new VPC (10.0.0.0/16 over 2 zones, one NAT gateway, the load balancer open to 0.0.0.0/0 on 80 and 443). Set vpc_cidr, availability_zone_count, egress_mode (nat, endpoints or both), flow_logs_enabled, flow_logs_retention_days and allowed_ingress_cidrs to change that, or vpc_id with public_subnet_ids and private_subnet_ids to run in an existing VPC (only the two security groups are created there)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for env in keys(var.networks) : contains(var.environments, env)])
+    error_message = "networks may only name environments listed in environments."
+  }
+
+  # The deploy policy pins each environment to its own subnets; a VPC shared
+  # by two environments would still let one use the other's security groups
+  # and target groups (docs/adr/0004).
+  validation {
+    condition     = length(compact([for network in values(var.networks) : network.vpc_id])) == length(distinct(compact([for network in values(var.networks) : network.vpc_id])))
+    error_message = "networks must give each environment a VPC of its own: two environments name the same vpc_id."
+  }
+}
+
 variable "noncurrent_version_expiration_days" {
   type        = number
   description = "Days the state bucket keeps a superseded state version before deleting it: the window for recovering an earlier state."
