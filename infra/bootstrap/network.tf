@@ -23,22 +23,22 @@ module "network" {
 }
 
 locals {
-  # An environment that networks does not name gets a new VPC with the
-  # defaults.
+  # What an environment gets for a setting networks does not give it.
+  network_defaults = {
+    allowed_ingress_cidrs    = ["0.0.0.0/0"]
+    availability_zone_count  = 2
+    egress_mode              = "nat"
+    flow_logs_enabled        = false
+    flow_logs_retention_days = 90
+    private_subnet_ids       = []
+    public_subnet_ids        = []
+    vpc_cidr                 = "10.0.0.0/16"
+    vpc_id                   = null
+  }
+
   networks = {
-    for env in local.environments : env => merge(
-      {
-        allowed_ingress_cidrs    = ["0.0.0.0/0"]
-        availability_zone_count  = 2
-        egress_mode              = "nat"
-        flow_logs_enabled        = false
-        flow_logs_retention_days = 90
-        private_subnet_ids       = []
-        public_subnet_ids        = []
-        vpc_cidr                 = "10.0.0.0/16"
-        vpc_id                   = null
-      },
-      { for key, value in lookup(var.networks, env, {}) : key => value if value != null },
-    )
+    for env in local.environments : env => {
+      for key, default in local.network_defaults : key => try(var.networks[env][key] != null ? var.networks[env][key] : default, default)
+    }
   }
 }

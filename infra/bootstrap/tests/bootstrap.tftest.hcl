@@ -1,6 +1,31 @@
 # Plan tests of the bootstrap stack against a mocked AWS provider.
 
 mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names = ["us-east-1a", "us-east-1b", "us-east-1c"]
+    }
+  }
+
+  mock_resource "aws_vpc" {
+    defaults = {
+      id = "vpc-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_subnet" {
+    defaults = {
+      id = "subnet-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_security_group" {
+    defaults = {
+      arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"
+      id  = "sg-0123456789abcdef0"
+    }
+  }
+
   mock_data "aws_caller_identity" {
     defaults = {
       account_id = "123456789012"
@@ -121,6 +146,52 @@ run "rejects_state_bucket_in_a_deploy_namespace" {
   }
 
   expect_failures = [aws_iam_role.deploy]
+}
+
+# Each environment has a network of its own: a new VPC by default, or an
+# existing one, which no two environments may share.
+run "networks" {
+  command = plan
+
+  variables {
+    networks = {
+      prod = {
+        vpc_id             = "vpc-0feedfeedfeedfeed"
+        public_subnet_ids  = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+        private_subnet_ids = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
+      }
+    }
+  }
+
+  assert {
+    condition     = length(module.network["dev"].private_subnet_ids) == 2 && module.network["prod"].vpc_id == "vpc-0feedfeedfeedfeed" && join(",", module.network["prod"].private_subnet_ids) == "subnet-0bbbbbbbbbbbbbbb1,subnet-0bbbbbbbbbbbbbbb2"
+    error_message = "dev gets a new VPC with two private subnets; prod runs in the VPC networks names."
+  }
+}
+
+run "rejects_a_shared_vpc" {
+  command = plan
+
+  variables {
+    networks = {
+      dev  = { vpc_id = "vpc-0feedfeedfeedfeed", public_subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1"], private_subnet_ids = ["subnet-0bbbbbbbbbbbbbbb1"] }
+      prod = { vpc_id = "vpc-0feedfeedfeedfeed", public_subnet_ids = ["subnet-0aaaaaaaaaaaaaaa2"], private_subnet_ids = ["subnet-0bbbbbbbbbbbbbbb2"] }
+    }
+  }
+
+  expect_failures = [var.networks]
+}
+
+run "rejects_networks_of_unknown_environments" {
+  command = plan
+
+  variables {
+    networks = {
+      staging = { egress_mode = "endpoints" }
+    }
+  }
+
+  expect_failures = [var.networks]
 }
 
 run "rejects_bad_repository" {
