@@ -94,6 +94,14 @@ func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, 
 	var outputs struct {
 		Roles      struct{ Value map[string]string } `json:"deploy_role_arns"`
 		Boundaries struct{ Value map[string]string } `json:"permissions_boundary_arns"`
+		Networks   struct {
+			Value map[string]struct {
+				LoadBalancerSecurityGroup string   `json:"load_balancer_security_group_id"`
+				ServiceSecurityGroup      string   `json:"service_security_group_id"`
+				PublicSubnets             []string `json:"public_subnet_ids"`
+				PrivateSubnets            []string `json:"private_subnet_ids"`
+			}
+		} `json:"networks"`
 	}
 	if err := json.Unmarshal([]byte(stack.must(t, "output", "-json")), &outputs); err != nil {
 		t.Fatal(err)
@@ -104,6 +112,14 @@ func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, 
 		d, err := storedDeployment(t, client, app, e, stateBucket, outputs.Roles.Value[e], outputs.Boundaries.Value[e])
 		if err != nil {
 			t.Fatalf("app_name %q, environment %s: %v", app, e, err)
+		}
+		n, ok := outputs.Networks.Value[e]
+		if !ok || len(n.PrivateSubnets) == 0 || len(n.PublicSubnets) == 0 {
+			t.Fatalf("app_name %q, environment %s: bootstrap output no network for it: %+v", app, e, outputs.Networks.Value)
+		}
+		d.network = network{
+			privateSubnets: n.PrivateSubnets, publicSubnets: n.PublicSubnets,
+			loadBalancerSecurityGroup: n.LoadBalancerSecurityGroup, serviceSecurityGroup: n.ServiceSecurityGroup,
 		}
 		all = append(all, d)
 	}

@@ -69,17 +69,12 @@ func accountAsStored(t *testing.T) []deployment {
 }
 
 // simulatedNetworks are the networks the request contexts name, by
-// "<app>/<env>".
+// "<app>/<env>": the ones bootstrap applied to the emulator, as it wrote
+// them into each deploy policy.
 func simulatedNetworks(all []deployment) map[string]network {
 	nets := map[string]network{}
-	for i, d := range all {
-		id := fmt.Sprintf("%02x", i+1)
-		nets[d.app+"/"+d.env] = network{
-			privateSubnets:            []string{"subnet-0a" + id + "private1", "subnet-0a" + id + "private2"},
-			publicSubnets:             []string{"subnet-0b" + id + "public1", "subnet-0b" + id + "public2"},
-			loadBalancerSecurityGroup: "sg-0c" + id + "loadbalancer",
-			serviceSecurityGroup:      "sg-0d" + id + "service",
-		}
+	for _, d := range all {
+		nets[d.app+"/"+d.env] = d.network
 	}
 	return nets
 }
