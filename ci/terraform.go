@@ -105,7 +105,8 @@ func stackVars(cfg config, st stack, image string) []string {
 			vars = append(vars, "-var", `environments=["`+strings.Join(cfg.environments, `","`)+`"]`)
 		}
 		if cfg.githubRepository != "" {
-			vars = append(vars, "-var", "github_repository="+cfg.githubRepository)
+			vars = append(vars, "-var", "github_repository="+cfg.githubRepository,
+				"-var", "github_repository_id="+cfg.githubRepositoryID, "-var", "github_owner_id="+cfg.githubOwnerID)
 		}
 		return vars
 	case registryStack:

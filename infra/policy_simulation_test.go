@@ -208,8 +208,8 @@ func TestPolicySimulation(t *testing.T) {
 	needed := neededCases(all, nets)
 	attacked, attackOf := attackCases(all, nets)
 	var mutated []simCase
-	mutationOf := map[string]policyMutation{}
-	for _, m := range policyMutations {
+	mutationOf := map[string]int{} // case name -> index in policyMutations
+	for i, m := range policyMutations {
 		for _, caller := range all {
 			edited, found := mutate(t, caller, m)
 			if !found {
@@ -221,9 +221,9 @@ func TestPolicySimulation(t *testing.T) {
 				if !ok {
 					continue
 				}
-				name := fmt.Sprintf("mutated %s (%s) %s/%s: %s (%s)", m.sid, m.finding, caller.app, caller.env, a.name, a.finding)
+				name := fmt.Sprintf("mutated #%d %s (%s) %s/%s: %s (%s)", i+1, m.sid, m.finding, caller.app, caller.env, a.name, a.finding)
 				mutated = append(mutated, callCase(name, edited, victim, nets, a.action, a.arn, a.r))
-				mutationOf[name] = m
+				mutationOf[name] = i
 			}
 		}
 	}
@@ -254,20 +254,20 @@ func TestPolicySimulation(t *testing.T) {
 			deniedAttack[strings.SplitN(c.Name, ": ", 2)[1]+"@"+c.Principal] = true
 		}
 	}
-	reopened := map[string][]string{}
+	reopened := map[int][]string{}
 	for _, c := range mutated {
-		m := mutationOf[c.Name]
+		i := mutationOf[c.Name]
 		attackName := strings.SplitN(c.Name, ": ", 2)[1]
 		if results[c.Name].Decision == "Allowed" && deniedAttack[attackName+"@"+c.Principal] {
-			reopened[m.sid] = append(reopened[m.sid], strings.TrimPrefix(c.Name, "mutated "))
+			reopened[i] = append(reopened[i], strings.TrimPrefix(c.Name, "mutated "))
 		}
 	}
-	for _, m := range policyMutations {
-		if len(reopened[m.sid]) == 0 {
-			t.Errorf("mutating %s (finding %s) lets no attack through: the suite would not notice that fix reverted", m.sid, m.finding)
+	for i, m := range policyMutations {
+		if len(reopened[i]) == 0 {
+			t.Errorf("mutation #%d of %s (finding %s) lets no attack through: the suite would not notice that fix reverted", i+1, m.sid, m.finding)
 			continue
 		}
-		t.Logf("mutating %s reopens %d attack cases, such as: %s", m.sid, len(reopened[m.sid]), reopened[m.sid][0])
+		t.Logf("mutation #%d of %s reopens %d attack cases, such as: %s", i+1, m.sid, len(reopened[i]), reopened[i][0])
 	}
 	t.Logf("%d needed calls Allowed, %d attacks denied (%d attacks x %d deployments), %d mutations each caught",
 		allowed, denied, len(attacks), len(all), len(policyMutations))
