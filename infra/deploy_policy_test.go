@@ -28,6 +28,11 @@ type deployment struct {
 	// The environment's network (bootstrap's module.network), whose IDs the
 	// ECS and load balancer grants are pinned to.
 	network network
+	// The read-only role of the nightly drift check, its trust and its
+	// permissions.
+	planRole  string
+	planTrust policy
+	plan      policy
 	// Read back from IAM only: each of parts, and the boundary under
 	// "boundary", as the JSON document IAM stores.
 	documents map[string]string
@@ -44,8 +49,12 @@ var testAppNames = []string{"goship", "github", "github-deploy", "github-deploy-
 var testEnvironments = []string{"dev", "prod", "github", "deploy", "abcdefghij"}
 
 const (
-	testRepository  = "example/goship"
-	testStateBucket = "goship-tfstate-123456789012"
+	testRepository = "example/goship"
+	// The numeric IDs of testRepository and its owner, which the trust
+	// policies' subject names.
+	testRepositoryID = "1296269"
+	testOwnerID      = "9919"
+	testStateBucket  = "goship-tfstate-123456789012"
 )
 
 // deployments renders the bootstrap stack for every test app name, each
@@ -77,11 +86,13 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 		envList[i] = cty.StringVal(e)
 	}
 	base, err := newScope(m, map[string]cty.Value{
-		"app_name":          cty.StringVal(app),
-		"environments":      cty.ListVal(envList),
-		"github_repository": cty.StringVal(testRepository),
-		"state_bucket_name": cty.StringVal(testStateBucket),
-		"region":            cty.StringVal("us-east-1"),
+		"app_name":             cty.StringVal(app),
+		"environments":         cty.ListVal(envList),
+		"github_repository":    cty.StringVal(testRepository),
+		"github_repository_id": cty.StringVal(testRepositoryID),
+		"github_owner_id":      cty.StringVal(testOwnerID),
+		"state_bucket_name":    cty.StringVal(testStateBucket),
+		"region":               cty.StringVal("us-east-1"),
 	})
 	if err != nil {
 		return nil, err
@@ -124,6 +135,10 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 	if err != nil {
 		return nil, err
 	}
+	planRoles, err := arns("aws_iam_role", "plan", "role")
+	if err != nil {
+		return nil, err
+	}
 	objects := func(byKey map[string]string) cty.Value {
 		m := map[string]cty.Value{}
 		for k, arn := range byKey {
@@ -139,7 +154,7 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 			"arn": cty.StringVal("arn:aws:s3:::" + testStateBucket), "id": cty.StringVal(testStateBucket),
 		})}),
 		"aws_iam_policy":                  cty.ObjectVal(map[string]cty.Value{"boundary": objects(boundaries)}),
-		"aws_iam_role":                    cty.ObjectVal(map[string]cty.Value{"deploy": objects(roles)}),
+		"aws_iam_role":                    cty.ObjectVal(map[string]cty.Value{"deploy": objects(roles), "plan": objects(planRoles)}),
 		"aws_iam_openid_connect_provider": cty.ObjectVal(map[string]cty.Value{"github": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"arn": cty.StringVal(githubOIDCProvider)})})}),
 		"module":                          cty.ObjectVal(map[string]cty.Value{"network": testNetworks(envs)}),
 	})
@@ -149,7 +164,7 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"deploy", "deploy_network", "deploy_assume", "boundary"} {
+	for _, name := range []string{"deploy", "deploy_network", "deploy_assume", "boundary", "plan"} {
 		blocks := m.blocks("data", "aws_iam_policy_document", name)
 		if len(blocks) != 1 {
 			return nil, fmt.Errorf("want one data.aws_iam_policy_document.%s, found %d", name, len(blocks))
@@ -176,6 +191,13 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 			parts:    map[string]policy{"deploy": docs["deploy"][env], "deploy_network": docs["deploy_network"][env]},
 			policies: []string{networkPolicies[env]},
 			network:  testNetwork(env),
+			planRole: planRoles[env], plan: docs["plan"][env],
+		}
+		// The plan role shares the deploy role's trust document; any other
+		// assume_role_policy renders as no trust at all, which the trust
+		// invariant rejects.
+		if plan := m.resource("aws_iam_role", "plan"); plan != nil && readsOnly(attr(plan, "assume_role_policy"), "data.aws_iam_policy_document.deploy_assume") {
+			d.planTrust = docs["deploy_assume"][env]
 		}
 		d.deploy.Statements = slices.Concat(docs["deploy"][env].Statements, docs["deploy_network"][env].Statements)
 		if d.roleARN == "" || d.boundary == "" || networkPolicies[env] == "" || len(d.deploy.Statements) == 0 || len(d.trust.Statements) == 0 || len(d.boundaryP.Statements) == 0 {
@@ -220,6 +242,24 @@ func testNetworks(envs []string) cty.Value {
 		})
 	}
 	return cty.ObjectVal(byEnv)
+}
+
+// readsOnly reports whether expr takes its value from the named data source
+// or resource (three steps, such as data.aws_iam_policy_document.x) and
+// from no other.
+func readsOnly(expr hclsyntax.Expression, name string) bool {
+	found := false
+	for _, tr := range expr.Variables() {
+		switch tr.RootName() {
+		case "each", "count", "var", "local":
+			continue
+		}
+		if traversalName(tr, strings.Count(name, ".")+1) != name {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 const githubOIDCProvider = "arn:aws:iam::" + testAccountID + ":oidc-provider/token.actions.githubusercontent.com"

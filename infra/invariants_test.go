@@ -307,11 +307,24 @@ resource "aws_security_group" "debug" {
 		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
 		check: checkDeployments(trustIsGitHubEnvironment),
 		broken: []mutation{
-			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:ref:refs/heads/main"]`),
-			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:environment:${each.key}", "repo:${var.github_repository}:pull_request"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["${local.github_subject_prefix}:ref:refs/heads/main"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["${local.github_subject_prefix}:environment:${each.key}", "${local.github_subject_prefix}:pull_request"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:environment:${each.key}"]`).as("a name-only subject, which a renamed repository's new owner could match"),
+			set("bootstrap", "plan_role.tf", []blockRef{resourceBlock("aws_iam_role", "plan")}, "assume_role_policy", `jsonencode({ Version = "2012-10-17", Statement = [] })`).as("the plan role trusts another document"),
 			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "test", `"StringLike"`),
 			dropCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:aud"),
 			setStatement("github.tf", "deploy_assume", "GitHubEnvironment", "actions", `["sts:AssumeRoleWithWebIdentity", "sts:AssumeRole"]`),
+		},
+	},
+	{
+		name:  "the drift check's plan role only reads, its own environment",
+		check: checkDeployments(planRoleOnlyReads),
+		broken: []mutation{
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironmentsState", "actions", `["s3:GetObject", "s3:PutObject"]`),
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironmentsState", "resources", `["${aws_s3_bucket.this.arn}/*"]`),
+			setStatement("plan_role.tf", "plan", "ReadUnscopable", "actions", `["ecs:DescribeTaskDefinition", "ecs:UpdateService"]`),
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironment", "actions", `["ecr:DescribeImages", "ecr:PutImage"]`),
+			set("bootstrap", "plan_role.tf", []blockRef{resourceBlock("aws_iam_role", "plan")}, "path", `"/"`),
 		},
 	},
 	{

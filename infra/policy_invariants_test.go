@@ -36,7 +36,8 @@ var deploymentChecks = []deploymentCheck{
 	{"EC2 reads are listed one by one, and nothing in EC2 is written", ec2ReadsListed},
 	{"services and load balancers stay in the environment's network", servicesStayInOwnNetwork},
 	{"roles are created only at the root path", rolesOnlyAtRootPath},
-	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
+	{"trust is one GitHub environment of one repository, by ID", trustIsGitHubEnvironment},
+	{"the plan role only reads", planRoleOnlyReads},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
 }
@@ -264,11 +265,28 @@ func mutationsScoped(d deployment, _ []deployment, unscopable map[string]bool) e
 
 func trustIsGitHubEnvironment(d deployment, _ []deployment, _ map[string]bool) error {
 	const sub = "token.actions.githubusercontent.com:sub"
-	want := "repo:" + d.repository + ":environment:" + d.env
-	if len(d.trust.Statements) == 0 {
+	if err := trustsGitHubEnvironment(d.trust, d.env); err != nil {
+		return fmt.Errorf("deploy role: %w", err)
+	}
+	if err := trustsGitHubEnvironment(d.planTrust, d.env); err != nil {
+		return fmt.Errorf("plan role: %w", err)
+	}
+	return nil
+}
+
+// trustsGitHubEnvironment checks a trust policy admits only GitHub jobs of
+// the environment env in the repository testRepositoryID of the owner
+// testOwnerID, by the subject a repository's claim template
+// ["repository_owner_id", "repository_id", "context"] gives: numeric IDs,
+// which a renamed or transferred repository keeps and a new repository of
+// its old name does not get.
+func trustsGitHubEnvironment(trust policy, env string) error {
+	const sub = "token.actions.githubusercontent.com:sub"
+	want := "repository_owner_id:" + testOwnerID + ":repository_id:" + testRepositoryID + ":environment:" + env
+	if len(trust.Statements) == 0 {
 		return errors.New("no trust statement")
 	}
-	for _, st := range d.trust.Statements {
+	for _, st := range trust.Statements {
 		if !st.allows() {
 			continue
 		}
@@ -293,6 +311,48 @@ func trustIsGitHubEnvironment(d deployment, _ []deployment, _ map[string]bool) e
 		}
 		if subjects != 1 {
 			return fmt.Errorf("trust statement %q has %d subject conditions, want one", st.Sid, subjects)
+		}
+	}
+	return nil
+}
+
+// planRoleOnlyReads checks the drift check's role: every action it is
+// allowed is a read (Describe, List, Get), it reads only this environment's
+// state and no object anywhere else, and it can write nothing, the state
+// lock included.
+func planRoleOnlyReads(d deployment, _ []deployment, _ map[string]bool) error {
+	if d.planRole == "" || len(d.plan.Statements) == 0 {
+		return errors.New("no plan role, or one without permissions")
+	}
+	if !strings.Contains(d.planRole, ":role/github-deploy/") {
+		return fmt.Errorf("plan role %s is not under /github-deploy/, where the deploy roles' Deny protects it", d.planRole)
+	}
+	for _, st := range d.plan.Statements {
+		if !st.allows() {
+			continue
+		}
+		for _, action := range st.Actions {
+			if !isRead(action) {
+				return fmt.Errorf("plan role statement %q allows %s, which is not a read", st.Sid, action)
+			}
+		}
+	}
+	state := "arn:aws:s3:::" + d.bucket + "/" + d.app + "/" + d.env + "/service.tfstate"
+	if !effectivelyAllows(d.plan, "s3:GetObject", state) {
+		return fmt.Errorf("the plan role cannot read its state %s", state)
+	}
+	for _, write := range []string{"s3:PutObject", "s3:DeleteObject"} {
+		if effectivelyAllows(d.plan, write, state+".tflock") {
+			return fmt.Errorf("the plan role may %s the state lock", write)
+		}
+	}
+	for _, other := range []string{
+		"arn:aws:s3:::" + d.bucket + "/" + d.app + "/" + d.env + "x/service.tfstate",
+		"arn:aws:s3:::" + d.bucket + "/other/" + d.env + "/service.tfstate",
+		"arn:aws:s3:::" + d.app + "-" + d.env + "-logs-" + testAccountID + "/alb/x",
+	} {
+		if effectivelyAllows(d.plan, "s3:GetObject", other) {
+			return fmt.Errorf("the plan role may read %s", other)
 		}
 	}
 	return nil

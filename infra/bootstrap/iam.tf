@@ -13,6 +13,11 @@ resource "aws_iam_role" "deploy" {
   max_session_duration = 7200
 
   lifecycle {
+    precondition {
+      condition     = var.github_repository_id != null && var.github_owner_id != null
+      error_message = "github_repository needs github_repository_id and github_owner_id too (gh api repos/${coalesce(var.github_repository, "OWNER/NAME")} --jq '.id, .owner.id'): the roles trust GitHub's subject by these IDs, which a renamed or transferred repository's name cannot reuse."
+    }
+
     # The deploy role may manage buckets named "<app_name>-<environment>-*"
     # (access and flow logs); the state bucket must not be one of them.
     precondition {

@@ -31,6 +31,17 @@ variable "github_oidc_provider_arn" {
   }
 }
 
+variable "github_owner_id" {
+  type        = string
+  description = "Numeric ID of github_repository's owner (gh api repos/OWNER/NAME --jq .owner.id). Required with github_repository: the deploy roles' OIDC subject names it."
+  default     = null
+
+  validation {
+    condition     = var.github_owner_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_owner_id))
+    error_message = "github_owner_id must be null or the owner's numeric ID, such as 9919."
+  }
+}
+
 variable "github_repository" {
   type        = string
   description = "GitHub repository (\"owner/name\") whose jobs in a GitHub environment named like one of environments may assume that environment's deploy role. When null, no OIDC provider or deploy role is created."
@@ -39,6 +50,17 @@ variable "github_repository" {
   validation {
     condition     = var.github_repository == null || can(regex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", var.github_repository))
     error_message = "github_repository must be null or \"owner/name\", exactly as GitHub spells it, such as \"example/goship\"."
+  }
+}
+
+variable "github_repository_id" {
+  type        = string
+  description = "Numeric ID of github_repository (gh api repos/OWNER/NAME --jq .id). Required with github_repository: the deploy roles' OIDC subject names it, so that a renamed or transferred repository's name cannot be reused to assume them."
+  default     = null
+
+  validation {
+    condition     = var.github_repository_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_repository_id))
+    error_message = "github_repository_id must be null or the repository's numeric ID, such as 1296269."
   }
 }
 

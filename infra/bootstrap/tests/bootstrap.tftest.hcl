@@ -141,8 +141,10 @@ run "rejects_state_bucket_in_a_deploy_namespace" {
   command = plan
 
   variables {
-    github_repository = "example/goship"
-    state_bucket_name = "goship-dev-tfstate"
+    github_repository    = "example/goship"
+    github_repository_id = "1296269"
+    github_owner_id      = "9919"
+    state_bucket_name    = "goship-dev-tfstate"
   }
 
   expect_failures = [aws_iam_role.deploy]
@@ -214,11 +216,23 @@ run "without_github" {
   }
 }
 
+run "github_needs_the_numeric_ids" {
+  command = plan
+
+  variables {
+    github_repository = "example/goship"
+  }
+
+  expect_failures = [aws_iam_role.deploy]
+}
+
 run "with_github" {
   command = apply
 
   variables {
-    github_repository = "example/goship"
+    github_repository    = "example/goship"
+    github_repository_id = "1296269"
+    github_owner_id      = "9919"
   }
 
   assert {
@@ -246,9 +260,14 @@ run "with_github" {
       for env in ["dev", "prod"] : toset(flatten([
         for c in data.aws_iam_policy_document.deploy_assume[env].statement[0].condition : c.values
         if c.variable == "token.actions.githubusercontent.com:sub"
-      ])) == toset(["repo:example/goship:environment:${env}"])
+      ])) == toset(["repository_owner_id:9919:repository_id:1296269:environment:${env}"])
     ])
-    error_message = "Each environment's role trusts only jobs of that GitHub environment: no branch subjects."
+    error_message = "Each environment's role trusts only jobs of that GitHub environment of the repository named by its IDs: no branch subjects, no names."
+  }
+
+  assert {
+    condition     = toset(keys(output.plan_role_arns)) == toset(["dev", "prod"]) && aws_iam_role.plan["prod"].name == "goship-prod-plan" && aws_iam_role.plan["prod"].path == "/github-deploy/"
+    error_message = "Each environment gets a read-only plan role under the deploy path, output by environment."
   }
 }
 
@@ -257,6 +276,8 @@ run "reuses_existing_oidc_provider" {
 
   variables {
     github_repository        = "example/goship"
+    github_repository_id     = "1296269"
+    github_owner_id          = "9919"
     github_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
   }
 
