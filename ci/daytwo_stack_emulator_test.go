@@ -212,7 +212,7 @@ func TestDayTwoAgainstTheAppliedStacks(t *testing.T) {
 		}
 		plan := func(extra ...string) (report.StackPlan, int) {
 			t.Helper()
-			service.tf(t, planArgs(cfg, append(stackVars(cfg, serviceStack, imageA), extra...))...)
+			service.tf(t, lockFreePlanArgs(append(stackVars(cfg, serviceStack, imageA), extra...))...)
 			if lockHeld() {
 				t.Error("the state lock is still held after the plan")
 			}

@@ -129,6 +129,14 @@ func planArgs(cfg config, vars []string) []string {
 	return append([]string{"terraform", "plan", "-input=false", "-no-color", lockTimeoutArg(cfg), "-out=tfplan"}, vars...)
 }
 
+// lockFreePlanArgs saves a plan without taking the state lock: the plan
+// mode only reads, and the nightly drift check runs it with a role that
+// cannot write the lock file. A deploy that runs meanwhile may leave the
+// plan one apply behind; the next plan sees it.
+func lockFreePlanArgs(vars []string) []string {
+	return append([]string{"terraform", "plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"}, vars...)
+}
+
 func applyArgs(cfg config) []string {
 	return []string{"terraform", "apply", "-input=false", "-no-color", lockTimeoutArg(cfg), "-auto-approve", "tfplan"}
 }

@@ -503,10 +503,16 @@ func serviceAdmitsOnlyLoadBalancer(stacks map[string]*module) error {
 		if !isLiteral(attr(rule, "ip_protocol"), cty.StringVal("tcp")) {
 			return fmt.Errorf("%s: ip_protocol must be \"tcp\"", label)
 		}
-		from, errFrom := m.evalInt(attr(rule, "from_port"), nil)
-		to, errTo := m.evalInt(attr(rule, "to_port"), nil)
-		if errFrom != nil || errTo != nil || from < 1024 || to > 65535 || from > to {
-			return fmt.Errorf("%s: ports %d-%d (%v, %v), want unprivileged ports only (1024-65535)", label, from, to, errFrom, errTo)
+		from, err := m.evalInt(attr(rule, "from_port"), nil)
+		if err != nil {
+			return fmt.Errorf("%s: from_port: %w", label, err)
+		}
+		to, err := m.evalInt(attr(rule, "to_port"), nil)
+		if err != nil {
+			return fmt.Errorf("%s: to_port: %w", label, err)
+		}
+		if from < 1024 || to > 65535 || from > to {
+			return fmt.Errorf("%s: ports %d-%d, want unprivileged ports only (1024-65535)", label, from, to)
 		}
 	}
 	if rules == 0 {

@@ -264,7 +264,6 @@ func mutationsScoped(d deployment, _ []deployment, unscopable map[string]bool) e
 }
 
 func trustIsGitHubEnvironment(d deployment, _ []deployment, _ map[string]bool) error {
-	const sub = "token.actions.githubusercontent.com:sub"
 	if err := trustsGitHubEnvironment(d.trust, d.env); err != nil {
 		return fmt.Errorf("deploy role: %w", err)
 	}
