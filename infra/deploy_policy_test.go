@@ -33,6 +33,8 @@ type deployment struct {
 	planRole  string
 	planTrust policy
 	plan      policy
+	// Read back from IAM only: the plan role's inline policies as stored.
+	planDocuments map[string]string
 	// Read back from IAM only: each of parts, and the boundary under
 	// "boundary", as the JSON document IAM stores.
 	documents map[string]string

@@ -117,7 +117,7 @@ func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, 
 		if err != nil {
 			t.Fatalf("app_name %q, environment %s: %v", app, e, err)
 		}
-		if d.planRole, d.planTrust, d.plan, err = storedRole(t, client, outputs.PlanRoles.Value[e]); err != nil {
+		if d.planRole, d.planTrust, d.plan, d.planDocuments, err = storedRoleDocuments(t, client, outputs.PlanRoles.Value[e]); err != nil {
 			t.Fatalf("app_name %q, environment %s: plan role: %v", app, e, err)
 		}
 		n, ok := outputs.Networks.Value[e]
@@ -196,46 +196,48 @@ func storedDeployment(t *testing.T, client *iam.Client, app, env, bucket, roleAR
 	return d, nil
 }
 
-// storedRole reads a role's trust policy and all its inline policies, as
-// one policy.
-func storedRole(t *testing.T, client *iam.Client, roleARN string) (string, policy, policy, error) {
+// storedRoleDocuments reads a role's trust policy and all its inline
+// policies, as one policy and as the documents IAM stores, by name.
+func storedRoleDocuments(t *testing.T, client *iam.Client, roleARN string) (string, policy, policy, map[string]string, error) {
 	ctx := t.Context()
 	if roleARN == "" {
-		return "", policy{}, policy{}, errors.New("the stack output no role")
+		return "", policy{}, policy{}, nil, errors.New("the stack output no role")
 	}
 	name := roleARN[strings.LastIndex(roleARN, "/")+1:]
 	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
 	if err != nil {
-		return "", policy{}, policy{}, err
+		return "", policy{}, policy{}, nil, err
 	}
 	trust, err := parsePolicyJSON(aws.ToString(role.Role.AssumeRolePolicyDocument))
 	if err != nil {
-		return "", policy{}, policy{}, fmt.Errorf("trust policy: %w", err)
+		return "", policy{}, policy{}, nil, fmt.Errorf("trust policy: %w", err)
 	}
 	var permissions policy
+	documents := map[string]string{}
 	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
 	if err != nil {
-		return "", policy{}, policy{}, err
+		return "", policy{}, policy{}, nil, err
 	}
 	for _, policyName := range inline.PolicyNames {
 		out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
 		if err != nil {
-			return "", policy{}, policy{}, err
+			return "", policy{}, policy{}, nil, err
 		}
 		p, err := parsePolicyJSON(aws.ToString(out.PolicyDocument))
 		if err != nil {
-			return "", policy{}, policy{}, fmt.Errorf("inline policy %s: %w", policyName, err)
+			return "", policy{}, policy{}, nil, fmt.Errorf("inline policy %s: %w", policyName, err)
 		}
 		permissions.Statements = append(permissions.Statements, p.Statements...)
+		documents["inline "+policyName] = policyDocumentJSON(aws.ToString(out.PolicyDocument))
 	}
 	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
 	if err != nil {
-		return "", policy{}, policy{}, err
+		return "", policy{}, policy{}, nil, err
 	}
 	if len(attached.AttachedPolicies) > 0 {
-		return "", policy{}, policy{}, fmt.Errorf("%d managed policies are attached; the plan role has its inline policy only", len(attached.AttachedPolicies))
+		return "", policy{}, policy{}, nil, fmt.Errorf("%d managed policies are attached; the plan role has its inline policy only", len(attached.AttachedPolicies))
 	}
-	return aws.ToString(role.Role.Arn), trust, permissions, nil
+	return aws.ToString(role.Role.Arn), trust, permissions, documents, nil
 }
 
 // storedManagedPolicy reads the default version of a managed policy, and
