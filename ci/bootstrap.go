@@ -26,7 +26,7 @@ const bootstrapState = "infra/bootstrap/terraform.tfstate"
 func bootstrap(ctx context.Context, p *pipeline) error {
 	var (
 		outputs map[string]string
-		roles   map[string]string
+		roles   map[string]githubRoles
 	)
 	err := p.steps.run("apply the bootstrap stack", func() error {
 		infra := p.infra()
@@ -82,7 +82,7 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 		if outputs, err = decodeOutputs([]byte(out)); err != nil {
 			return err
 		}
-		if roles, err = decodeDeployRoles([]byte(out)); err != nil {
+		if roles, err = decodeRoles([]byte(out)); err != nil {
 			return err
 		}
 		return requireOutputs(outputs, "state_bucket")
@@ -94,20 +94,35 @@ func bootstrap(ctx context.Context, p *pipeline) error {
 	return err
 }
 
-// decodeDeployRoles reads the deploy_role_arns output (environment: role
-// ARN) from `terraform output -json`; it is empty without a GitHub
-// repository.
-func decodeDeployRoles(data []byte) (map[string]string, error) {
+// githubRoles are an environment's two roles: the deploy role, and the
+// read-only plan role of the nightly drift check.
+type githubRoles struct{ deploy, plan string }
+
+// decodeRoles reads the deploy_role_arns and plan_role_arns outputs
+// (environment: role ARN) from `terraform output -json`, by environment;
+// empty without a GitHub repository.
+func decodeRoles(data []byte) (map[string]githubRoles, error) {
 	var raw struct {
-		Roles struct {
+		Deploy struct {
 			Value map[string]string `json:"value"`
 		} `json:"deploy_role_arns"`
+		Plan struct {
+			Value map[string]string `json:"value"`
+		} `json:"plan_role_arns"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, fmt.Errorf("reading the deploy_role_arns output: %w", err)
+		return nil, fmt.Errorf("reading the deploy_role_arns and plan_role_arns outputs: %w", err)
 	}
-	return raw.Roles.Value, nil
+	roles := map[string]githubRoles{}
+	for env, arn := range raw.Deploy.Value {
+		roles[env] = githubRoles{deploy: arn, plan: raw.Plan.Value[env]}
+	}
+	return roles, nil
 }
+
+// githubSubjectClaimKeys is the subject claim template the roles' trust
+// expects (infra/bootstrap/github.tf): IDs, not names.
+var githubSubjectClaimKeys = []string{"repository_owner_id", "repository_id", "context"}
 
 // bootstrapNextSteps says what to do with what bootstrap created: the
 // repository variables, and for each environment the GitHub environment to
@@ -115,7 +130,7 @@ func decodeDeployRoles(data []byte) (map[string]string, error) {
 // (the deploy role trusts jobs of that environment and nothing else). The
 // deploy roles exist only when --github-repository (GITHUB_REPOSITORY) was
 // given; a local bootstrap without it is a normal first run, not a failure.
-func bootstrapNextSteps(outputs, roles map[string]string, cfg config) string {
+func bootstrapNextSteps(outputs map[string]string, roles map[string]githubRoles, cfg config) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "State bucket: %s\n", outputs["state_bucket"])
 	if len(roles) == 0 {
@@ -127,10 +142,23 @@ func bootstrapNextSteps(outputs, roles map[string]string, cfg config) string {
 	fmt.Fprintf(&b, "\nIn https://github.com/%s/settings/variables/actions, set these repository variables:\n"+
 		"  APP_NAME=%s\n  AWS_REGION=%s\n  TF_STATE_BUCKET=%s\n  ENVIRONMENT=%s   (the environment pushes to main deploy to and pushes to cleanup destroy)\n",
 		repo, cfg.app, cfg.region, outputs["state_bucket"], cfg.environment)
+	keys := make([]string, len(githubSubjectClaimKeys))
+	for i, k := range githubSubjectClaimKeys {
+		keys[i] = "-f include_claim_keys[]=" + k
+	}
+	fmt.Fprintf(&b, "\nThe roles trust the repository by its numeric IDs (%s of %s, owner %s), not by its name,\n"+
+		"so that a renamed or transferred repository's name cannot be reused. Set the repository's OIDC subject\n"+
+		"template to match, once, with a repository admin's token:\n"+
+		"  gh api -X PUT repos/%s/actions/oidc/customization/sub -F use_default=false %s\n"+
+		"  gh api repos/%s/actions/oidc/customization/sub   # check: use_default false, those keys\n",
+		cmp.Or(cfg.githubRepositoryID, "the ID"), repo, cmp.Or(cfg.githubOwnerID, "the ID"), repo, strings.Join(keys, " "), repo)
 	fmt.Fprintf(&b, "\nIn https://github.com/%s/settings/environments, create one environment per deploy role.\n"+
 		"Each role trusts only jobs of the environment of its name, so these settings decide who can deploy:\n", repo)
 	for _, env := range slices.Sorted(maps.Keys(roles)) {
-		fmt.Fprintf(&b, "\n  Environment %q\n    Environment variable: AWS_DEPLOY_ROLE_ARN=%s\n", env, roles[env])
+		fmt.Fprintf(&b, "\n  Environment %q\n    Environment variable: AWS_DEPLOY_ROLE_ARN=%s\n", env, roles[env].deploy)
+		if roles[env].plan != "" {
+			fmt.Fprintf(&b, "    Environment variable: AWS_PLAN_ROLE_ARN=%s   (read-only: the nightly drift check)\n", roles[env].plan)
+		}
 		if env == cfg.environment {
 			b.WriteString("    Deployment branches and tags: Selected branches: main, master, cleanup (only those you use)\n" +
 				"    Required reviewers: optional; without them a push to main deploys and a push to cleanup destroys at once\n")
@@ -141,7 +169,7 @@ func bootstrapNextSteps(outputs, roles map[string]string, cfg config) string {
 		}
 		b.WriteString("    Allow administrators to bypass configured protection rules: off\n")
 	}
-	if roles[cfg.environment] == "" {
+	if roles[cfg.environment].deploy == "" {
 		fmt.Fprintf(&b, "\n!!! ENVIRONMENT=%s has no deploy role: run bootstrap again with it in --environments (ENVIRONMENTS).\n", cfg.environment)
 	}
 	return b.String()

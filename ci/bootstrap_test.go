@@ -14,7 +14,7 @@ import (
 // succeeds.
 func TestBootstrapNextSteps(t *testing.T) {
 	t.Parallel()
-	cfg := config{app: "goship", environment: "dev", region: "eu-west-1", githubRepository: "example/goship"}
+	cfg := config{app: "goship", environment: "dev", region: "eu-west-1", githubRepository: "example/goship", githubRepositoryID: "1296269", githubOwnerID: "9919"}
 	tests := []struct {
 		name, json string
 		cfg        config
@@ -26,6 +26,9 @@ func TestBootstrapNextSteps(t *testing.T) {
 			json: `{"deploy_role_arns":{"sensitive":false,"type":["map","string"],"value":{
 					"dev":"arn:aws:iam::123456789012:role/github-deploy/goship-dev",
 					"prod":"arn:aws:iam::123456789012:role/github-deploy/goship-prod"}},
+				"plan_role_arns":{"sensitive":false,"type":["map","string"],"value":{
+					"dev":"arn:aws:iam::123456789012:role/github-deploy/goship-dev-plan",
+					"prod":"arn:aws:iam::123456789012:role/github-deploy/goship-prod-plan"}},
 				"github_repository":{"sensitive":false,"type":"string","value":"example/goship"},
 				"region":{"sensitive":false,"type":"string","value":"eu-west-1"},
 				"state_bucket":{"sensitive":false,"type":"string","value":"goship-state-123456789012"}}`,
@@ -35,11 +38,16 @@ func TestBootstrapNextSteps(t *testing.T) {
 				"TF_STATE_BUCKET=goship-state-123456789012", "AWS_REGION=eu-west-1", "APP_NAME=goship", "ENVIRONMENT=dev",
 				"https://github.com/example/goship/settings/environments",
 				"  Environment \"dev\"\n    Environment variable: AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/github-deploy/goship-dev\n" +
+					"    Environment variable: AWS_PLAN_ROLE_ARN=arn:aws:iam::123456789012:role/github-deploy/goship-dev-plan   (read-only: the nightly drift check)\n" +
 					"    Deployment branches and tags: Selected branches: main, master, cleanup",
 				"  Environment \"prod\"\n    Environment variable: AWS_DEPLOY_ROLE_ARN=arn:aws:iam::123456789012:role/github-deploy/goship-prod\n" +
+					"    Environment variable: AWS_PLAN_ROLE_ARN=arn:aws:iam::123456789012:role/github-deploy/goship-prod-plan   (read-only: the nightly drift check)\n" +
 					"    Deployment branches and tags: Selected branches: main\n    Required reviewers: at least one",
 				"environment prod",
 				"Allow administrators to bypass configured protection rules: off",
+				"AWS_PLAN_ROLE_ARN=arn:aws:iam::123456789012:role/github-deploy/goship-prod-plan",
+				"gh api -X PUT repos/example/goship/actions/oidc/customization/sub -F use_default=false -f include_claim_keys[]=repository_owner_id -f include_claim_keys[]=repository_id -f include_claim_keys[]=context",
+				"numeric IDs (1296269 of example/goship, owner 9919)",
 			},
 			unwanted: []string{"has no deploy role", "No GitHub deploy role"},
 		},
@@ -72,7 +80,7 @@ func TestBootstrapNextSteps(t *testing.T) {
 			if err := requireOutputs(outputs, "state_bucket"); err != nil {
 				t.Fatal(err)
 			}
-			roles, err := decodeDeployRoles([]byte(tt.json))
+			roles, err := decodeRoles([]byte(tt.json))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,9 +99,9 @@ func TestBootstrapNextSteps(t *testing.T) {
 	}
 }
 
-func TestDecodeDeployRolesRejectsBadJSON(t *testing.T) {
+func TestDecodeRolesRejectsBadJSON(t *testing.T) {
 	t.Parallel()
-	if _, err := decodeDeployRoles([]byte(`{"deploy_role_arns":{"value":"arn"}}`)); err == nil {
+	if _, err := decodeRoles([]byte(`{"deploy_role_arns":{"value":"arn"}}`)); err == nil {
 		t.Error("a deploy_role_arns that is not a map must be an error, not silently no roles")
 	}
 }
@@ -114,11 +122,11 @@ func TestReadmeShowsBootstrapNextSteps(t *testing.T) {
 	}
 	got := bootstrapNextSteps(
 		map[string]string{"state_bucket": "goship-tfstate-123456789012", "github_repository": "example/goship"},
-		map[string]string{
-			"dev":  "arn:aws:iam::123456789012:role/github-deploy/goship-dev",
-			"prod": "arn:aws:iam::123456789012:role/github-deploy/goship-prod",
+		map[string]githubRoles{
+			"dev":  {deploy: "arn:aws:iam::123456789012:role/github-deploy/goship-dev", plan: "arn:aws:iam::123456789012:role/github-deploy/goship-dev-plan"},
+			"prod": {deploy: "arn:aws:iam::123456789012:role/github-deploy/goship-prod", plan: "arn:aws:iam::123456789012:role/github-deploy/goship-prod-plan"},
 		},
-		config{app: "goship", environment: "dev", region: "us-east-1"})
+		config{app: "goship", environment: "dev", region: "us-east-1", githubRepositoryID: "1296269", githubOwnerID: "9919"})
 	if !strings.Contains(got, block) {
 		t.Errorf("the README's example is not what bootstrap prints; bootstrap prints:\n%s", got)
 	}

@@ -51,6 +51,8 @@ type config struct {
 	smokeTimeout            time.Duration
 	lockTimeout             time.Duration
 	githubRepository        string
+	githubRepositoryID      string // numeric: the OIDC subject names IDs, which a rename or transfer cannot reuse
+	githubOwnerID           string
 	environments            []string // bootstrap: one permissions boundary and deploy role each
 	assumeYes               bool
 	allowDestroy            bool
@@ -104,6 +106,7 @@ var (
 	bucketPattern      = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	commitPattern      = regexp.MustCompile(`^[0-9a-f]{7,40}$`)
 	repositoryPattern  = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	githubIDPattern    = regexp.MustCompile(`^[1-9][0-9]{0,19}$`)
 	// A GOTOOLCHAIN value that names one toolchain: no +auto or +path, so
 	// the build cannot switch to another one.
 	toolchainPattern = regexp.MustCompile(`^(local|go1\.[0-9]+(\.[0-9]+|rc[0-9]+)?)$`)
@@ -208,6 +211,16 @@ func options() []option {
 			usage: "owner/name allowed to assume the deploy role by OIDC (bootstrap)",
 			set: func(c *config, v string) error {
 				return setMatch(&c.githubRepository, v, repositoryPattern, "owner/name")
+			}},
+		{flag: "github-repository-id", envs: []string{"GITHUB_REPOSITORY_ID"},
+			usage: "numeric ID of that repository, which the deploy roles' OIDC subject names (bootstrap; gh api repos/OWNER/NAME --jq .id)",
+			set: func(c *config, v string) error {
+				return setMatch(&c.githubRepositoryID, v, githubIDPattern, "the repository's numeric ID")
+			}},
+		{flag: "github-owner-id", envs: []string{"GITHUB_REPOSITORY_OWNER_ID"},
+			usage: "numeric ID of the repository's owner, which the deploy roles' OIDC subject names (bootstrap; gh api repos/OWNER/NAME --jq .owner.id)",
+			set: func(c *config, v string) error {
+				return setMatch(&c.githubOwnerID, v, githubIDPattern, "the owner's numeric ID")
 			}},
 		{flag: "environments", envs: []string{"ENVIRONMENTS"}, def: "dev,prod",
 			usage: "environments bootstrap creates a permissions boundary and a GitHub deploy role for (comma-separated; re-run bootstrap to add one)",

@@ -164,6 +164,8 @@ func TestParseArgsErrors(t *testing.T) {
 		{args: []string{"--wait-timeout", "forever"}, want: `invalid --wait-timeout "forever"`},
 		{env: map[string]string{"SMOKE_TIMEOUT": "-1m"}, want: `invalid SMOKE_TIMEOUT "-1m"`},
 		{env: map[string]string{"GITHUB_REPOSITORY": "just-a-name"}, want: `invalid GITHUB_REPOSITORY "just-a-name"`},
+		{args: []string{"--github-repository-id", "goship"}, want: `invalid --github-repository-id "goship": want the repository's numeric ID`},
+		{env: map[string]string{"GITHUB_REPOSITORY_OWNER_ID": "0123"}, want: `invalid GITHUB_REPOSITORY_OWNER_ID "0123"`},
 		{args: []string{"--environments", "dev,Prod"}, want: `invalid --environments "dev,Prod": "Prod"`},
 		{env: map[string]string{"ENVIRONMENTS": "dev,,prod"}, want: `invalid ENVIRONMENTS "dev,,prod": ""`},
 		{env: map[string]string{"ENVIRONMENTS": "dev, dev"}, want: `invalid ENVIRONMENTS "dev, dev": "dev" is listed twice`},
@@ -226,6 +228,16 @@ func TestValidate(t *testing.T) {
 		{mode: "destroy", exists: everything, want: "no Terraform state bucket"},
 		// bootstrap is what creates the bucket: it needs the name to give it.
 		{mode: "bootstrap", exists: everything, want: "no name for the state bucket to create: set --state-bucket"},
+		// Roles for a repository trust it by its numeric IDs: bootstrap
+		// needs them, and says how to find them.
+		{mode: "bootstrap", change: func(c *config) { c.stateBucket, c.githubRepository = "state-bucket", "example/goship" }, exists: everything,
+			want: "needs its numeric IDs too"},
+		{mode: "bootstrap", change: func(c *config) {
+			c.stateBucket, c.githubRepository, c.githubRepositoryID = "state-bucket", "example/goship", "1296269"
+		}, exists: everything, want: "gh api repos/example/goship --jq '.id, .owner.id'"},
+		{mode: "bootstrap", change: func(c *config) {
+			c.stateBucket, c.githubRepository, c.githubRepositoryID, c.githubOwnerID = "state-bucket", "example/goship", "1296269", "9919"
+		}, exists: everything},
 		{mode: "check", change: func(c *config) { c.image = "r@sha256:" + strings.Repeat("0", 64) }, exists: everything, want: "--image (DEPLOY_IMAGE) only applies to deploy"},
 		// A rollback needs neither the Dockerfile nor the commit.
 		{mode: "deploy", change: func(c *config) {

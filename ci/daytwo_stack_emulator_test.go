@@ -59,6 +59,7 @@ func TestDayTwoAgainstTheAppliedStacks(t *testing.T) {
 	if _, err := clients.S3.(*s3.Client).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(cfg.stateBucket)}); err != nil {
 		t.Fatal(err)
 	}
+	applyNetwork(t, terraform, mirror, version, server, cfg)
 	registry := newHostStack(t, terraform, mirror, version, server, registryStack)
 	service := newHostStack(t, terraform, mirror, version, server, serviceStack)
 	registry.tf(t, initArgs(cfg, registryStack, true)...)
@@ -211,7 +212,7 @@ func TestDayTwoAgainstTheAppliedStacks(t *testing.T) {
 		}
 		plan := func(extra ...string) (report.StackPlan, int) {
 			t.Helper()
-			service.tf(t, planArgs(cfg, append(stackVars(cfg, serviceStack, imageA), extra...))...)
+			service.tf(t, lockFreePlanArgs(append(stackVars(cfg, serviceStack, imageA), extra...))...)
 			if lockHeld() {
 				t.Error("the state lock is still held after the plan")
 			}
@@ -364,6 +365,22 @@ provider_installation {
 		}
 	}
 	return &hostStack{stack: st, dir: work, terraform: terraform, env: env}
+}
+
+// networkModule is the module bootstrap applies once per environment: the
+// VPC, subnets and security groups, and the SSM parameter the service stack
+// reads them from.
+var networkModule = stack{name: "network", dir: "modules/network"}
+
+// applyNetwork applies cfg's environment's network to server, as bootstrap
+// does (with local state, as bootstrap's): the service stack cannot plan
+// without it.
+func applyNetwork(t *testing.T, terraform, mirror, version string, server *moto.Server, cfg config) {
+	t.Helper()
+	network := newHostStack(t, terraform, mirror, version, server, networkModule)
+	network.tf(t, "terraform", "init", "-input=false", "-no-color")
+	network.tf(t, "terraform", "apply", "-input=false", "-no-color", "-auto-approve",
+		"-var=app_name="+cfg.app, "-var=environment="+cfg.environment, "-var=region="+cfg.region)
 }
 
 // tf runs one of the pipeline's terraform commands (args[0] is

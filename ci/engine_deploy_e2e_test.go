@@ -30,6 +30,7 @@ import (
 	"github.com/example/goship/ci/attest"
 	"github.com/example/goship/ci/report"
 	"github.com/example/goship/internal/moto"
+	"github.com/example/goship/internal/tooltest"
 )
 
 // engineRunChildArgs carries the arguments of TestEngineRunChild.
@@ -157,6 +158,7 @@ func newEngineDeploy(t *testing.T) *engineDeploy {
 		repository: fmt.Sprintf("10.87.0.1:5000/goship-e2e-%d", time.Now().UnixNano())}
 	pinStacksToMirror(t, f.dir, version)
 	prepareAccount(t, f.awsCfg, f.stateBucket)
+	applyNetwork(t, tooltest.Path(t, "terraform"), mirror, version, server, config{app: "goship", environment: "dev", region: moto.Region})
 	signingKey, verifyKey := writeSigningKeys(t)
 
 	var live struct {
@@ -377,7 +379,11 @@ func pinStacksToMirror(t *testing.T, dir, version string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	files = append(files, filepath.Join(dir, "infra", "terraform.tf"))
+	modules, err := filepath.Glob(filepath.Join(dir, "infra", "modules", "*", "terraform.tf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(append(files, modules...), filepath.Join(dir, "infra", "terraform.tf"))
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {

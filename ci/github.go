@@ -47,7 +47,9 @@ type awsUse struct {
 // githubStepOutputs decides what a GitHub Actions run executes and renders it
 // as step outputs for $GITHUB_OUTPUT: the mode, whether it needs AWS, the
 // GitHub environment an AWS job runs in, and for such a job the queue
-// (concurrency group) it waits in. Runs that change an environment share its aws-<env> queue;
+// (concurrency group) it waits in and the variable holding the role it
+// assumes: the deploy role for a mode that changes AWS, the read-only plan
+// role for one that only reads (the nightly drift check). Runs that change an environment share its aws-<env> queue;
 // the nightly drift plan only reads, and waits in drift-<env>, because
 // GitHub keeps one pending run per group and a plan must never push a
 // queued deploy or destroy out of it. A mode chosen by hand wins over the
@@ -72,9 +74,9 @@ func githubStepOutputs(run githubRun, usesAWS func(mode string) (awsUse, error))
 	outputs := fmt.Sprintf("mode=%s\naws=%t\nenvironment=%s\n", mode, aws.needed, run.environment)
 	switch {
 	case aws.changes:
-		outputs += "queue=aws-" + run.environment + "\n"
+		outputs += "queue=aws-" + run.environment + "\nrole-variable=AWS_DEPLOY_ROLE_ARN\n"
 	case aws.needed:
-		outputs += "queue=drift-" + run.environment + "\n"
+		outputs += "queue=drift-" + run.environment + "\nrole-variable=AWS_PLAN_ROLE_ARN\n"
 	}
 	return outputs, nil
 }

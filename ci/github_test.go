@@ -53,15 +53,16 @@ func TestGitHubStepOutputs(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{githubRun{eventName: "push", ref: "refs/heads/main", environment: "dev"}, "mode=deploy\naws=true\nenvironment=dev\nqueue=aws-dev\n", false},
-		{githubRun{eventName: "push", ref: "refs/heads/cleanup", environment: "dev"}, "mode=destroy\naws=true\nenvironment=dev\nqueue=aws-dev\n", false},
+		{githubRun{eventName: "push", ref: "refs/heads/main", environment: "dev"}, "mode=deploy\naws=true\nenvironment=dev\nqueue=aws-dev\nrole-variable=AWS_DEPLOY_ROLE_ARN\n", false},
+		{githubRun{eventName: "push", ref: "refs/heads/cleanup", environment: "dev"}, "mode=destroy\naws=true\nenvironment=dev\nqueue=aws-dev\nrole-variable=AWS_DEPLOY_ROLE_ARN\n", false},
 		{githubRun{eventName: "pull_request", ref: "refs/pull/1/merge", environment: "dev"}, "mode=check\naws=false\nenvironment=dev\n", false},
 		{githubRun{eventName: "workflow_dispatch", ref: "refs/heads/main", requestedMode: "check", environment: "prod"}, "mode=check\naws=false\nenvironment=prod\n", false},
-		{githubRun{eventName: "workflow_dispatch", ref: "refs/heads/main", requestedMode: "destroy", environment: "prod"}, "mode=destroy\naws=true\nenvironment=prod\nqueue=aws-prod\n", false},
+		{githubRun{eventName: "workflow_dispatch", ref: "refs/heads/main", requestedMode: "destroy", environment: "prod"}, "mode=destroy\naws=true\nenvironment=prod\nqueue=aws-prod\nrole-variable=AWS_DEPLOY_ROLE_ARN\n", false},
 		{githubRun{eventName: "workflow_dispatch", ref: "refs/heads/main", requestedMode: "rm -rf", environment: "dev"}, "", true},
 		// The nightly drift plan only reads: it waits in its own queue, so
-		// it can never push a queued deploy or destroy out of aws-<env>.
-		{githubRun{eventName: "schedule", ref: "refs/heads/main", environment: "prod"}, "mode=plan\naws=true\nenvironment=prod\nqueue=drift-prod\n", false},
+		// it can never push a queued deploy or destroy out of aws-<env>,
+		// and it gets the read-only plan role.
+		{githubRun{eventName: "schedule", ref: "refs/heads/main", environment: "prod"}, "mode=plan\naws=true\nenvironment=prod\nqueue=drift-prod\nrole-variable=AWS_PLAN_ROLE_ARN\n", false},
 		// The environment becomes a GitHub environment name and an OIDC
 		// subject: nothing but the pipeline's own names.
 		{githubRun{eventName: "workflow_dispatch", requestedMode: "deploy", environment: "prod\naws=false"}, "", true},

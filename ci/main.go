@@ -236,6 +236,10 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 	if m.name == "bootstrap" && cfg.stateBucket == "" {
 		return usagef("no name for the state bucket to create: set --state-bucket or TF_STATE_BUCKET to a globally unique S3 bucket name, such as %s-state-<account id>", cfg.app)
 	}
+	if m.name == "bootstrap" && cfg.githubRepository != "" && (cfg.githubRepositoryID == "" || cfg.githubOwnerID == "") {
+		return usagef("--github-repository %s needs its numeric IDs too, which the deploy roles' OIDC subject names so that a renamed or transferred repository's name cannot be reused: "+
+			"set --github-repository-id and --github-owner-id (GITHUB_REPOSITORY_ID, GITHUB_REPOSITORY_OWNER_ID) to the two lines of `gh api repos/%s --jq '.id, .owner.id'`", cfg.githubRepository, cfg.githubRepository)
+	}
 	if m.needsAWS && cfg.stateBucket == "" {
 		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (go run ./ci bootstrap creates it and prints its name)")
 	}

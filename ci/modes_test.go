@@ -77,11 +77,11 @@ func TestResolve(t *testing.T) {
 		want    string
 		wantErr bool
 	}{
-		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main"}, want: "mode=deploy\naws=true\nenvironment=dev\nqueue=aws-dev\n"},
-		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main", "ENVIRONMENT": "staging"}, want: "mode=deploy\naws=true\nenvironment=staging\nqueue=aws-staging\n"},
+		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main"}, want: "mode=deploy\naws=true\nenvironment=dev\nqueue=aws-dev\nrole-variable=AWS_DEPLOY_ROLE_ARN\n"},
+		{env: map[string]string{"GITHUB_EVENT_NAME": "push", "GITHUB_REF": "refs/heads/main", "ENVIRONMENT": "staging"}, want: "mode=deploy\naws=true\nenvironment=staging\nqueue=aws-staging\nrole-variable=AWS_DEPLOY_ROLE_ARN\n"},
 		{env: map[string]string{"GITHUB_EVENT_NAME": "pull_request"}, want: "mode=check\naws=false\nenvironment=dev\n"},
-		{env: map[string]string{"REQUESTED_MODE": "destroy"}, want: "mode=destroy\naws=true\nenvironment=dev\nqueue=aws-dev\n"},
-		{env: map[string]string{"REQUESTED_MODE": "destroy", "REQUESTED_ENVIRONMENT": "prod", "ENVIRONMENT": "dev"}, want: "mode=destroy\naws=true\nenvironment=prod\nqueue=aws-prod\n"},
+		{env: map[string]string{"REQUESTED_MODE": "destroy"}, want: "mode=destroy\naws=true\nenvironment=dev\nqueue=aws-dev\nrole-variable=AWS_DEPLOY_ROLE_ARN\n"},
+		{env: map[string]string{"REQUESTED_MODE": "destroy", "REQUESTED_ENVIRONMENT": "prod", "ENVIRONMENT": "dev"}, want: "mode=destroy\naws=true\nenvironment=prod\nqueue=aws-prod\nrole-variable=AWS_DEPLOY_ROLE_ARN\n"},
 		{env: map[string]string{"REQUESTED_MODE": "check"}, want: "mode=check\naws=false\nenvironment=dev\n"},
 		{env: map[string]string{"REQUESTED_MODE": "deploy", "REQUESTED_ENVIRONMENT": "prod/x"}, wantErr: true},
 		{env: map[string]string{"REQUESTED_MODE": "help"}, wantErr: true},

@@ -25,8 +25,8 @@ func (e planChanges) Error() string {
 // plan shows what a deploy would change without changing anything: a
 // terraform plan of the registry and service stacks, with the image a
 // deploy would keep (the one running, or --image), summarised per stack.
-// Each plan holds the state lock only while it plans: terraform show reads
-// the saved plan file, not the state.
+// No plan takes the state lock (lockFreePlanArgs), so a read-only role can
+// run it and it never holds up a deploy.
 func plan(ctx context.Context, p *pipeline) error {
 	image := p.cfg.image
 	if image == "" {
@@ -105,7 +105,7 @@ func planStack(ctx context.Context, p *pipeline, st stack, image string) (report
 	if err != nil {
 		return report.StackPlan{}, p.terraformFailure(ctx, st, err)
 	}
-	planned := tf.WithExec(planArgs(p.cfg, stackVars(p.cfg, st, image)))
+	planned := tf.WithExec(lockFreePlanArgs(stackVars(p.cfg, st, image)))
 	// The plan's JSON holds sensitive values in the clear: it goes to a
 	// file, never to the engine's log.
 	out, err := planned.WithExec(showArgs(), dagger.ContainerWithExecOpts{RedirectStdout: planJSONPath}).

@@ -47,7 +47,7 @@ func TestPlanRegistryStackAgainstTheEmulator(t *testing.T) {
 	}
 	planExit := func(extra ...string) int {
 		t.Helper()
-		tf(planArgs(cfg, append(stackVars(cfg, registryStack, ""), extra...))[1:]...)
+		tf(lockFreePlanArgs(append(stackVars(cfg, registryStack, ""), extra...))[1:]...)
 		if lockHeld() {
 			t.Error("the state lock is still held after the plan")
 		}

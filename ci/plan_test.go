@@ -47,7 +47,7 @@ func TestPlanExitCodes(t *testing.T) {
 	}
 	planExit := func(image string) int {
 		t.Helper()
-		tf(planArgs(terraformConfig(), []string{"-var", "image=" + image})[1:]...)
+		tf(lockFreePlanArgs([]string{"-var", "image=" + image})[1:]...)
 		sp, err := report.ParsePlan("service", []byte(tf("show", "-json", "tfplan")))
 		if err != nil {
 			t.Fatal(err)

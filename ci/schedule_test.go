@@ -7,7 +7,7 @@ import (
 
 // TestScheduleRunsPlan: the nightly drift check's workflow runs auto on a
 // schedule event, which must be plan (exit 2 on drift), and plan must be
-// allowed in a workflow, in its own queue.
+// allowed in a workflow, in its own queue, with the read-only plan role.
 func TestScheduleRunsPlan(t *testing.T) {
 	t.Parallel()
 	if got := modeForEvent("schedule", "refs/heads/main"); got != "plan" {
@@ -17,7 +17,7 @@ func TestScheduleRunsPlan(t *testing.T) {
 	err := resolve(&out, func(k string) string {
 		return map[string]string{"GITHUB_EVENT_NAME": "schedule", "GITHUB_REF": "refs/heads/main", "ENVIRONMENT": "prod"}[k]
 	})
-	if err != nil || out.String() != "mode=plan\naws=true\nenvironment=prod\nqueue=drift-prod\n" {
+	if err != nil || out.String() != "mode=plan\naws=true\nenvironment=prod\nqueue=drift-prod\nrole-variable=AWS_PLAN_ROLE_ARN\n" {
 		t.Errorf("step outputs = %q, %v", out.String(), err)
 	}
 }

@@ -105,7 +105,8 @@ func stackVars(cfg config, st stack, image string) []string {
 			vars = append(vars, "-var", `environments=["`+strings.Join(cfg.environments, `","`)+`"]`)
 		}
 		if cfg.githubRepository != "" {
-			vars = append(vars, "-var", "github_repository="+cfg.githubRepository)
+			vars = append(vars, "-var", "github_repository="+cfg.githubRepository,
+				"-var", "github_repository_id="+cfg.githubRepositoryID, "-var", "github_owner_id="+cfg.githubOwnerID)
 		}
 		return vars
 	case registryStack:
@@ -126,6 +127,14 @@ func stackVars(cfg config, st stack, image string) []string {
 // planArgs saves the plan, so that apply runs exactly what was planned.
 func planArgs(cfg config, vars []string) []string {
 	return append([]string{"terraform", "plan", "-input=false", "-no-color", lockTimeoutArg(cfg), "-out=tfplan"}, vars...)
+}
+
+// lockFreePlanArgs saves a plan without taking the state lock: the plan
+// mode only reads, and the nightly drift check runs it with a role that
+// cannot write the lock file. A deploy that runs meanwhile may leave the
+// plan one apply behind; the next plan sees it.
+func lockFreePlanArgs(vars []string) []string {
+	return append([]string{"terraform", "plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"}, vars...)
 }
 
 func applyArgs(cfg config) []string {

@@ -55,6 +55,7 @@ func TestStackArgs(t *testing.T) {
 	arm.platform = "linux/arm64"
 	withRepo := terraformConfig()
 	withRepo.githubRepository = "example/goship"
+	withRepo.githubRepositoryID, withRepo.githubOwnerID = "1296269", "9919"
 	withRepo.environments = []string{"dev", "staging"}
 	elsewhere := terraformConfig()
 	elsewhere.imageRepository = "registry.internal:5000/goship"
@@ -74,7 +75,9 @@ func TestStackArgs(t *testing.T) {
 		{"plan bootstrap", planArgs(terraformConfig(), stackVars(terraformConfig(), bootstrapStack, "")),
 			"terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012"},
 		{"plan bootstrap for GitHub", planArgs(withRepo, stackVars(withRepo, bootstrapStack, "")),
-			`terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var environments=["dev","staging"] -var github_repository=example/goship`},
+			`terraform plan -input=false -no-color -lock-timeout=5m0s -out=tfplan -var app_name=goship -var region=eu-west-1 -var state_bucket_name=goship-state-123456789012 -var environments=["dev","staging"] -var github_repository=example/goship -var github_repository_id=1296269 -var github_owner_id=9919`},
+		{"plan mode, which takes no lock", lockFreePlanArgs(stackVars(terraformConfig(), registryStack, image)),
+			"terraform plan -input=false -no-color -lock=false -out=tfplan -var app_name=goship -var environment=dev -var region=eu-west-1"},
 		{"apply the saved plan", applyArgs(terraformConfig()), "terraform apply -input=false -no-color -lock-timeout=5m0s -auto-approve tfplan"},
 		{"destroy service", destroyArgs(terraformConfig(), stackVars(terraformConfig(), serviceStack, destroyPlaceholderImage(terraformConfig(), "123456789012"))),
 			"terraform destroy -input=false -no-color -lock-timeout=5m0s -auto-approve -var app_name=goship -var environment=dev -var region=eu-west-1 -var image=123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("0", 64) + " -var cpu_architecture=X86_64"},

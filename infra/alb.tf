@@ -1,56 +1,9 @@
-resource "aws_security_group" "alb" {
-  name        = "${local.name}-alb"
-  description = "Load balancer: HTTP(S) from allowed_ingress_cidrs, out to the service's tasks only"
-  vpc_id      = aws_vpc.this.id
-
-  tags = {
-    Name = "${local.name}-alb"
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "alb_http" {
-  for_each = toset(var.allowed_ingress_cidrs)
-
-  security_group_id = aws_security_group.alb.id
-  description       = "HTTP from ${each.value}"
-  cidr_ipv4         = each.value
-  ip_protocol       = "tcp"
-  from_port         = 80
-  to_port           = 80
-}
-
-resource "aws_vpc_security_group_ingress_rule" "alb_https" {
-  for_each = local.https_enabled ? toset(var.allowed_ingress_cidrs) : toset([])
-
-  security_group_id = aws_security_group.alb.id
-  description       = "HTTPS from ${each.value}"
-  cidr_ipv4         = each.value
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-}
-
-resource "aws_vpc_security_group_egress_rule" "alb_service" {
-  security_group_id            = aws_security_group.alb.id
-  description                  = "Requests and health checks to the service's tasks"
-  referenced_security_group_id = aws_security_group.service.id
-  ip_protocol                  = "tcp"
-  from_port                    = var.container_port
-  to_port                      = var.container_port
-
-  # See terraform_data.container_port.
-  lifecycle {
-    create_before_destroy = true
-    replace_triggered_by  = [terraform_data.container_port]
-  }
-}
-
 resource "aws_lb" "this" {
   name               = local.name
   internal           = false
   load_balancer_type = "application"
-  security_groups    = [aws_security_group.alb.id]
-  subnets            = aws_subnet.public[*].id
+  security_groups    = [local.network.load_balancer_security_group_id]
+  subnets            = local.network.public_subnet_ids
 
   drop_invalid_header_fields = true
   enable_deletion_protection = false # destroy must run unattended
@@ -66,27 +19,15 @@ resource "aws_lb" "this" {
     }
   }
 
-  # An internet-facing load balancer cannot be created in a VPC without an
-  # internet gateway, and on destroy the gateway must outlive it. Enabling
-  # access logs makes the load balancer write a test object, which the
-  # bucket policy must already allow.
-  depends_on = [aws_internet_gateway.this, aws_route.public_internet, aws_s3_bucket_policy.log]
+  # Enabling access logs makes the load balancer write a test object, which
+  # the bucket policy must already allow.
+  depends_on = [aws_s3_bucket_policy.log]
 }
 
-# Changing container_port must not cut traffic. The tasks on the old port
-# keep serving until the new ones are healthy, so for a while both ports are
-# in use:
-#   1. the rules for the new port are added next to the old ones (a new
-#      rule first, the old one deleted last);
-#   2. the service rolls: new tasks register in the same target group on the
-#      new port and turn healthy, then the old tasks drain and stop;
-#   3. only then are the old port's rules deleted.
-# Updating the rules in place (the provider's default for a port change)
-# would close the old port before a new task exists.
-resource "terraform_data" "container_port" {
-  input = var.container_port
-}
-
+# Changing container_port must not cut traffic, and needs no network
+# change: the security groups (bootstrap's) admit every unprivileged port
+# from the load balancer. The tasks on the old port keep serving until new
+# ones, registered in the same target group on the new port, are healthy.
 resource "aws_lb_target_group" "this" {
   name = local.name
 
@@ -100,7 +41,7 @@ resource "aws_lb_target_group" "this" {
   port        = 8080
   protocol    = "HTTP"
   target_type = "ip"
-  vpc_id      = aws_vpc.this.id
+  vpc_id      = local.network.vpc_id
 
   # Seconds, not the default 300: see the stop sequence in main.tf.
   deregistration_delay = local.deregistration_delay_seconds

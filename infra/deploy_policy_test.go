@@ -25,6 +25,16 @@ type deployment struct {
 	// to measure against IAM's size limits; and the managed ones' ARNs.
 	parts    map[string]policy
 	policies []string
+	// The environment's network (bootstrap's module.network), whose IDs the
+	// ECS and load balancer grants are pinned to.
+	network network
+	// The read-only role of the nightly drift check, its trust and its
+	// permissions.
+	planRole  string
+	planTrust policy
+	plan      policy
+	// Read back from IAM only: the plan role's inline policies as stored.
+	planDocuments map[string]string
 	// Read back from IAM only: each of parts, and the boundary under
 	// "boundary", as the JSON document IAM stores.
 	documents map[string]string
@@ -41,8 +51,12 @@ var testAppNames = []string{"goship", "github", "github-deploy", "github-deploy-
 var testEnvironments = []string{"dev", "prod", "github", "deploy", "abcdefghij"}
 
 const (
-	testRepository  = "example/goship"
-	testStateBucket = "goship-tfstate-123456789012"
+	testRepository = "example/goship"
+	// The numeric IDs of testRepository and its owner, which the trust
+	// policies' subject names.
+	testRepositoryID = "1296269"
+	testOwnerID      = "9919"
+	testStateBucket  = "goship-tfstate-123456789012"
 )
 
 // deployments renders the bootstrap stack for every test app name, each
@@ -74,11 +88,13 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 		envList[i] = cty.StringVal(e)
 	}
 	base, err := newScope(m, map[string]cty.Value{
-		"app_name":          cty.StringVal(app),
-		"environments":      cty.ListVal(envList),
-		"github_repository": cty.StringVal(testRepository),
-		"state_bucket_name": cty.StringVal(testStateBucket),
-		"region":            cty.StringVal("us-east-1"),
+		"app_name":             cty.StringVal(app),
+		"environments":         cty.ListVal(envList),
+		"github_repository":    cty.StringVal(testRepository),
+		"github_repository_id": cty.StringVal(testRepositoryID),
+		"github_owner_id":      cty.StringVal(testOwnerID),
+		"state_bucket_name":    cty.StringVal(testStateBucket),
+		"region":               cty.StringVal("us-east-1"),
 	})
 	if err != nil {
 		return nil, err
@@ -121,6 +137,10 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 	if err != nil {
 		return nil, err
 	}
+	planRoles, err := arns("aws_iam_role", "plan", "role")
+	if err != nil {
+		return nil, err
+	}
 	objects := func(byKey map[string]string) cty.Value {
 		m := map[string]cty.Value{}
 		for k, arn := range byKey {
@@ -136,8 +156,9 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 			"arn": cty.StringVal("arn:aws:s3:::" + testStateBucket), "id": cty.StringVal(testStateBucket),
 		})}),
 		"aws_iam_policy":                  cty.ObjectVal(map[string]cty.Value{"boundary": objects(boundaries)}),
-		"aws_iam_role":                    cty.ObjectVal(map[string]cty.Value{"deploy": objects(roles)}),
+		"aws_iam_role":                    cty.ObjectVal(map[string]cty.Value{"deploy": objects(roles), "plan": objects(planRoles)}),
 		"aws_iam_openid_connect_provider": cty.ObjectVal(map[string]cty.Value{"github": cty.TupleVal([]cty.Value{cty.ObjectVal(map[string]cty.Value{"arn": cty.StringVal(githubOIDCProvider)})})}),
+		"module":                          cty.ObjectVal(map[string]cty.Value{"network": testNetworks(envs)}),
 	})
 
 	docs := map[string]map[string]policy{}
@@ -145,7 +166,7 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"deploy", "deploy_network", "deploy_assume", "boundary"} {
+	for _, name := range []string{"deploy", "deploy_network", "deploy_assume", "boundary", "plan"} {
 		blocks := m.blocks("data", "aws_iam_policy_document", name)
 		if len(blocks) != 1 {
 			return nil, fmt.Errorf("want one data.aws_iam_policy_document.%s, found %d", name, len(blocks))
@@ -171,6 +192,14 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 			trust: docs["deploy_assume"][env], boundaryP: docs["boundary"][env],
 			parts:    map[string]policy{"deploy": docs["deploy"][env], "deploy_network": docs["deploy_network"][env]},
 			policies: []string{networkPolicies[env]},
+			network:  testNetwork(env),
+			planRole: planRoles[env], plan: docs["plan"][env],
+		}
+		// The plan role shares the deploy role's trust document; any other
+		// assume_role_policy renders as no trust at all, which the trust
+		// invariant rejects.
+		if plan := m.resource("aws_iam_role", "plan"); plan != nil && readsOnly(attr(plan, "assume_role_policy"), "data.aws_iam_policy_document.deploy_assume") {
+			d.planTrust = docs["deploy_assume"][env]
 		}
 		d.deploy.Statements = slices.Concat(docs["deploy"][env].Statements, docs["deploy_network"][env].Statements)
 		if d.roleARN == "" || d.boundary == "" || networkPolicies[env] == "" || len(d.deploy.Statements) == 0 || len(d.trust.Statements) == 0 || len(d.boundaryP.Statements) == 0 {
@@ -179,6 +208,60 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 		out = append(out, d)
 	}
 	return out, nil
+}
+
+// testNetwork makes up an environment's network IDs, different for every
+// environment, as AWS's would be.
+func testNetwork(env string) network {
+	id := func(kind, part string) string { return fmt.Sprintf("%s-%x", kind, "0"+env+part) }
+	return network{
+		loadBalancerSecurityGroup: id("sg", "lb"),
+		serviceSecurityGroup:      id("sg", "svc"),
+		publicSubnets:             []string{id("subnet", "pub1"), id("subnet", "pub2")},
+		privateSubnets:            []string{id("subnet", "prv1"), id("subnet", "prv2")},
+	}
+}
+
+// testNetworks is bootstrap's module.network, by environment.
+func testNetworks(envs []string) cty.Value {
+	list := func(ss []string) cty.Value {
+		vals := make([]cty.Value, len(ss))
+		for i, s := range ss {
+			vals[i] = cty.StringVal(s)
+		}
+		return cty.ListVal(vals)
+	}
+	byEnv := map[string]cty.Value{}
+	for _, env := range envs {
+		n := testNetwork(env)
+		byEnv[env] = cty.ObjectVal(map[string]cty.Value{
+			"vpc_id":                          cty.StringVal(fmt.Sprintf("vpc-%x", "0"+env)),
+			"public_subnet_ids":               list(n.publicSubnets),
+			"private_subnet_ids":              list(n.privateSubnets),
+			"load_balancer_security_group_id": cty.StringVal(n.loadBalancerSecurityGroup),
+			"service_security_group_id":       cty.StringVal(n.serviceSecurityGroup),
+			"parameter_name":                  cty.StringVal("/" + env + "/network"),
+		})
+	}
+	return cty.ObjectVal(byEnv)
+}
+
+// readsOnly reports whether expr takes its value from the named data source
+// or resource (three steps, such as data.aws_iam_policy_document.x) and
+// from no other.
+func readsOnly(expr hclsyntax.Expression, name string) bool {
+	found := false
+	for _, tr := range expr.Variables() {
+		switch tr.RootName() {
+		case "each", "count", "var", "local":
+			continue
+		}
+		if traversalName(tr, strings.Count(name, ".")+1) != name {
+			return false
+		}
+		found = true
+	}
+	return found
 }
 
 const githubOIDCProvider = "arn:aws:iam::" + testAccountID + ":oidc-provider/token.actions.githubusercontent.com"

@@ -7,67 +7,6 @@ resource "aws_ecs_cluster" "this" {
   }
 }
 
-resource "aws_security_group" "service" {
-  name        = "${local.name}-service"
-  description = "Service tasks: the container port from the load balancer only"
-  vpc_id      = aws_vpc.this.id
-
-  tags = {
-    Name = "${local.name}-service"
-  }
-}
-
-resource "aws_vpc_security_group_ingress_rule" "service_alb" {
-  security_group_id            = aws_security_group.service.id
-  description                  = "Requests and health checks from the load balancer"
-  referenced_security_group_id = aws_security_group.alb.id
-  ip_protocol                  = "tcp"
-  from_port                    = var.container_port
-  to_port                      = var.container_port
-
-  # See terraform_data.container_port in alb.tf.
-  lifecycle {
-    create_before_destroy = true
-    replace_triggered_by  = [terraform_data.container_port]
-  }
-}
-
-# With a NAT gateway, tasks may call HTTPS anywhere (ECR, CloudWatch Logs and
-# the app's own dependencies).
-resource "aws_vpc_security_group_egress_rule" "service_https" {
-  count = local.nat_enabled ? 1 : 0
-
-  security_group_id = aws_security_group.service.id
-  description       = "HTTPS to AWS APIs and the internet through the NAT gateway"
-  cidr_ipv4         = "0.0.0.0/0"
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-}
-
-# Without one, tasks reach only the VPC endpoints.
-resource "aws_vpc_security_group_egress_rule" "service_endpoint" {
-  count = local.nat_enabled ? 0 : 1
-
-  security_group_id            = aws_security_group.service.id
-  description                  = "HTTPS to the ECR and CloudWatch Logs interface endpoints"
-  referenced_security_group_id = aws_security_group.endpoint[0].id
-  ip_protocol                  = "tcp"
-  from_port                    = 443
-  to_port                      = 443
-}
-
-resource "aws_vpc_security_group_egress_rule" "service_s3" {
-  count = local.nat_enabled ? 0 : 1
-
-  security_group_id = aws_security_group.service.id
-  description       = "HTTPS to S3 (image layers) through the gateway endpoint"
-  prefix_list_id    = aws_vpc_endpoint.s3[0].prefix_list_id
-  ip_protocol       = "tcp"
-  from_port         = 443
-  to_port           = 443
-}
-
 resource "aws_ecs_task_definition" "this" {
   family                   = local.name
   requires_compatibilities = ["FARGATE"]
@@ -178,8 +117,8 @@ resource "aws_ecs_service" "this" {
   }
 
   network_configuration {
-    subnets          = aws_subnet.private[*].id
-    security_groups  = [aws_security_group.service.id]
+    subnets          = local.network.private_subnet_ids
+    security_groups  = [local.network.service_security_group_id]
     assign_public_ip = false
   }
 
@@ -189,24 +128,13 @@ resource "aws_ecs_service" "this" {
     container_port   = var.container_port
   }
 
-  # Tasks need all of this before they can start and pass health checks, and
-  # on destroy it must outlive them: a target group attached to a listener,
-  # the execution role's permissions, the security group rules, and a way out
-  # of the private subnets (NAT route or endpoints).
+  # Tasks need these before they can start and pass health checks, and on
+  # destroy they must outlive them: a target group attached to a listener,
+  # and the execution role's permissions. The network is bootstrap's.
   depends_on = [
     aws_iam_role_policy.execution,
     aws_lb_listener.http,
     aws_lb_listener.https,
-    aws_route.private_internet,
-    aws_route_table_association.private,
-    aws_vpc_endpoint.interface,
-    aws_vpc_endpoint.s3,
-    aws_vpc_security_group_egress_rule.alb_service,
-    aws_vpc_security_group_egress_rule.service_endpoint,
-    aws_vpc_security_group_egress_rule.service_https,
-    aws_vpc_security_group_egress_rule.service_s3,
-    aws_vpc_security_group_ingress_rule.endpoint_https,
-    aws_vpc_security_group_ingress_rule.service_alb,
   ]
 
   lifecycle {

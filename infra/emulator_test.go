@@ -2,6 +2,7 @@ package infra_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"slices"
 	"strconv"
@@ -49,13 +50,10 @@ var emulatorGaps = map[string][]string{
 	// moto drops healthCheckGracePeriodSeconds and
 	// availabilityZoneRebalancing on CreateService.
 	"aws_ecs_service.this": {"availability_zone_rebalancing", "health_check_grace_period_seconds"},
-	// moto drops the description of a rule that references another
-	// security group (rules with a CIDR keep theirs).
-	"aws_vpc_security_group_egress_rule.alb_service":  {"description"},
-	"aws_vpc_security_group_ingress_rule.service_alb": {"description"},
 }
 
-// TestEmulator applies the three stacks against the moto AWS API emulator
+// TestEmulator applies the three stacks (bootstrap with the environments'
+// networks, then registry and service) against the moto AWS API emulator
 // through the real hashicorp/aws provider and the S3 backend with its lock
 // file, changes the container port, and destroys them again, checking each
 // step's effect with the AWS SDK. It is one test because every step works on
@@ -167,9 +165,11 @@ func TestEmulator(t *testing.T) {
 		}
 	})
 
-	step("changing container_port moves the service without replacing the target group", func(t *testing.T) {
+	step("changing container_port moves the service without replacing the target group or touching the network", func(t *testing.T) {
 		elbClient := elb.NewFromConfig(cfg)
+		ec2Client := ec2.NewFromConfig(cfg)
 		before := targetGroupARN(t, elbClient)
+		rulesBefore := serviceGroupRules(t, ec2Client)
 		got := service.planChanges(t, movedVars...)
 		for address, c := range got {
 			if slices.Equal(c.actions, []string{"delete", "create"}) {
@@ -179,9 +179,9 @@ func TestEmulator(t *testing.T) {
 		if c, ok := got["aws_lb_target_group.this"]; ok {
 			t.Errorf("the target group changes (%v %v); the listener would move to an empty group", c.actions, c.attributes)
 		}
-		for _, rule := range []string{"aws_vpc_security_group_egress_rule.alb_service", "aws_vpc_security_group_ingress_rule.service_alb"} {
-			if c := got[rule]; !slices.Equal(c.actions, []string{"create", "delete"}) {
-				t.Errorf("%s: actions %v, want [create delete]: the old port must stay open until the service has moved", rule, c.actions)
+		for address := range got {
+			if strings.HasPrefix(address, "aws_vpc_security_group") || strings.HasPrefix(address, "aws_security_group") {
+				t.Errorf("%s changes: the deploy role writes nothing in EC2, so a port change must need no network change", address)
 			}
 		}
 		if c := got["aws_ecs_service.this"]; !slices.Equal(c.actions, []string{"update"}) {
@@ -206,7 +206,12 @@ func TestEmulator(t *testing.T) {
 			aws.ToString(out.Services[0].LoadBalancers[0].TargetGroupArn) != before {
 			t.Errorf("service load balancers = %+v, want port %d in %s", out.Services, emulatorPort, before)
 		}
-		assertServicePorts(t, ec2.NewFromConfig(cfg), []int32{emulatorPort})
+		if after := serviceGroupRules(t, ec2Client); !slices.Equal(after, rulesBefore) {
+			t.Errorf("the service's security group rules changed: %v -> %v", rulesBefore, after)
+		}
+		if !slices.Contains(rulesBefore, "tcp 1024-65535 from the load balancer") {
+			t.Errorf("the service's security group admits %v; want the load balancer on every unprivileged port, the new port included", rulesBefore)
+		}
 	})
 
 	// destroyBoth returns once both destroys have ended.
@@ -226,7 +231,7 @@ func TestEmulator(t *testing.T) {
 		})
 	}
 
-	step("destroy leaves nothing of the application", func(t *testing.T) {
+	step("destroy leaves nothing of the application but bootstrap's network", func(t *testing.T) {
 		destroyBoth(t)
 		if !t.Failed() {
 			assertNothingLeft(t, cfg)
@@ -253,6 +258,9 @@ func TestEmulator(t *testing.T) {
 		bootstrap.must(t, append(slices.Clone(destroy), bootstrapVars...)...)
 		if left := strings.Fields(bootstrap.must(t, "state", "list")); len(left) != 0 {
 			t.Errorf("bootstrap state still holds %v", left)
+		}
+		if vpcs := applicationVPCs(t, ec2.NewFromConfig(cfg)); len(vpcs) != 0 {
+			t.Errorf("bootstrap's destroy left the VPCs %v", vpcs)
 		}
 	})
 }
@@ -316,29 +324,59 @@ func targetGroupARN(t *testing.T, client *elb.Client) string {
 	return aws.ToString(out.TargetGroups[0].TargetGroupArn)
 }
 
-// assertServicePorts checks the service's security group admits the load
-// balancer on exactly these ports.
-func assertServicePorts(t *testing.T, client *ec2.Client, want []int32) {
+// serviceGroupRules describes the ingress rules of the service's security
+// group (bootstrap's), such as "tcp 1024-65535 from the load balancer".
+func serviceGroupRules(t *testing.T, client *ec2.Client) []string {
 	t.Helper()
 	groups, err := client.DescribeSecurityGroups(t.Context(), &ec2.DescribeSecurityGroupsInput{
-		Filters: []ec2types.Filter{{Name: aws.String("group-name"), Values: []string{emulatorName + "-service"}}},
+		Filters: []ec2types.Filter{{Name: aws.String("group-name"), Values: []string{emulatorName + "-service", emulatorName + "-alb"}}},
 	})
-	if err != nil || len(groups.SecurityGroups) != 1 {
-		t.Fatalf("security group %s-service: %+v, %v", emulatorName, groups, err)
+	if err != nil || len(groups.SecurityGroups) != 2 {
+		t.Fatalf("security groups %s-service and %s-alb: %+v, %v", emulatorName, emulatorName, groups, err)
 	}
-	var got []int32
-	for _, p := range groups.SecurityGroups[0].IpPermissions {
-		got = append(got, aws.ToInt32(p.FromPort))
+	names := map[string]string{}
+	var service ec2types.SecurityGroup
+	for _, g := range groups.SecurityGroups {
+		names[aws.ToString(g.GroupId)] = strings.TrimPrefix(aws.ToString(g.GroupName), emulatorName+"-")
+		if aws.ToString(g.GroupName) == emulatorName+"-service" {
+			service = g
+		}
 	}
-	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("the service's security group admits ports %v, want %v", got, want)
+	var rules []string
+	for _, p := range service.IpPermissions {
+		from := "anywhere"
+		for _, pair := range p.UserIdGroupPairs {
+			if names[aws.ToString(pair.GroupId)] == "alb" {
+				from = "the load balancer"
+			} else {
+				from = aws.ToString(pair.GroupId)
+			}
+		}
+		rules = append(rules, fmt.Sprintf("%s %d-%d from %s", aws.ToString(p.IpProtocol), aws.ToInt32(p.FromPort), aws.ToInt32(p.ToPort), from))
 	}
+	slices.Sort(rules)
+	return rules
 }
 
-// assertNothingLeft checks the emulator holds no VPC, load balancer, target
+// applicationVPCs returns the IDs of the VPCs other than the default one.
+func applicationVPCs(t *testing.T, client *ec2.Client) []string {
+	t.Helper()
+	vpcs, err := client.DescribeVpcs(t.Context(), &ec2.DescribeVpcsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, v := range vpcs.Vpcs {
+		if !aws.ToBool(v.IsDefault) {
+			ids = append(ids, aws.ToString(v.VpcId))
+		}
+	}
+	return ids
+}
+
+// assertNothingLeft checks the emulator holds no load balancer, target
 // group, ECS cluster or service, ECR repository, IAM role or log group of
-// the application.
+// the application. The network is bootstrap's, and stays.
 func assertNothingLeft(t *testing.T, cfg aws.Config) {
 	t.Helper()
 	ctx := t.Context()
@@ -350,15 +388,6 @@ func assertNothingLeft(t *testing.T, cfg aws.Config) {
 		left = append(left, kind+" "+name)
 	}
 
-	vpcs, err := ec2.NewFromConfig(cfg).DescribeVpcs(ctx, &ec2.DescribeVpcsInput{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, v := range vpcs.Vpcs {
-		if !aws.ToBool(v.IsDefault) {
-			found("VPC", aws.ToString(v.VpcId))
-		}
-	}
 	elbClient := elb.NewFromConfig(cfg)
 	lbs, err := elbClient.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{})
 	if err != nil {

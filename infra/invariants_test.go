@@ -36,26 +36,33 @@ var invariants = []invariant{
 		check: tasksGetNoPublicIP,
 		broken: []mutation{
 			set("service", "ecs.tf", append(serviceBlock, block("network_configuration")), "assign_public_ip", "true"),
-			set("service", "ecs.tf", append(serviceBlock, block("network_configuration")), "subnets", "aws_subnet.public[*].id"),
-			set("service", "network.tf", []blockRef{resourceBlock("aws_subnet", "private")}, "map_public_ip_on_launch", "true"),
+			set("service", "ecs.tf", append(serviceBlock, block("network_configuration")), "subnets", "local.network.public_subnet_ids"),
+			set("network", "main.tf", []blockRef{resourceBlock("aws_subnet", "private")}, "map_public_ip_on_launch", "true"),
+			set("network", "locals.tf", []blockRef{block("locals")}, "private_subnet_ids", "local.create_vpc ? aws_subnet.public[*].id : var.private_subnet_ids"),
 		},
 	},
 	{
-		name:  "service security group admits only the load balancer, on the container port",
+		name:  "service security group admits only the load balancer, on unprivileged ports",
 		check: serviceAdmitsOnlyLoadBalancer,
 		broken: []mutation{
-			add("service", "debug.tf", `
+			add("network", "debug.tf", `
 resource "aws_vpc_security_group_ingress_rule" "debug" {
   security_group_id = aws_security_group.service.id
   cidr_ipv4         = "0.0.0.0/0"
   ip_protocol       = "tcp"
-  from_port         = var.container_port
-  to_port           = var.container_port
+  from_port         = 8080
+  to_port           = 8080
 }
 `),
-			set("service", "ecs.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_alb")}, "to_port", "65535"),
-			set("service", "ecs.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_alb")}, "ip_protocol", `"-1"`),
-			set("service", "ecs.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_alb")}, "referenced_security_group_id", "aws_security_group.endpoint[0].id"),
+			set("network", "security_groups.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_load_balancer")}, "from_port", "22"),
+			set("network", "security_groups.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_load_balancer")}, "ip_protocol", `"-1"`),
+			set("network", "security_groups.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "service_load_balancer")}, "referenced_security_group_id", "aws_security_group.endpoint[0].id"),
+			set("service", "ecs.tf", append(serviceBlock, block("network_configuration")), "security_groups", "[local.network.load_balancer_security_group_id]"),
+			add("service", "debug.tf", `
+resource "aws_security_group" "debug" {
+  vpc_id = local.network.vpc_id
+}
+`),
 		},
 	},
 	{
@@ -134,7 +141,6 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		check: httpsOnlyWithCertificate,
 		broken: []mutation{
 			set("service", "alb.tf", httpsListener, "count", "1"),
-			set("service", "alb.tf", []blockRef{resourceBlock("aws_vpc_security_group_ingress_rule", "alb_https")}, "for_each", "toset(var.allowed_ingress_cidrs)"),
 			set("service", "alb.tf", append(httpListener, block("default_action")), "type", `"forward"`),
 			set("service", "alb.tf", httpsListener, "ssl_policy", `"ELBSecurityPolicy-2016-08"`),
 		},
@@ -212,8 +218,6 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		name:  "EC2, ELB, ECS, autoscaling, registry and logs changes stay in the environment, or are listed in docs/adr/0004",
 		check: checkDeployments(mutationsScoped),
 		broken: []mutation{
-			dropCondition("deploy_network.tf", "deploy_network", "Ec2ChangeTagged", "aws:ResourceTag/Application"),
-			dropCondition("deploy_network.tf", "deploy_network", "Ec2CreateTagged", "aws:RequestTag/Environment"),
 			dropCondition("iam.tf", "deploy", "EcsCreateTagged", "aws:RequestTag/Environment"),
 			dropCondition("iam.tf", "deploy", "ScalingChangeTagged", "aws:ResourceTag/Application"),
 			setStatement("iam.tf", "deploy", "LoadBalancer", "resources", `["*"]`),
@@ -221,16 +225,12 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 			setStatement("iam.tf", "deploy", "Repository", "actions", `["ecr:*"]`),
 			setStatement("iam.tf", "deploy", "Repository", "resources", `["arn:aws:ecr:*:*:repository/${var.app_name}-${each.key}"]`),
 			setStatement("iam.tf", "deploy", "LogGroup", "actions", `["logs:*"]`),
-			setStatement("deploy_network.tf", "deploy_network", "EndpointPrivateDns", "actions", `["route53:AssociateVPCWithHostedZone", "ec2:DeleteVpc"]`),
 		},
 	},
 	{
 		name:  "a create call's request tags scope only the resource it creates, never the existing ones it names",
 		check: checkDeployments(requestTagsOnlyOnCreatedResources),
 		broken: []mutation{
-			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateTagged", "resources", `["${local.arn_prefix.ec2}:security-group/*", "${local.arn_prefix.ec2}:security-group-rule/*"]`),
-			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateInVpcTagged", "resources", `["${local.arn_prefix.ec2}:subnet/*", "${local.arn_prefix.ec2}:vpc/*"]`),
-			setStatement("deploy_network.tf", "deploy_network", "Ec2CreateVpcTagged", "actions", `["ec2:CreateVpc", "ec2:CreateSubnet"]`),
 			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "aws:ResourceTag/Application"),
 		},
 	},
@@ -240,24 +240,41 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		broken: []mutation{
 			dropCondition("iam.tf", "deploy", "TaskRolesTagOnCreate", "aws:ResourceTag/Application"),
 			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "aws:ResourceTag/Application"),
-			dropCondition("deploy_network.tf", "deploy_network", "Ec2TagOnCreate", "ec2:CreateAction"),
-			dropCondition("deploy_network.tf", "deploy_network", "Ec2AdoptDefaultSecurityGroup", "aws:ResourceTag/Application"),
 		},
 	},
 	{
 		name:  "a service runs only its own environment's task definitions",
 		check: checkDeployments(servicesRunOwnTaskDefinitions),
 		broken: []mutation{
-			dropCondition("iam.tf", "deploy", "EcsServiceRunsOwnTaskDefinitions", "ecs:task-definition"),
-			setCondition("iam.tf", "deploy", "EcsServiceRunsOwnTaskDefinitions", "ecs:task-definition", "values", `["${local.arn_prefix.ecs}:task-definition/${var.app_name}-*"]`),
+			dropCondition("deploy_network.tf", "deploy_network", "EcsCreateServiceInOwnNetwork", "ecs:task-definition"),
+			setCondition("deploy_network.tf", "deploy_network", "EcsUpdateServiceInOwnNetwork", "ecs:task-definition", "values", `["${local.arn_prefix.ecs}:task-definition/${var.app_name}-*"]`),
 			setStatement("iam.tf", "deploy", "EcsClusterServiceTaskDefinition", "actions", `["ecs:DescribeServices", "ecs:UpdateService"]`),
 		},
 	},
 	{
-		name:  "the deploy role reads EC2 call by call",
+		name:  "the deploy role writes nothing in EC2 and reads it call by call",
 		check: checkDeployments(ec2ReadsListed),
 		broken: []mutation{
-			setStatement("deploy_network.tf", "deploy_network", "Ec2Reads", "actions", `["ec2:Describe*"]`),
+			setStatement("iam.tf", "deploy", "ReadAndUnscopable", "actions", `["ec2:Describe*"]`),
+			setStatement("iam.tf", "deploy", "ReadAndUnscopable", "actions", `["ec2:DescribeNetworkInterfaces", "ec2:AuthorizeSecurityGroupIngress"]`),
+			setStatement("iam.tf", "deploy", "LoadBalancer", "actions", `["elasticloadbalancing:AddTags", "ec2:CreateSecurityGroup"]`),
+		},
+	},
+	{
+		name:  "services and load balancers run only in the environment's own subnets and security group, without public IPs",
+		check: checkDeployments(servicesStayInOwnNetwork),
+		broken: []mutation{
+			setCondition("deploy_network.tf", "deploy_network", "EcsCreateServiceInOwnNetwork", "ecs:subnet", "values", `concat(module.network[each.key].private_subnet_ids, module.network[each.key].public_subnet_ids)`),
+			dropNullCondition("deploy_network.tf", "deploy_network", "EcsCreateServiceInOwnNetwork", "ecs:subnet"),
+			dropCondition("deploy_network.tf", "deploy_network", "EcsCreateServiceInOwnNetwork", "ecs:auto-assign-public-ip"),
+			setCondition("deploy_network.tf", "deploy_network", "EcsUpdateServiceInOwnNetwork", "ecs:auto-assign-public-ip", "values", `["true"]`),
+			dropCondition("deploy_network.tf", "deploy_network", "EcsUpdateServiceInOwnNetwork", "ecs:subnet"),
+			setCondition("deploy_network.tf", "deploy_network", "LoadBalancerCreateInOwnNetwork", "elasticloadbalancing:Subnet", "values", `flatten([for network in module.network : network.public_subnet_ids])`),
+			dropCondition("deploy_network.tf", "deploy_network", "LoadBalancerCreateInOwnNetwork", "elasticloadbalancing:SecurityGroup"),
+			dropNullCondition("deploy_network.tf", "deploy_network", "LoadBalancerOwnSubnets", "elasticloadbalancing:Subnet"),
+			setCondition("deploy_network.tf", "deploy_network", "LoadBalancerOwnSecurityGroup", "elasticloadbalancing:SecurityGroup", "values", `[module.network[each.key].service_security_group_id]`),
+			setStatement("iam.tf", "deploy", "LoadBalancer", "actions", `["elasticloadbalancing:AddTags", "elasticloadbalancing:SetSubnets"]`),
+			setStatement("iam.tf", "deploy", "EcsClusterServiceTaskDefinition", "actions", `["ecs:DescribeServices", "ecs:CreateService"]`),
 		},
 	},
 	{
@@ -265,7 +282,7 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		check: checkDeployments(forAllValuesRequireKey),
 		broken: []mutation{
 			dropNullCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
-			dropNullCondition("deploy_network.tf", "deploy_network", "Ec2RetagOwn", "aws:TagKeys"),
+			dropNullCondition("deploy_network.tf", "deploy_network", "LoadBalancerCreateInOwnNetwork", "elasticloadbalancing:SecurityGroup"),
 		},
 	},
 	{
@@ -290,11 +307,24 @@ resource "aws_vpc_security_group_ingress_rule" "debug" {
 		name:  "deploy roles trust one GitHub environment of this repository, never a branch",
 		check: checkDeployments(trustIsGitHubEnvironment),
 		broken: []mutation{
-			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:ref:refs/heads/main"]`),
-			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:environment:${each.key}", "repo:${var.github_repository}:pull_request"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["${local.github_subject_prefix}:ref:refs/heads/main"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["${local.github_subject_prefix}:environment:${each.key}", "${local.github_subject_prefix}:pull_request"]`),
+			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "values", `["repo:${var.github_repository}:environment:${each.key}"]`).as("a name-only subject, which a renamed repository's new owner could match"),
+			set("bootstrap", "plan_role.tf", []blockRef{resourceBlock("aws_iam_role", "plan")}, "assume_role_policy", `jsonencode({ Version = "2012-10-17", Statement = [] })`).as("the plan role trusts another document"),
 			setCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:sub", "test", `"StringLike"`),
 			dropCondition("github.tf", "deploy_assume", "GitHubEnvironment", "token.actions.githubusercontent.com:aud"),
 			setStatement("github.tf", "deploy_assume", "GitHubEnvironment", "actions", `["sts:AssumeRoleWithWebIdentity", "sts:AssumeRole"]`),
+		},
+	},
+	{
+		name:  "the drift check's plan role only reads, its own environment",
+		check: checkDeployments(planRoleOnlyReads),
+		broken: []mutation{
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironmentsState", "actions", `["s3:GetObject", "s3:PutObject"]`),
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironmentsState", "resources", `["${aws_s3_bucket.this.arn}/*"]`),
+			setStatement("plan_role.tf", "plan", "ReadUnscopable", "actions", `["ecs:DescribeTaskDefinition", "ecs:UpdateService"]`),
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironment", "actions", `["ecr:DescribeImages", "ecr:PutImage"]`),
+			set("bootstrap", "plan_role.tf", []blockRef{resourceBlock("aws_iam_role", "plan")}, "path", `"/"`),
 		},
 	},
 	{
@@ -375,19 +405,23 @@ func tasksGetNoPublicIP(stacks map[string]*module) error {
 		if !isLiteral(attr(nets[0], "assign_public_ip"), cty.False) {
 			return fmt.Errorf("aws_ecs_service.%s: assign_public_ip must be literally false", svc.Labels[1])
 		}
-		subnets := m.references(attr(nets[0], "subnets"))
-		if len(subnets) == 0 {
-			return fmt.Errorf("aws_ecs_service.%s: subnets reference nothing", svc.Labels[1])
-		}
-		for ref := range subnets {
-			if strings.HasPrefix(ref, "aws_subnet.") && ref != "aws_subnet.private" {
-				return fmt.Errorf("aws_ecs_service.%s runs in %s, not aws_subnet.private", svc.Labels[1], ref)
-			}
+		if !isPath(attr(nets[0], "subnets"), "local.network.private_subnet_ids") {
+			return fmt.Errorf("aws_ecs_service.%s must run in local.network.private_subnet_ids, bootstrap's private subnets", svc.Labels[1])
 		}
 	}
-	for _, subnet := range m.resources("aws_subnet") {
+	network := stacks["network"]
+	for _, subnet := range network.resources("aws_subnet") {
 		if v := attr(subnet, "map_public_ip_on_launch"); v != nil && !isLiteral(v, cty.False) {
 			return fmt.Errorf("aws_subnet.%s maps public IPs on launch", subnet.Labels[1])
+		}
+	}
+	refs := network.references(network.local("private_subnet_ids"))
+	if !refs["aws_subnet.private"] {
+		return errors.New("the network's private_subnet_ids are not its aws_subnet.private")
+	}
+	for ref := range refs {
+		if strings.HasPrefix(ref, "aws_subnet.") && ref != "aws_subnet.private" {
+			return fmt.Errorf("the network's private_subnet_ids include %s", ref)
 		}
 	}
 	return nil
@@ -406,56 +440,83 @@ func securityGroupsOf(m *module, expr hclsyntax.Expression) []string {
 	return names
 }
 
+// isPath reports whether expr is a single-element list of, or exactly, the
+// reference name (e.g. "local.network.private_subnet_ids").
+func isPath(expr hclsyntax.Expression, name string) bool {
+	if tuple, ok := expr.(*hclsyntax.TupleConsExpr); ok && len(tuple.Exprs) == 1 {
+		expr = tuple.Exprs[0]
+	}
+	ste, ok := expr.(*hclsyntax.ScopeTraversalExpr)
+	return ok && traversalName(ste.Traversal, strings.Count(name, ".")+1) == name
+}
+
+// serviceAdmitsOnlyLoadBalancer: the service stack puts its tasks and its
+// load balancer in the network's two security groups, and in the network
+// module only the load balancer's group reaches the service's, on the
+// unprivileged ports (any of them, so a port change needs no EC2 write).
 func serviceAdmitsOnlyLoadBalancer(stacks map[string]*module) error {
-	m := stacks["service"]
-	svc := m.resource("aws_ecs_service", "this")
-	nets := nested(svc, "network_configuration")
+	service := stacks["service"]
+	nets := nested(service.resource("aws_ecs_service", "this"), "network_configuration")
 	if len(nets) != 1 {
 		return errors.New("aws_ecs_service.this has no network_configuration")
 	}
-	serviceGroups := securityGroupsOf(m, attr(nets[0], "security_groups"))
-	albGroups := securityGroupsOf(m, attr(m.resource("aws_lb", "this"), "security_groups"))
-	if len(serviceGroups) == 0 || len(albGroups) == 0 {
-		return fmt.Errorf("cannot tell the service's (%v) and the load balancer's (%v) security groups", serviceGroups, albGroups)
+	if !isPath(attr(nets[0], "security_groups"), "local.network.service_security_group_id") {
+		return errors.New("aws_ecs_service.this: security_groups must be [local.network.service_security_group_id]")
+	}
+	if !isPath(attr(service.resource("aws_lb", "this"), "security_groups"), "local.network.load_balancer_security_group_id") {
+		return errors.New("aws_lb.this: security_groups must be [local.network.load_balancer_security_group_id]")
+	}
+	if len(service.resources("aws_security_group")) > 0 || len(service.resources("aws_vpc_security_group_ingress_rule")) > 0 {
+		return errors.New("the service stack manages security groups or rules: the network is bootstrap's, and the deploy role writes nothing in EC2")
+	}
+
+	m := stacks["network"]
+	parameter := m.resource("aws_ssm_parameter", "network")
+	if parameter == nil {
+		return errors.New("the network module writes no aws_ssm_parameter.network")
+	}
+	refs := m.references(attr(parameter, "value"))
+	if !refs["aws_security_group.service"] || !refs["aws_security_group.load_balancer"] {
+		return errors.New("the network parameter does not name aws_security_group.service and aws_security_group.load_balancer")
 	}
 	if len(m.resources("aws_security_group_rule")) > 0 {
 		return errors.New("aws_security_group_rule is in use: use aws_vpc_security_group_ingress_rule/egress_rule only")
 	}
-	for _, name := range serviceGroups {
-		if slices.Contains(albGroups, name) {
-			return fmt.Errorf("the service and the load balancer share aws_security_group.%s", name)
+	if len(nested(m.resource("aws_security_group", "service"), "ingress")) > 0 {
+		return errors.New("aws_security_group.service has inline ingress rules")
+	}
+	rules := 0
+	for _, rule := range m.resources("aws_vpc_security_group_ingress_rule") {
+		if !slices.Equal(securityGroupsOf(m, attr(rule, "security_group_id")), []string{"service"}) {
+			continue
 		}
-		if len(nested(m.resource("aws_security_group", name), "ingress")) > 0 {
-			return fmt.Errorf("aws_security_group.%s has inline ingress rules", name)
-		}
-		rules := 0
-		for _, rule := range m.resources("aws_vpc_security_group_ingress_rule") {
-			if !slices.Equal(securityGroupsOf(m, attr(rule, "security_group_id")), []string{name}) {
-				continue
-			}
-			rules++
-			label := "aws_vpc_security_group_ingress_rule." + rule.Labels[1]
-			for _, source := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
-				if attr(rule, source) != nil {
-					return fmt.Errorf("%s admits %s; only the load balancer's security group may reach the service", label, source)
-				}
-			}
-			from := securityGroupsOf(m, attr(rule, "referenced_security_group_id"))
-			if len(from) != 1 || !slices.Contains(albGroups, from[0]) {
-				return fmt.Errorf("%s admits security groups %v, not the load balancer's %v", label, from, albGroups)
-			}
-			if !isLiteral(attr(rule, "ip_protocol"), cty.StringVal("tcp")) {
-				return fmt.Errorf("%s: ip_protocol must be \"tcp\"", label)
-			}
-			for _, port := range []string{"from_port", "to_port"} {
-				if !isTraversal(attr(rule, port), "var.container_port") {
-					return fmt.Errorf("%s: %s must be var.container_port", label, port)
-				}
+		rules++
+		label := "aws_vpc_security_group_ingress_rule." + rule.Labels[1]
+		for _, source := range []string{"cidr_ipv4", "cidr_ipv6", "prefix_list_id"} {
+			if attr(rule, source) != nil {
+				return fmt.Errorf("%s admits %s; only the load balancer's security group may reach the service", label, source)
 			}
 		}
-		if rules == 0 {
-			return fmt.Errorf("nothing admits the load balancer into aws_security_group.%s", name)
+		if from := securityGroupsOf(m, attr(rule, "referenced_security_group_id")); !slices.Equal(from, []string{"load_balancer"}) {
+			return fmt.Errorf("%s admits security groups %v, not the load balancer's", label, from)
 		}
+		if !isLiteral(attr(rule, "ip_protocol"), cty.StringVal("tcp")) {
+			return fmt.Errorf("%s: ip_protocol must be \"tcp\"", label)
+		}
+		from, err := m.evalInt(attr(rule, "from_port"), nil)
+		if err != nil {
+			return fmt.Errorf("%s: from_port: %w", label, err)
+		}
+		to, err := m.evalInt(attr(rule, "to_port"), nil)
+		if err != nil {
+			return fmt.Errorf("%s: to_port: %w", label, err)
+		}
+		if from < 1024 || to > 65535 || from > to {
+			return fmt.Errorf("%s: ports %d-%d, want unprivileged ports only (1024-65535)", label, from, to)
+		}
+	}
+	if rules == 0 {
+		return errors.New("nothing admits the load balancer into aws_security_group.service")
 	}
 	return nil
 }
@@ -736,10 +797,6 @@ func httpsOnlyWithCertificate(stacks map[string]*module) error {
 		}
 		return 1, nil
 	}
-	albGroups := securityGroupsOf(m, attr(m.resource("aws_lb", "this"), "security_groups"))
-	if len(albGroups) == 0 {
-		return errors.New("cannot tell the load balancer's security groups")
-	}
 	https := 0
 	for _, l := range m.resources("aws_lb_listener") {
 		label := "aws_lb_listener." + l.Labels[1]
@@ -789,18 +846,6 @@ func httpsOnlyWithCertificate(stacks map[string]*module) error {
 	}
 	if https == 0 {
 		return errors.New("no HTTPS listener for when a certificate is given")
-	}
-	for _, rule := range m.resources("aws_vpc_security_group_ingress_rule") {
-		if !isLiteral(attr(rule, "from_port"), cty.NumberIntVal(443)) {
-			continue
-		}
-		n, err := count(rule, withoutCert)
-		if err != nil {
-			return fmt.Errorf("aws_vpc_security_group_ingress_rule.%s: %w", rule.Labels[1], err)
-		}
-		if n != 0 && slices.ContainsFunc(securityGroupsOf(m, attr(rule, "security_group_id")), func(sg string) bool { return slices.Contains(albGroups, sg) }) {
-			return fmt.Errorf("aws_vpc_security_group_ingress_rule.%s opens 443 on the load balancer without a certificate", rule.Labels[1])
-		}
 	}
 	return nil
 }

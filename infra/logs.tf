@@ -3,11 +3,10 @@ resource "aws_cloudwatch_log_group" "this" {
   retention_in_days = var.log_retention_days
 }
 
-# Load balancer access logs and VPC flow logs, both optional, go to one
-# private bucket of this environment. Flow logs are delivered to S3 by the
-# log delivery service itself, so they need no IAM role.
+# Load balancer access logs, optional, go to a private bucket of this
+# environment. (VPC flow logs belong to the network: bootstrap's.)
 resource "aws_s3_bucket" "log" {
-  count = local.log_bucket_enabled ? 1 : 0
+  count = var.alb_access_logs_enabled ? 1 : 0
 
   bucket = "${local.name}-logs-${data.aws_caller_identity.current.account_id}"
 
@@ -17,7 +16,7 @@ resource "aws_s3_bucket" "log" {
 }
 
 resource "aws_s3_bucket_public_access_block" "log" {
-  count = local.log_bucket_enabled ? 1 : 0
+  count = var.alb_access_logs_enabled ? 1 : 0
 
   bucket                  = aws_s3_bucket.log[0].id
   block_public_acls       = true
@@ -28,7 +27,7 @@ resource "aws_s3_bucket_public_access_block" "log" {
 
 # The bucket owns every object, whoever delivers it; ACLs are disabled.
 resource "aws_s3_bucket_ownership_controls" "log" {
-  count = local.log_bucket_enabled ? 1 : 0
+  count = var.alb_access_logs_enabled ? 1 : 0
 
   bucket = aws_s3_bucket.log[0].id
 
@@ -39,7 +38,7 @@ resource "aws_s3_bucket_ownership_controls" "log" {
 
 # SSE-S3: the only encryption load balancer access logs can be delivered to.
 resource "aws_s3_bucket_server_side_encryption_configuration" "log" {
-  count = local.log_bucket_enabled ? 1 : 0
+  count = var.alb_access_logs_enabled ? 1 : 0
 
   bucket = aws_s3_bucket.log[0].id
 
@@ -51,7 +50,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "log" {
 }
 
 resource "aws_s3_bucket_lifecycle_configuration" "log" {
-  count = local.log_bucket_enabled ? 1 : 0
+  count = var.alb_access_logs_enabled ? 1 : 0
 
   bucket = aws_s3_bucket.log[0].id
 
@@ -90,7 +89,7 @@ data "aws_elb_service_account" "this" {
 }
 
 resource "aws_s3_bucket_policy" "log" {
-  count = local.log_bucket_enabled ? 1 : 0
+  count = var.alb_access_logs_enabled ? 1 : 0
 
   bucket = aws_s3_bucket.log[0].id
   policy = jsonencode({
@@ -122,37 +121,6 @@ resource "aws_s3_bucket_policy" "log" {
           Principal = { Service = "logdelivery.elasticloadbalancing.amazonaws.com" }
           Action    = "s3:PutObject"
           Resource  = "${aws_s3_bucket.log[0].arn}/${local.alb_access_logs_prefix}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
-        },
-      ] : [],
-      var.vpc_flow_logs_enabled ? [
-        {
-          Sid       = "FlowLogsWrite"
-          Effect    = "Allow"
-          Principal = { Service = "delivery.logs.amazonaws.com" }
-          Action    = "s3:PutObject"
-          Resource  = "${aws_s3_bucket.log[0].arn}/${local.flow_logs_prefix}/AWSLogs/${data.aws_caller_identity.current.account_id}/*"
-          Condition = {
-            StringEquals = {
-              "aws:SourceAccount" = data.aws_caller_identity.current.account_id
-              "s3:x-amz-acl"      = "bucket-owner-full-control"
-            }
-            ArnLike = {
-              "aws:SourceArn" = "arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:*"
-            }
-          }
-        },
-        {
-          Sid       = "FlowLogsAclCheck"
-          Effect    = "Allow"
-          Principal = { Service = "delivery.logs.amazonaws.com" }
-          Action    = "s3:GetBucketAcl"
-          Resource  = aws_s3_bucket.log[0].arn
-          Condition = {
-            StringEquals = { "aws:SourceAccount" = data.aws_caller_identity.current.account_id }
-            ArnLike = {
-              "aws:SourceArn" = "arn:${data.aws_partition.current.partition}:logs:${var.region}:${data.aws_caller_identity.current.account_id}:*"
-            }
-          }
         },
       ] : [],
     )

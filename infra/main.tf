@@ -14,9 +14,13 @@ locals {
   container_name = "api"
   metrics_port   = 9090
 
-  https_enabled     = var.certificate_arn != null
-  nat_enabled       = contains(["nat", "both"], var.egress_mode)
-  endpoints_enabled = contains(["endpoints", "both"], var.egress_mode)
+  https_enabled = var.certificate_arn != null
+
+  # The environment's network, applied by bootstrap (infra/modules/network):
+  # vpc_id, public_subnet_ids, private_subnet_ids,
+  # load_balancer_security_group_id, service_security_group_id. The deploy
+  # role may run the service in exactly these and nowhere else.
+  network = jsondecode(data.aws_ssm_parameter.network.insecure_value)
 
   # How a task stops (deploy, scale-in):
   #   1. ECS deregisters it: the ALB sends no new requests and gives in-flight
@@ -53,12 +57,13 @@ locals {
     SHUTDOWN_TIMEOUT = "${var.shutdown_timeout_seconds}s"
   })
 
-  # Where the log bucket is needed at all, and where in it each log goes.
-  log_bucket_enabled     = var.alb_access_logs_enabled || var.vpc_flow_logs_enabled
   alb_access_logs_prefix = "alb"
-  flow_logs_prefix       = "vpc-flow-logs"
 }
 
 data "aws_caller_identity" "current" {}
 
 data "aws_partition" "current" {}
+
+data "aws_ssm_parameter" "network" {
+  name = "/${var.app_name}/${var.environment}/network"
+}

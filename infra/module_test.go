@@ -25,6 +25,7 @@ var stackDirs = map[string]string{
 	"service":   ".",
 	"registry":  "registry",
 	"bootstrap": "bootstrap",
+	"network":   "modules/network",
 }
 
 // module is one Terraform module's .tf files, parsed for inspection.

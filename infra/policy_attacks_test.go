@@ -31,11 +31,36 @@ type attack struct {
 	decidedBy string
 }
 
-// attacks are the red team's calls: issue 13's findings that the policy
-// closes today, the ones earlier reviews closed, and the classic paths to
-// more privilege. Findings 1, 5 and 9 (the network) are not here: the
-// deploy role still manages the VPC (docs/adr/0004).
+// attacks are the red team's calls: issue 13's findings, the ones earlier
+// reviews closed, and the classic paths to more privilege.
 var attacks = []attack{
+	// Finding 1: a service or load balancer in another environment's network.
+	{"13.1", "run our service in the other environment's subnets", otherEnvironment, "ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{creates: true, tags: ownTags, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1", subnets: []string{"<vprivate-subnets>"}, publicIP: "false"}, "implicit"},
+	{"13.1", "run our service in our subnets and one of the other environment's", otherEnvironment, "ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{creates: true, tags: ownTags, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1", subnets: []string{"<private-subnets>", "<vpublic-subnets>"}, publicIP: "false"}, "implicit"},
+	{"13.1", "move our service into the other environment's subnets", otherEnvironment, "ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{subnets: []string{"<vprivate-subnets>"}, publicIP: "false"}, "implicit"},
+	{"13.1", "a service whose tasks get public IPs", ownEnvironment, "ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{creates: true, tags: ownTags, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1", subnets: []string{"<private-subnets>"}, publicIP: "true"}, "implicit"},
+	{"13.1", "a service that names no subnets", ownEnvironment, "ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{creates: true, tags: ownTags, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1", publicIP: "false"}, "implicit"},
+	{"13.1", "our load balancer in the other environment's subnets", otherEnvironment, "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd",
+		request{creates: true, tags: ownTags, subnets: []string{"<vpublic-subnets>"}, securityGroups: []string{"<lb-security-group>"}}, "implicit"},
+	{"13.1", "our load balancer behind the other environment's security group", otherEnvironment, "elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd",
+		request{creates: true, tags: ownTags, subnets: []string{"<public-subnets>"}, securityGroups: []string{"<vlb-security-group>"}}, "implicit"},
+	{"13.1", "our load balancer behind the other environment's service security group", otherEnvironment, "elasticloadbalancing:SetSecurityGroups", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd",
+		request{securityGroups: []string{"<vservice-security-group>"}}, "implicit"},
+	{"13.1", "move our load balancer into the other environment's subnets", otherEnvironment, "elasticloadbalancing:SetSubnets", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd",
+		request{subnets: []string{"<vpublic-subnets>"}}, "implicit"},
+	{"13.1", "read the other environment's network", otherEnvironment, "ssm:GetParameter", "ssm:parameter/<vapp>/<venv>/network", request{}, "implicit"},
+	// Finding 5: adopting security groups, private DNS of any VPC.
+	{"13.5", "tag an untagged default security group as ours", ownEnvironment, "ec2:CreateTags", "ec2:security-group/sg-0123456789abcdef0", request{tags: ownTags, targetUntagged: true}, "implicit"},
+	{"13.5", "open a security group to the internet", ownEnvironment, "ec2:AuthorizeSecurityGroupIngress", "ec2:security-group/sg-0123456789abcdef0", request{}, "implicit"},
+	{"13.5", "join a VPC to a private hosted zone", ownEnvironment, "route53:AssociateVPCWithHostedZone", "*", request{}, "implicit"},
+	// Finding 9: what outlives the role.
+	{"13.9", "flow logs to a bucket of another account", ownEnvironment, "ec2:CreateFlowLogs", "ec2:vpc-flow-log/fl-0123", request{creates: true, tags: ownTags}, "implicit"},
+	{"13.9", "an endpoint to any PrivateLink service", ownEnvironment, "ec2:CreateVpcEndpoint", "ec2:vpc-endpoint/vpce-0123", request{creates: true, tags: ownTags}, "implicit"},
 	// Finding 2: other applications' roles.
 	{"13.2", "put our boundary on the overlapping app's role", overlappingApp, "iam:PutRolePermissionsBoundary", "iam:role/<vapp>-<venv>-task",
 		request{boundary: "<boundary>", targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, targetBoundary: "<vboundary>"}, "implicit"},
@@ -166,8 +191,12 @@ var policyMutations = []policyMutation{
 		first := resources[0].(string)
 		s["Resource"] = []any{first[:strings.Index(first, "-logs-")] + "-*"}
 	}},
-	{"13.4", "Ec2Reads", func(s map[string]any) { s["Action"] = "ec2:Describe*" }},
-	{"13.6", "Ec2RetagOwn", func(s map[string]any) { deleteCondition(s, "Null") }},
+	{"13.1", "EcsCreateServiceInOwnNetwork", func(s map[string]any) { deleteCondition(s, "ecs:subnet") }},
+	{"13.1", "EcsCreateServiceInOwnNetwork", func(s map[string]any) { deleteCondition(s, "Bool") }},
+	{"13.1", "EcsUpdateServiceInOwnNetwork", func(s map[string]any) { deleteCondition(s, "ecs:subnet") }},
+	{"13.1", "LoadBalancerCreateInOwnNetwork", func(s map[string]any) { deleteCondition(s, "elasticloadbalancing:SecurityGroup") }},
+	{"13.1", "LoadBalancerOwnSubnets", func(s map[string]any) { delete(s, "Condition") }},
+	{"13.4", "ReadAndUnscopable", func(s map[string]any) { s["Action"] = append(s["Action"].([]any), "ec2:Describe*") }},
 	{"13.6", "ScalingAlarms", func(s map[string]any) { deleteCondition(s, "Null") }},
 	{"earlier", "DenyChangingTheStateBucket", func(s map[string]any) { s["Effect"] = "Allow" }},
 	{"earlier", "StateBucket", func(s map[string]any) { delete(s, "Condition") }},

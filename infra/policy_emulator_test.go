@@ -2,6 +2,7 @@ package infra_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"strings"
@@ -88,12 +89,23 @@ func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, 
 		"-var", "app_name=" + app,
 		"-var", `environments=["` + strings.Join(envs, `","`) + `"]`,
 		"-var", "github_repository=" + testRepository,
+		"-var", "github_repository_id=" + testRepositoryID,
+		"-var", "github_owner_id=" + testOwnerID,
 		"-var", "state_bucket_name=" + stateBucket,
 		"-var", "region=" + moto.Region,
 	}, vars...)...)
 	var outputs struct {
 		Roles      struct{ Value map[string]string } `json:"deploy_role_arns"`
+		PlanRoles  struct{ Value map[string]string } `json:"plan_role_arns"`
 		Boundaries struct{ Value map[string]string } `json:"permissions_boundary_arns"`
+		Networks   struct {
+			Value map[string]struct {
+				LoadBalancerSecurityGroup string   `json:"load_balancer_security_group_id"`
+				ServiceSecurityGroup      string   `json:"service_security_group_id"`
+				PublicSubnets             []string `json:"public_subnet_ids"`
+				PrivateSubnets            []string `json:"private_subnet_ids"`
+			}
+		} `json:"networks"`
 	}
 	if err := json.Unmarshal([]byte(stack.must(t, "output", "-json")), &outputs); err != nil {
 		t.Fatal(err)
@@ -104,6 +116,17 @@ func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, 
 		d, err := storedDeployment(t, client, app, e, stateBucket, outputs.Roles.Value[e], outputs.Boundaries.Value[e])
 		if err != nil {
 			t.Fatalf("app_name %q, environment %s: %v", app, e, err)
+		}
+		if d.planRole, d.planTrust, d.plan, d.planDocuments, err = storedRoleDocuments(t, client, outputs.PlanRoles.Value[e]); err != nil {
+			t.Fatalf("app_name %q, environment %s: plan role: %v", app, e, err)
+		}
+		n, ok := outputs.Networks.Value[e]
+		if !ok || len(n.PrivateSubnets) == 0 || len(n.PublicSubnets) == 0 {
+			t.Fatalf("app_name %q, environment %s: bootstrap output no network for it: %+v", app, e, outputs.Networks.Value)
+		}
+		d.network = network{
+			privateSubnets: n.PrivateSubnets, publicSubnets: n.PublicSubnets,
+			loadBalancerSecurityGroup: n.LoadBalancerSecurityGroup, serviceSecurityGroup: n.ServiceSecurityGroup,
 		}
 		all = append(all, d)
 	}
@@ -171,6 +194,50 @@ func storedDeployment(t *testing.T, client *iam.Client, app, env, bucket, roleAR
 		return d, fmt.Errorf("boundary: %w", err)
 	}
 	return d, nil
+}
+
+// storedRoleDocuments reads a role's trust policy and all its inline
+// policies, as one policy and as the documents IAM stores, by name.
+func storedRoleDocuments(t *testing.T, client *iam.Client, roleARN string) (string, policy, policy, map[string]string, error) {
+	ctx := t.Context()
+	if roleARN == "" {
+		return "", policy{}, policy{}, nil, errors.New("the stack output no role")
+	}
+	name := roleARN[strings.LastIndex(roleARN, "/")+1:]
+	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	if err != nil {
+		return "", policy{}, policy{}, nil, err
+	}
+	trust, err := parsePolicyJSON(aws.ToString(role.Role.AssumeRolePolicyDocument))
+	if err != nil {
+		return "", policy{}, policy{}, nil, fmt.Errorf("trust policy: %w", err)
+	}
+	var permissions policy
+	documents := map[string]string{}
+	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		return "", policy{}, policy{}, nil, err
+	}
+	for _, policyName := range inline.PolicyNames {
+		out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
+		if err != nil {
+			return "", policy{}, policy{}, nil, err
+		}
+		p, err := parsePolicyJSON(aws.ToString(out.PolicyDocument))
+		if err != nil {
+			return "", policy{}, policy{}, nil, fmt.Errorf("inline policy %s: %w", policyName, err)
+		}
+		permissions.Statements = append(permissions.Statements, p.Statements...)
+		documents["inline "+policyName] = policyDocumentJSON(aws.ToString(out.PolicyDocument))
+	}
+	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	if err != nil {
+		return "", policy{}, policy{}, nil, err
+	}
+	if len(attached.AttachedPolicies) > 0 {
+		return "", policy{}, policy{}, nil, fmt.Errorf("%d managed policies are attached; the plan role has its inline policy only", len(attached.AttachedPolicies))
+	}
+	return aws.ToString(role.Role.Arn), trust, permissions, documents, nil
 }
 
 // storedManagedPolicy reads the default version of a managed policy, and

@@ -33,9 +33,11 @@ var deploymentChecks = []deploymentCheck{
 	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
 	{"alarms act only on this environment's scaling policies", alarmsActOnOwnScaling},
 	{"every ForAllValues condition requires its key present", forAllValuesRequireKey},
-	{"EC2 reads are listed one by one", ec2ReadsListed},
+	{"EC2 reads are listed one by one, and nothing in EC2 is written", ec2ReadsListed},
+	{"services and load balancers stay in the environment's network", servicesStayInOwnNetwork},
 	{"roles are created only at the root path", rolesOnlyAtRootPath},
-	{"trust is one GitHub environment of one repository", trustIsGitHubEnvironment},
+	{"trust is one GitHub environment of one repository, by ID", trustIsGitHubEnvironment},
+	{"the plan role only reads", planRoleOnlyReads},
 	{"state of other environments is out of reach", stateOfOwnEnvironmentOnly},
 	{"boundary allows only pulling the image and writing logs", boundaryOnlyPullAndLogs},
 }
@@ -262,12 +264,28 @@ func mutationsScoped(d deployment, _ []deployment, unscopable map[string]bool) e
 }
 
 func trustIsGitHubEnvironment(d deployment, _ []deployment, _ map[string]bool) error {
+	if err := trustsGitHubEnvironment(d.trust, d.env); err != nil {
+		return fmt.Errorf("deploy role: %w", err)
+	}
+	if err := trustsGitHubEnvironment(d.planTrust, d.env); err != nil {
+		return fmt.Errorf("plan role: %w", err)
+	}
+	return nil
+}
+
+// trustsGitHubEnvironment checks a trust policy admits only GitHub jobs of
+// the environment env in the repository testRepositoryID of the owner
+// testOwnerID, by the subject a repository's claim template
+// ["repository_owner_id", "repository_id", "context"] gives: numeric IDs,
+// which a renamed or transferred repository keeps and a new repository of
+// its old name does not get.
+func trustsGitHubEnvironment(trust policy, env string) error {
 	const sub = "token.actions.githubusercontent.com:sub"
-	want := "repo:" + d.repository + ":environment:" + d.env
-	if len(d.trust.Statements) == 0 {
+	want := "repository_owner_id:" + testOwnerID + ":repository_id:" + testRepositoryID + ":environment:" + env
+	if len(trust.Statements) == 0 {
 		return errors.New("no trust statement")
 	}
-	for _, st := range d.trust.Statements {
+	for _, st := range trust.Statements {
 		if !st.allows() {
 			continue
 		}
@@ -292,6 +310,48 @@ func trustIsGitHubEnvironment(d deployment, _ []deployment, _ map[string]bool) e
 		}
 		if subjects != 1 {
 			return fmt.Errorf("trust statement %q has %d subject conditions, want one", st.Sid, subjects)
+		}
+	}
+	return nil
+}
+
+// planRoleOnlyReads checks the drift check's role: every action it is
+// allowed is a read (Describe, List, Get), it reads only this environment's
+// state and no object anywhere else, and it can write nothing, the state
+// lock included.
+func planRoleOnlyReads(d deployment, _ []deployment, _ map[string]bool) error {
+	if d.planRole == "" || len(d.plan.Statements) == 0 {
+		return errors.New("no plan role, or one without permissions")
+	}
+	if !strings.Contains(d.planRole, ":role/github-deploy/") {
+		return fmt.Errorf("plan role %s is not under /github-deploy/, where the deploy roles' Deny protects it", d.planRole)
+	}
+	for _, st := range d.plan.Statements {
+		if !st.allows() {
+			continue
+		}
+		for _, action := range st.Actions {
+			if !isRead(action) {
+				return fmt.Errorf("plan role statement %q allows %s, which is not a read", st.Sid, action)
+			}
+		}
+	}
+	state := "arn:aws:s3:::" + d.bucket + "/" + d.app + "/" + d.env + "/service.tfstate"
+	if !effectivelyAllows(d.plan, "s3:GetObject", state) {
+		return fmt.Errorf("the plan role cannot read its state %s", state)
+	}
+	for _, write := range []string{"s3:PutObject", "s3:DeleteObject"} {
+		if effectivelyAllows(d.plan, write, state+".tflock") {
+			return fmt.Errorf("the plan role may %s the state lock", write)
+		}
+	}
+	for _, other := range []string{
+		"arn:aws:s3:::" + d.bucket + "/" + d.app + "/" + d.env + "x/service.tfstate",
+		"arn:aws:s3:::" + d.bucket + "/other/" + d.env + "/service.tfstate",
+		"arn:aws:s3:::" + d.app + "-" + d.env + "-logs-" + testAccountID + "/alb/x",
+	} {
+		if effectivelyAllows(d.plan, "s3:GetObject", other) {
+			return fmt.Errorf("the plan role may read %s", other)
 		}
 	}
 	return nil
@@ -532,6 +592,9 @@ func forAllValuesRequireKey(d deployment, _ []deployment, _ map[string]bool) err
 			if !strings.HasPrefix(c.Test, "ForAllValues:") {
 				continue
 			}
+			if updateLeavesAlone(st, c.Variable) {
+				continue
+			}
 			if present, ok := st.condition("Null", c.Variable); !ok || !slices.Equal(present, []string{"false"}) {
 				return fmt.Errorf("statement %q has %s %s without Null %s = false beside it", st.Sid, c.Test, c.Variable, c.Variable)
 			}
@@ -540,15 +603,114 @@ func forAllValuesRequireKey(d deployment, _ []deployment, _ map[string]bool) err
 	return nil
 }
 
-// ec2ReadsListed checks that the deploy role reads EC2 call by call:
-// ec2:Describe* also reads launch templates' user data and instance
-// attributes, which a network stack never needs.
+// updateLeavesAlone reports whether a statement grants only ecs:UpdateService
+// and the key is ecs:subnet: an update that leaves the network alone carries
+// no subnets, and that keeps the service where it is, so the key may be
+// absent there (servicesStayInOwnNetwork checks what it may name).
+func updateLeavesAlone(st statement, variable string) bool {
+	return variable == "ecs:subnet" && slices.Equal(st.Actions, []string{"ecs:UpdateService"})
+}
+
+// ec2ReadsListed checks that the deploy role writes nothing in EC2 (the
+// network is bootstrap's) and reads it call by call: ec2:Describe* also
+// reads launch templates' user data and instance attributes.
 func ec2ReadsListed(d deployment, _ []deployment, _ map[string]bool) error {
 	for _, st := range d.deploy.Statements {
 		for _, action := range st.Actions {
-			if st.allows() && service(action) == "ec2" && strings.ContainsAny(action, "*?") {
+			if !st.allows() || service(action) != "ec2" {
+				continue
+			}
+			if strings.ContainsAny(action, "*?") {
 				return fmt.Errorf("statement %q allows %s: list the EC2 calls the stacks make (infra/deploy_calls_test.go)", st.Sid, action)
 			}
+			if !isRead(action) {
+				return fmt.Errorf("statement %q allows %s: the network is bootstrap's, and the deploy role writes nothing in EC2", st.Sid, action)
+			}
+		}
+	}
+	return nil
+}
+
+// subset reports whether every value is one of allowed, and there is one.
+func subset(values, allowed []string) bool {
+	if len(values) == 0 {
+		return false
+	}
+	for _, v := range values {
+		if !slices.Contains(allowed, v) {
+			return false
+		}
+	}
+	return true
+}
+
+// networkKey is a multi-valued condition key that pins a call to some of
+// the environment's network IDs.
+type networkKey struct {
+	variable string
+	allowed  []string
+	// required: the call must carry the key (a Null false beside the
+	// ForAllValues); false for an update that may leave the setting alone.
+	required bool
+}
+
+// servicesStayInOwnNetwork checks that every grant that places a service or
+// a load balancer pins it to this environment's network: ECS services to
+// its private subnets without a public IP, load balancers to its public
+// subnets and its load balancer's security group. Another environment's
+// subnet would let the service join that environment's target groups and
+// take its traffic.
+func servicesStayInOwnNetwork(d deployment, _ []deployment, _ map[string]bool) error {
+	n := d.network
+	rules := map[string][]networkKey{
+		"ecs:CreateService": {{"ecs:subnet", n.privateSubnets, true}},
+		"ecs:UpdateService": {{"ecs:subnet", n.privateSubnets, false}},
+		"elasticloadbalancing:CreateLoadBalancer": {
+			{"elasticloadbalancing:Subnet", n.publicSubnets, true},
+			{"elasticloadbalancing:SecurityGroup", []string{n.loadBalancerSecurityGroup}, true},
+		},
+		"elasticloadbalancing:SetSubnets":        {{"elasticloadbalancing:Subnet", n.publicSubnets, true}},
+		"elasticloadbalancing:SetSecurityGroups": {{"elasticloadbalancing:SecurityGroup", []string{n.loadBalancerSecurityGroup}, true}},
+	}
+	granted := map[string]bool{}
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		for action, keys := range rules {
+			if !st.matchesAction(action) {
+				continue
+			}
+			granted[action] = true
+			for _, k := range keys {
+				values, ok := st.condition("ForAllValues:StringEquals", k.variable)
+				if !ok || !subset(values, k.allowed) {
+					return fmt.Errorf("statement %q allows %s with %s %v, not only this environment's %v", st.Sid, action, k.variable, values, k.allowed)
+				}
+				present, ok := st.condition("Null", k.variable)
+				if k.required && (!ok || !slices.Equal(present, []string{"false"})) {
+					return fmt.Errorf("statement %q allows %s without %s: ForAllValues holds for a request that names none", st.Sid, action, k.variable)
+				}
+			}
+			if service(action) != "ecs" {
+				continue
+			}
+			test := "Bool"
+			if action == "ecs:UpdateService" {
+				test = "BoolIfExists"
+			}
+			public, ok := st.condition(test, "ecs:auto-assign-public-ip")
+			if !ok {
+				public, ok = st.condition("Bool", "ecs:auto-assign-public-ip")
+			}
+			if !ok || !slices.Equal(public, []string{"false"}) {
+				return fmt.Errorf("statement %q allows %s with a public IP (no %s ecs:auto-assign-public-ip = false)", st.Sid, action, test)
+			}
+		}
+	}
+	for action := range rules {
+		if !granted[action] && action != "elasticloadbalancing:SetSecurityGroups" && action != "elasticloadbalancing:SetSubnets" {
+			return fmt.Errorf("nothing allows %s: the service stack cannot deploy", action)
 		}
 	}
 	return nil

@@ -69,17 +69,12 @@ func accountAsStored(t *testing.T) []deployment {
 }
 
 // simulatedNetworks are the networks the request contexts name, by
-// "<app>/<env>".
+// "<app>/<env>": the ones bootstrap applied to the emulator, as it wrote
+// them into each deploy policy.
 func simulatedNetworks(all []deployment) map[string]network {
 	nets := map[string]network{}
-	for i, d := range all {
-		id := fmt.Sprintf("%02x", i+1)
-		nets[d.app+"/"+d.env] = network{
-			privateSubnets:            []string{"subnet-0a" + id + "private1", "subnet-0a" + id + "private2"},
-			publicSubnets:             []string{"subnet-0b" + id + "public1", "subnet-0b" + id + "public2"},
-			loadBalancerSecurityGroup: "sg-0c" + id + "loadbalancer",
-			serviceSecurityGroup:      "sg-0d" + id + "service",
-		}
+	for _, d := range all {
+		nets[d.app+"/"+d.env] = d.network
 	}
 	return nets
 }
@@ -197,6 +192,80 @@ func neededCases(all []deployment, nets map[string]network) []simCase {
 	return cases
 }
 
+// planCalls are the calls the nightly drift check makes with the plan
+// role: terraform init and plan (refresh) of the registry and service
+// stacks without the lock, and the pipeline's choice of the running image.
+var planCalls = []stackCall{
+	{"s3:GetObject", "s3:<bucket>/<app>/<env>/service.tfstate", "S3 backend (plan)"},
+	{"s3:ListBucket", "s3:<bucket>", "S3 backend init"},
+	{"ecs:DescribeServices", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service refresh, choosePlanImage"},
+	{"ecs:DescribeClusters", "ecs:cluster/<app>-<env>", "aws_ecs_cluster refresh"},
+	{"ecs:DescribeTaskDefinition", "*", "aws_ecs_task_definition refresh, choosePlanImage"},
+	{"elasticloadbalancing:DescribeLoadBalancers", "*", "aws_lb refresh"},
+	{"elasticloadbalancing:DescribeTargetGroups", "*", "aws_lb_target_group refresh"},
+	{"application-autoscaling:DescribeScalableTargets", "*", "aws_appautoscaling_target refresh"},
+	{"cloudwatch:DescribeAlarms", "*", "target tracking refresh"},
+	{"logs:DescribeLogGroups", "*", "aws_cloudwatch_log_group refresh"},
+	{"iam:GetRole", "iam:role/<app>-<env>-task", "aws_iam_role refresh"},
+	{"iam:GetRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy refresh"},
+	{"ecr:DescribeRepositories", "ecr:repository/<app>-<env>", "aws_ecr_repository refresh"},
+	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network"},
+}
+
+// planAttacks are what the plan role must never do: write anything (the
+// state, its lock, the service), or read another environment.
+var planAttacks = []attack{
+	{"13.8", "plan role: take the state lock", ownEnvironment, "s3:PutObject", "s3:<bucket>/<app>/<env>/service.tfstate.tflock", request{}, "implicit"},
+	{"13.8", "plan role: overwrite the state", ownEnvironment, "s3:PutObject", "s3:<bucket>/<app>/<env>/service.tfstate", request{}, "implicit"},
+	{"13.8", "plan role: delete a state version", ownEnvironment, "s3:DeleteObjectVersion", "s3:<bucket>/<app>/<env>/service.tfstate", request{}, "implicit"},
+	{"13.8", "plan role: read the other environment's state", otherEnvironment, "s3:GetObject", "s3:<bucket>/<vapp>/<venv>/service.tfstate", request{}, "implicit"},
+	{"13.8", "plan role: update its service", ownEnvironment, "ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1"}, "implicit"},
+	{"13.8", "plan role: push an image", ownEnvironment, "ecr:PutImage", "ecr:repository/<app>-<env>", request{}, "implicit"},
+	{"13.8", "plan role: pass its task role", ownEnvironment, "iam:PassRole", "iam:role/<app>-<env>-task", request{passedToService: "ecs-tasks.amazonaws.com"}, "implicit"},
+	{"13.8", "plan role: read the other environment's network", otherEnvironment, "ssm:GetParameter", "ssm:parameter/<vapp>/<venv>/network", request{}, "implicit"},
+}
+
+// asPlanRole is d as its plan role: the principal and the policies the
+// simulator decides with.
+func asPlanRole(d deployment) deployment {
+	p := d
+	p.roleARN = d.planRole
+	p.documents = d.planDocuments
+	p.parts = map[string]policy{}
+	for name := range d.planDocuments {
+		p.parts[name] = d.plan
+	}
+	return p
+}
+
+// planRoleCases are planCalls (want Allowed) and planAttacks (want Denied)
+// of every deployment's plan role.
+func planRoleCases(all []deployment, nets map[string]network) (needed, attacked []simCase, attackOf map[string]attack) {
+	attackOf = map[string]attack{}
+	for _, d := range all {
+		role := asPlanRole(d)
+		for i, c := range planCalls {
+			name := fmt.Sprintf("plan role needed %s/%s #%d %s on %s (%s)", d.app, d.env, i, c.action, c.arn, c.caller)
+			r := request{}
+			if c.action == "s3:ListBucket" {
+				r = deployCallSends["s3:ListBucket"]
+			}
+			needed = append(needed, callCase(name, role, role, nets, c.action, c.arn, r))
+		}
+		for _, a := range planAttacks {
+			victim, ok := victimOf(a.victim, d, all)
+			if !ok {
+				continue
+			}
+			name := fmt.Sprintf("plan role attack %s/%s: %s (%s)", d.app, d.env, a.name, a.finding)
+			attacked = append(attacked, callCase(name, role, victim, nets, a.action, a.arn, a.r))
+			attackOf[name] = a
+		}
+	}
+	return needed, attacked, attackOf
+}
+
 // TestPolicySimulation applies bootstrap for two applications whose names
 // overlap (goship and goship-dev, each with dev and prod) to the AWS API
 // emulator as one account, reads every deploy role and boundary back as
@@ -212,9 +281,13 @@ func TestPolicySimulation(t *testing.T) {
 
 	needed := neededCases(all, nets)
 	attacked, attackOf := attackCases(all, nets)
+	planNeeded, planAttacked, planAttackOf := planRoleCases(all, nets)
+	needed = append(needed, planNeeded...)
+	attacked = append(attacked, planAttacked...)
+	maps.Copy(attackOf, planAttackOf)
 	var mutated []simCase
-	mutationOf := map[string]policyMutation{}
-	for _, m := range policyMutations {
+	mutationOf := map[string]int{} // case name -> index in policyMutations
+	for i, m := range policyMutations {
 		for _, caller := range all {
 			edited, found := mutate(t, caller, m)
 			if !found {
@@ -226,9 +299,9 @@ func TestPolicySimulation(t *testing.T) {
 				if !ok {
 					continue
 				}
-				name := fmt.Sprintf("mutated %s (%s) %s/%s: %s (%s)", m.sid, m.finding, caller.app, caller.env, a.name, a.finding)
+				name := fmt.Sprintf("mutated #%d %s (%s) %s/%s: %s (%s)", i+1, m.sid, m.finding, caller.app, caller.env, a.name, a.finding)
 				mutated = append(mutated, callCase(name, edited, victim, nets, a.action, a.arn, a.r))
-				mutationOf[name] = m
+				mutationOf[name] = i
 			}
 		}
 	}
@@ -259,21 +332,21 @@ func TestPolicySimulation(t *testing.T) {
 			deniedAttack[strings.SplitN(c.Name, ": ", 2)[1]+"@"+c.Principal] = true
 		}
 	}
-	reopened := map[string][]string{}
+	reopened := map[int][]string{}
 	for _, c := range mutated {
-		m := mutationOf[c.Name]
+		i := mutationOf[c.Name]
 		attackName := strings.SplitN(c.Name, ": ", 2)[1]
 		if results[c.Name].Decision == "Allowed" && deniedAttack[attackName+"@"+c.Principal] {
-			reopened[m.sid] = append(reopened[m.sid], strings.TrimPrefix(c.Name, "mutated "))
+			reopened[i] = append(reopened[i], strings.TrimPrefix(c.Name, "mutated "))
 		}
 	}
-	for _, m := range policyMutations {
-		if len(reopened[m.sid]) == 0 {
-			t.Errorf("mutating %s (finding %s) lets no attack through: the suite would not notice that fix reverted", m.sid, m.finding)
+	for i, m := range policyMutations {
+		if len(reopened[i]) == 0 {
+			t.Errorf("mutation #%d of %s (finding %s) lets no attack through: the suite would not notice that fix reverted", i+1, m.sid, m.finding)
 			continue
 		}
-		t.Logf("mutating %s reopens %d attack cases, such as: %s", m.sid, len(reopened[m.sid]), reopened[m.sid][0])
+		t.Logf("mutation #%d of %s reopens %d attack cases, such as: %s", i+1, m.sid, len(reopened[i]), reopened[i][0])
 	}
-	t.Logf("%d needed calls Allowed, %d attacks denied (%d attacks x %d deployments), %d mutations each caught",
-		allowed, denied, len(attacks), len(all), len(policyMutations))
+	t.Logf("%d needed calls Allowed (%d of them the plan role's), %d attacks denied (%d deploy-role and %d plan-role attacks x %d deployments), %d mutations each caught",
+		allowed, len(planNeeded), denied, len(attacks), len(planAttacks), len(all), len(policyMutations))
 }

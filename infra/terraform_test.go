@@ -143,17 +143,30 @@ func (m providerMirror) cliConfig(t *testing.T) string {
 // exactly version.
 func pinProvider(t *testing.T, work, version string) {
 	t.Helper()
-	path := filepath.Join(work, "terraform.tf")
-	src, err := os.ReadFile(path)
+	pin := func(path string) bool {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(src, []byte(pinnedAWS)) {
+			return false
+		}
+		src = bytes.ReplaceAll(src, []byte(pinnedAWS), []byte(strconv.Quote("= "+version)))
+		if err := os.WriteFile(path, src, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return true
+	}
+	if path := filepath.Join(work, "terraform.tf"); !pin(path) {
+		t.Fatalf("%s no longer pins hashicorp/aws to %s: update pinnedAWS", path, pinnedAWS)
+	}
+	// The modules the stack calls, copied beside it by copyStack.
+	modules, err := filepath.Glob(filepath.Join(work, "..", "modules", "*", "terraform.tf"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Contains(src, []byte(pinnedAWS)) {
-		t.Fatalf("%s no longer pins hashicorp/aws to %s: update pinnedAWS", path, pinnedAWS)
-	}
-	src = bytes.ReplaceAll(src, []byte(pinnedAWS), []byte(strconv.Quote("= "+version)))
-	if err := os.WriteFile(path, src, 0o644); err != nil {
-		t.Fatal(err)
+	for _, path := range modules {
+		pin(path)
 	}
 }
 
@@ -175,7 +188,16 @@ func compareVersions(a, b string) int {
 // next to the sources (and never near a stack's local state).
 func copyStack(t *testing.T, dir string) string {
 	t.Helper()
-	work := t.TempDir()
+	// The copy keeps the stack's place beside modules/, which bootstrap
+	// calls as ../modules/network.
+	root := t.TempDir()
+	work := filepath.Join(root, dir)
+	if err := os.CopyFS(filepath.Join(root, "modules"), os.DirFS("modules")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	sources, err := readSources(dir)
 	if err != nil {
 		t.Fatal(err)

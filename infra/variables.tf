@@ -4,17 +4,6 @@ variable "alb_access_logs_enabled" {
   default     = false
 }
 
-variable "allowed_ingress_cidrs" {
-  type        = list(string)
-  description = "IPv4 CIDR blocks allowed to reach the load balancer on port 80 (and 443 when certificate_arn is set)."
-  default     = ["0.0.0.0/0"]
-
-  validation {
-    condition     = length(var.allowed_ingress_cidrs) > 0 && alltrue([for cidr in var.allowed_ingress_cidrs : can(cidrnetmask(cidr))])
-    error_message = "allowed_ingress_cidrs must be a non-empty list of IPv4 CIDR blocks, such as \"203.0.113.0/24\"."
-  }
-}
-
 variable "app_name" {
   type        = string
   description = "Application name: the first part of every resource name, and of the ECR repository name shared with infra/registry."
@@ -67,17 +56,6 @@ variable "autoscaling_requests_per_target" {
   validation {
     condition     = var.autoscaling_requests_per_target >= 1
     error_message = "autoscaling_requests_per_target must be at least 1."
-  }
-}
-
-variable "availability_zone_count" {
-  type        = number
-  description = "Number of availability zones to spread subnets, the load balancer and tasks over."
-  default     = 2
-
-  validation {
-    condition     = contains([2, 3], var.availability_zone_count)
-    error_message = "availability_zone_count must be 2 or 3."
   }
 }
 
@@ -147,17 +125,6 @@ variable "drain_delay_seconds" {
   }
 }
 
-variable "egress_mode" {
-  type        = string
-  description = "How tasks in the private subnets reach AWS and the internet: \"nat\" (one NAT gateway), \"endpoints\" (VPC endpoints for ECR, CloudWatch Logs and S3 only, no internet) or \"both\"."
-  default     = "nat"
-
-  validation {
-    condition     = contains(["nat", "endpoints", "both"], var.egress_mode)
-    error_message = "egress_mode must be \"nat\", \"endpoints\" or \"both\"."
-  }
-}
-
 variable "environment" {
   type        = string
   description = "Environment name, such as dev or prod: the second part of every resource name, so environments coexist in one account."
@@ -203,7 +170,7 @@ variable "image_repository" {
 
 variable "log_bucket_retention_days" {
   type        = number
-  description = "Days the log bucket keeps load balancer access logs and VPC flow logs before S3 deletes them. Used only when alb_access_logs_enabled or vpc_flow_logs_enabled."
+  description = "Days the log bucket keeps load balancer access logs before S3 deletes them. Used only when alb_access_logs_enabled."
   default     = 90
 
   validation {
@@ -262,21 +229,4 @@ variable "shutdown_timeout_seconds" {
     condition     = var.shutdown_timeout_seconds >= 1 && floor(var.shutdown_timeout_seconds) == var.shutdown_timeout_seconds && var.drain_delay_seconds + var.shutdown_timeout_seconds <= 110
     error_message = "shutdown_timeout_seconds must be a whole number of at least 1, and drain_delay_seconds + shutdown_timeout_seconds must be at most 110 (Fargate stops a task at most 120 seconds after SIGTERM)."
   }
-}
-
-variable "vpc_cidr" {
-  type        = string
-  description = "IPv4 CIDR block of the VPC, /16 to /24; each subnet gets a sixteenth of it."
-  default     = "10.0.0.0/16"
-
-  validation {
-    condition     = can(cidrnetmask(var.vpc_cidr)) && can(regex("/(1[6-9]|2[0-4])$", var.vpc_cidr))
-    error_message = "vpc_cidr must be an IPv4 CIDR block with a prefix length between /16 and /24, such as 10.0.0.0/16."
-  }
-}
-
-variable "vpc_flow_logs_enabled" {
-  type        = bool
-  description = "Record the VPC's flow logs (accepted and rejected traffic of every network interface) to the log bucket, <app_name>-<environment>-logs-<account id>, under vpc-flow-logs/. Delivered straight to S3, so no IAM role is needed. Costs flow-log ingestion and S3 storage; off by default."
-  default     = false
 }

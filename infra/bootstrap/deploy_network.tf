@@ -1,13 +1,13 @@
-# The deploy role's network permissions, a managed policy of their own: IAM
-# caps a role's inline policies at 10,240 characters together, and EC2's
-# tag conditions take room. New EC2 resources must carry this environment's
-# tags; existing ones may be changed only when they carry them already.
+# Where the deploy role may place the service and its load balancer: the
+# environment's own network, which bootstrap applies (network.tf), pinned by
+# ID. A managed policy of its own: IAM caps a role's inline policies at
+# 10,240 characters together, and the subnet IDs take room.
 resource "aws_iam_policy" "deploy_network" {
   for_each = local.github_enabled ? local.environments : toset([])
 
   name        = "${var.app_name}-${each.key}-deploy-network"
   path        = local.deploy_path
-  description = "Network permissions of the ${var.app_name} ${each.key} deploy role: EC2 resources tagged for ${var.app_name}-${each.key}"
+  description = "Where the ${var.app_name} ${each.key} deploy role may run the service and its load balancer: the ${each.key} network only"
   policy      = data.aws_iam_policy_document.deploy_network[each.key].json
 }
 
@@ -21,314 +21,148 @@ resource "aws_iam_role_policy_attachment" "deploy_network" {
 data "aws_iam_policy_document" "deploy_network" {
   for_each = local.environments
 
-  # EC2 authorises its reads on no resource narrower than "*". Listed one by
-  # one, those infra/network.tf's resources make (infra/deploy_calls_test.go),
-  # not ec2:Describe*, which also reads launch templates' user data and
-  # instance attributes.
+  # The load balancer runs only in this environment's public subnets, behind
+  # its security group (both bootstrap's, module.network). Each condition
+  # sits beside a Null check: ForAllValues holds for a request that names no
+  # subnet or group at all. CreateLoadBalancer needs both in one statement,
+  # as any Allow that matches is enough.
   statement {
-    sid = "Ec2Reads"
-    actions = [
-      "ec2:DescribeAddresses",
-      "ec2:DescribeAddressesAttribute",
-      "ec2:DescribeAvailabilityZones",
-      "ec2:DescribeFlowLogs",
-      "ec2:DescribeInternetGateways",
-      "ec2:DescribeNatGateways",
-      "ec2:DescribeNetworkAcls",
-      "ec2:DescribeNetworkInterfaces",
-      "ec2:DescribePrefixLists",
-      "ec2:DescribeRouteTables",
-      "ec2:DescribeSecurityGroupRules",
-      "ec2:DescribeSecurityGroups",
-      "ec2:DescribeSubnets",
-      "ec2:DescribeVpcAttribute",
-      "ec2:DescribeVpcEndpointServices",
-      "ec2:DescribeVpcEndpoints",
-      "ec2:DescribeVpcs",
-    ]
-    resources = ["*"]
+    sid       = "LoadBalancerCreateInOwnNetwork"
+    actions   = ["elasticloadbalancing:CreateLoadBalancer"]
+    resources = ["${local.arn_prefix.elb}:loadbalancer/app/${var.app_name}-${each.key}/*"]
 
     condition {
-      test     = "StringEquals"
-      variable = "aws:RequestedRegion"
-      values   = [var.region]
-    }
-  }
-
-  # A create call is authorised on the resource it creates and on the
-  # existing ones it names (the VPC of a subnet, the security group of a
-  # rule, the subnets and route tables of an endpoint). The request tags
-  # only say what the new resource will carry, so each statement below
-  # grants an action only on the type it creates; the existing resources it
-  # names must carry this environment's tags (Ec2ChangeTagged). One
-  # statement with every create action on every type would let a request
-  # that carries our tags add a rule to any security group, or a subnet,
-  # route or endpoint to any VPC, in the region.
-  statement {
-    sid = "Ec2CreateTagged"
-    actions = [
-      "ec2:AuthorizeSecurityGroupEgress",
-      "ec2:AuthorizeSecurityGroupIngress",
-      "ec2:CreateFlowLogs",
-      "ec2:CreateInternetGateway",
-      "ec2:CreateNatGateway",
-      "ec2:CreateVpcEndpoint",
-    ]
-    resources = [
-      "${local.arn_prefix.ec2}:internet-gateway/*",
-      "${local.arn_prefix.ec2}:natgateway/*",
-      "${local.arn_prefix.ec2}:security-group-rule/*",
-      "${local.arn_prefix.ec2}:vpc-endpoint/*",
-      "${local.arn_prefix.ec2}:vpc-flow-log/*",
-    ]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Application"
-      values   = [var.app_name]
+      test     = "ForAllValues:StringEquals"
+      variable = "elasticloadbalancing:Subnet"
+      values   = module.network[each.key].public_subnet_ids
     }
 
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [each.key]
-    }
-  }
-
-  statement {
-    sid = "Ec2CreateVpcTagged"
-    actions = [
-      "ec2:CreateVpc",
-    ]
-    resources = [
-      "${local.arn_prefix.ec2}:vpc/*",
-    ]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Application"
-      values   = [var.app_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [each.key]
-    }
-  }
-
-  statement {
-    sid = "Ec2CreateInVpcTagged"
-    actions = [
-      "ec2:CreateRouteTable",
-      "ec2:CreateSecurityGroup",
-      "ec2:CreateSubnet",
-    ]
-    resources = [
-      "${local.arn_prefix.ec2}:route-table/*",
-      "${local.arn_prefix.ec2}:security-group/*",
-      "${local.arn_prefix.ec2}:subnet/*",
-    ]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Application"
-      values   = [var.app_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [each.key]
-    }
-  }
-
-  statement {
-    sid = "Ec2AllocateAddressTagged"
-    actions = [
-      "ec2:AllocateAddress",
-    ]
-    resources = [
-      "${local.arn_prefix.ec2}:elastic-ip/*",
-    ]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Application"
-      values   = [var.app_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [each.key]
-    }
-  }
-
-  statement {
-    sid       = "Ec2TagOnCreate"
-    actions   = ["ec2:CreateTags"]
-    resources = ["${local.arn_prefix.ec2}:*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "ec2:CreateAction"
-      values = [
-        "AllocateAddress",
-        "AuthorizeSecurityGroupEgress",
-        "AuthorizeSecurityGroupIngress",
-        "CreateFlowLogs",
-        "CreateInternetGateway",
-        "CreateNatGateway",
-        "CreateRouteTable",
-        "CreateSecurityGroup",
-        "CreateSubnet",
-        "CreateVpc",
-        "CreateVpcEndpoint",
-      ]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Application"
-      values   = [var.app_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [each.key]
-    }
-  }
-
-  statement {
-    sid = "Ec2ChangeTagged"
-    actions = [
-      "ec2:AssociateRouteTable",
-      "ec2:AttachInternetGateway",
-      "ec2:AuthorizeSecurityGroupEgress",
-      "ec2:AuthorizeSecurityGroupIngress",
-      "ec2:CreateFlowLogs",
-      "ec2:CreateNatGateway",
-      "ec2:CreateRoute",
-      "ec2:CreateRouteTable",
-      "ec2:CreateSecurityGroup",
-      "ec2:CreateSubnet",
-      "ec2:CreateVpcEndpoint",
-      "ec2:DeleteFlowLogs",
-      "ec2:DeleteInternetGateway",
-      "ec2:DeleteNatGateway",
-      "ec2:DeleteRoute",
-      "ec2:DeleteRouteTable",
-      "ec2:DeleteSecurityGroup",
-      "ec2:DeleteSubnet",
-      "ec2:DeleteVpc",
-      "ec2:DeleteVpcEndpoints",
-      "ec2:DetachInternetGateway",
-      "ec2:DisassociateAddress",
-      "ec2:DisassociateRouteTable",
-      "ec2:ModifySecurityGroupRules",
-      "ec2:ModifySubnetAttribute",
-      "ec2:ModifyVpcAttribute",
-      "ec2:ModifyVpcEndpoint",
-      "ec2:ReleaseAddress",
-      "ec2:ReplaceRoute",
-      "ec2:RevokeSecurityGroupEgress",
-      "ec2:RevokeSecurityGroupIngress",
-      "ec2:UpdateSecurityGroupRuleDescriptionsEgress",
-      "ec2:UpdateSecurityGroupRuleDescriptionsIngress",
-    ]
-    resources = ["${local.arn_prefix.ec2}:*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Application"
-      values   = [var.app_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Environment"
-      values   = [each.key]
-    }
-  }
-
-  # Tags of this environment's resources may change, except the two that
-  # scope this policy.
-  statement {
-    sid       = "Ec2RetagOwn"
-    actions   = ["ec2:CreateTags", "ec2:DeleteTags"]
-    resources = ["${local.arn_prefix.ec2}:*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Application"
-      values   = [var.app_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:ResourceTag/Environment"
-      values   = [each.key]
-    }
-
-    condition {
-      test     = "ForAllValues:StringNotEquals"
-      variable = "aws:TagKeys"
-      values   = ["Application", "Environment"]
-    }
-
-    # ForAllValues holds on an empty set, and a DeleteTags without Tags
-    # deletes every tag, Application and Environment included.
     condition {
       test     = "Null"
-      variable = "aws:TagKeys"
+      variable = "elasticloadbalancing:Subnet"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "elasticloadbalancing:SecurityGroup"
+      values   = [module.network[each.key].load_balancer_security_group_id]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "elasticloadbalancing:SecurityGroup"
       values   = ["false"]
     }
   }
 
-  # AWS creates a VPC's default security group untagged; the service stack
-  # adopts it (aws_default_security_group) to strip its rules, and tagging it
-  # is how it becomes this environment's. docs/adr/0004: the one EC2 grant on
-  # resources that are not yet tagged.
   statement {
-    sid       = "Ec2AdoptDefaultSecurityGroup"
-    actions   = ["ec2:CreateTags"]
-    resources = ["${local.arn_prefix.ec2}:security-group/*"]
+    sid       = "LoadBalancerOwnSubnets"
+    actions   = ["elasticloadbalancing:SetSubnets"]
+    resources = ["${local.arn_prefix.elb}:loadbalancer/app/${var.app_name}-${each.key}/*"]
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "elasticloadbalancing:Subnet"
+      values   = module.network[each.key].public_subnet_ids
+    }
 
     condition {
       test     = "Null"
-      variable = "aws:ResourceTag/Application"
-      values   = ["true"]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Application"
-      values   = [var.app_name]
-    }
-
-    condition {
-      test     = "StringEquals"
-      variable = "aws:RequestTag/Environment"
-      values   = [each.key]
+      variable = "elasticloadbalancing:Subnet"
+      values   = ["false"]
     }
   }
 
-  # Interface endpoints with private DNS attach the VPC to AWS-managed
-  # private hosted zones, which no policy can name in advance.
   statement {
-    sid = "EndpointPrivateDns"
-    actions = [
-      "route53:AssociateVPCWithHostedZone",
-      "route53:DisassociateVPCFromHostedZone",
-    ]
-    resources = ["arn:${local.partition}:route53:::hostedzone/*"]
+    sid       = "LoadBalancerOwnSecurityGroup"
+    actions   = ["elasticloadbalancing:SetSecurityGroups"]
+    resources = ["${local.arn_prefix.elb}:loadbalancer/app/${var.app_name}-${each.key}/*"]
 
     condition {
-      test     = "StringLike"
-      variable = "route53:VPCs"
-      values   = ["VPCId=*,VPCRegion=${var.region}"]
+      test     = "ForAllValues:StringEquals"
+      variable = "elasticloadbalancing:SecurityGroup"
+      values   = [module.network[each.key].load_balancer_security_group_id]
     }
+
+    condition {
+      test     = "Null"
+      variable = "elasticloadbalancing:SecurityGroup"
+      values   = ["false"]
+    }
+  }
+
+  # A service runs only this environment's task definitions, in this
+  # environment's private subnets, without a public IP. The task definition
+  # reaches outside the cluster (another environment's revision brings its
+  # roles and image, with no PassRole asked), and the subnets pin the VPC,
+  # and with it which security groups and target groups the service can
+  # use: another environment's target group would send that environment's
+  # traffic to these tasks. ECS has no condition key for security groups or
+  # target groups; bootstrap gives each environment a VPC of its own.
+  statement {
+    sid       = "EcsCreateServiceInOwnNetwork"
+    actions   = ["ecs:CreateService"]
+    resources = ["${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*"]
+
+    condition {
+      test     = "ArnLike"
+      variable = "ecs:task-definition"
+      values   = ["${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*"]
+    }
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "ecs:subnet"
+      values   = module.network[each.key].private_subnet_ids
+    }
+
+    condition {
+      test     = "Null"
+      variable = "ecs:subnet"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "Bool"
+      variable = "ecs:auto-assign-public-ip"
+      values   = ["false"]
+    }
+  }
+
+  # An update carries the keys only for what it changes (the provider sends
+  # the network configuration only when it changed): IfExists for the task
+  # definition and the public IP, and ForAllValues holds without subnets.
+  # Whatever an update does name must be this environment's.
+  statement {
+    sid       = "EcsUpdateServiceInOwnNetwork"
+    actions   = ["ecs:UpdateService"]
+    resources = ["${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*"]
+
+    condition {
+      test     = "ArnLikeIfExists"
+      variable = "ecs:task-definition"
+      values   = ["${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*"]
+    }
+
+    condition {
+      test     = "ForAllValues:StringEquals"
+      variable = "ecs:subnet"
+      values   = module.network[each.key].private_subnet_ids
+    }
+
+    condition {
+      test     = "BoolIfExists"
+      variable = "ecs:auto-assign-public-ip"
+      values   = ["false"]
+    }
+  }
+
+  # The service stack reads its network from bootstrap's parameter, and
+  # nothing else of Systems Manager.
+  statement {
+    sid       = "NetworkParameter"
+    actions   = ["ssm:GetParameter"]
+    resources = ["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${var.app_name}/${each.key}/network"]
   }
 }

@@ -13,6 +13,11 @@ resource "aws_iam_role" "deploy" {
   max_session_duration = 7200
 
   lifecycle {
+    precondition {
+      condition     = var.github_repository_id != null && var.github_owner_id != null
+      error_message = "github_repository needs github_repository_id and github_owner_id too (gh api repos/${coalesce(var.github_repository, "OWNER/NAME")} --jq '.id, .owner.id'): the roles trust GitHub's subject by these IDs, which a renamed or transferred repository's name cannot reuse."
+    }
+
     # The deploy role may manage buckets named "<app_name>-<environment>-*"
     # (access and flow logs); the state bucket must not be one of them.
     precondition {
@@ -127,8 +132,11 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   # Reads, and the calls AWS authorises on no resource narrower than "*"
-  # (docs/adr/0004 lists them with the reason): limited to the region.
-  # EC2's reads are in deploy_network.tf.
+  # (docs/adr/0004 lists them with the reason): limited to the region. The
+  # one EC2 call: deleting a load balancer, the provider looks for the
+  # network interfaces it leaves behind. Nothing else of EC2, not
+  # ec2:Describe*, which also reads launch templates' user data and
+  # instance attributes.
   statement {
     sid = "ReadAndUnscopable"
     actions = [
@@ -141,9 +149,8 @@ data "aws_iam_policy_document" "deploy" {
       "ecs:DescribeTaskDefinition",
       "ecs:ListClusters",
       "ecs:ListTaskDefinitions",
+      "ec2:DescribeNetworkInterfaces",
       "elasticloadbalancing:Describe*",
-      "logs:CreateLogDelivery",
-      "logs:DeleteLogDelivery",
       "logs:DescribeLogGroups",
     ]
     resources = ["*"]
@@ -162,7 +169,6 @@ data "aws_iam_policy_document" "deploy" {
     actions = [
       "elasticloadbalancing:AddTags",
       "elasticloadbalancing:CreateListener",
-      "elasticloadbalancing:CreateLoadBalancer",
       "elasticloadbalancing:CreateTargetGroup",
       "elasticloadbalancing:DeleteListener",
       "elasticloadbalancing:DeleteLoadBalancer",
@@ -174,8 +180,6 @@ data "aws_iam_policy_document" "deploy" {
       "elasticloadbalancing:ModifyTargetGroupAttributes",
       "elasticloadbalancing:RemoveTags",
       "elasticloadbalancing:SetIpAddressType",
-      "elasticloadbalancing:SetSecurityGroups",
-      "elasticloadbalancing:SetSubnets",
     ]
     resources = [
       "${local.arn_prefix.elb}:listener-rule/app/${var.app_name}-${each.key}/*",
@@ -214,23 +218,6 @@ data "aws_iam_policy_document" "deploy" {
       "${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*",
       "${local.arn_prefix.ecs}:task/${var.app_name}-${each.key}/*",
     ]
-  }
-
-  # A service runs only this environment's task definitions. The task
-  # definition is the one thing in CreateService/UpdateService that reaches
-  # outside the cluster: another environment's revision brings its roles
-  # and image with it, with no PassRole asked. (IfExists: an update that
-  # leaves the task definition alone carries no ecs:task-definition.)
-  statement {
-    sid       = "EcsServiceRunsOwnTaskDefinitions"
-    actions   = ["ecs:CreateService", "ecs:UpdateService"]
-    resources = ["${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*"]
-
-    condition {
-      test     = "ArnLikeIfExists"
-      variable = "ecs:task-definition"
-      values   = ["${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*"]
-    }
   }
 
   # CreateCluster and RegisterTaskDefinition name no resource AWS can

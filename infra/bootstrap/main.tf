@@ -15,7 +15,6 @@ locals {
   arn_prefix = {
     autoscaling = "arn:${local.partition}:application-autoscaling:${var.region}:${local.account_id}"
     cw          = "arn:${local.partition}:cloudwatch:${var.region}:${local.account_id}"
-    ec2         = "arn:${local.partition}:ec2:${var.region}:${local.account_id}"
     ecr         = "arn:${local.partition}:ecr:${var.region}:${local.account_id}"
     ecs         = "arn:${local.partition}:ecs:${var.region}:${local.account_id}"
     elb         = "arn:${local.partition}:elasticloadbalancing:${var.region}:${local.account_id}"

@@ -31,6 +31,17 @@ variable "github_oidc_provider_arn" {
   }
 }
 
+variable "github_owner_id" {
+  type        = string
+  description = "Numeric ID of github_repository's owner (gh api repos/OWNER/NAME --jq .owner.id). Required with github_repository: the deploy roles' OIDC subject names it."
+  default     = null
+
+  validation {
+    condition     = var.github_owner_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_owner_id))
+    error_message = "github_owner_id must be null or the owner's numeric ID, such as 9919."
+  }
+}
+
 variable "github_repository" {
   type        = string
   description = "GitHub repository (\"owner/name\") whose jobs in a GitHub environment named like one of environments may assume that environment's deploy role. When null, no OIDC provider or deploy role is created."
@@ -39,6 +50,46 @@ variable "github_repository" {
   validation {
     condition     = var.github_repository == null || can(regex("^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$", var.github_repository))
     error_message = "github_repository must be null or \"owner/name\", exactly as GitHub spells it, such as \"example/goship\"."
+  }
+}
+
+variable "github_repository_id" {
+  type        = string
+  description = "Numeric ID of github_repository (gh api repos/OWNER/NAME --jq .id). Required with github_repository: the deploy roles' OIDC subject names it, so that a renamed or transferred repository's name cannot be reused to assume them."
+  default     = null
+
+  validation {
+    condition     = var.github_repository_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_repository_id))
+    error_message = "github_repository_id must be null or the repository's numeric ID, such as 1296269."
+  }
+}
+
+variable "networks" {
+  type = map(object({
+    allowed_ingress_cidrs    = optional(list(string))
+    availability_zone_count  = optional(number)
+    egress_mode              = optional(string)
+    flow_logs_enabled        = optional(bool)
+    flow_logs_retention_days = optional(number)
+    private_subnet_ids       = optional(list(string))
+    public_subnet_ids        = optional(list(string))
+    vpc_cidr                 = optional(string)
+    vpc_id                   = optional(string)
+  }))
+  description = "Each environment's network, by environment name. An environment not named here gets a new VPC (10.0.0.0/16 over 2 zones, one NAT gateway, the load balancer open to 0.0.0.0/0 on 80 and 443). Set vpc_cidr, availability_zone_count, egress_mode (nat, endpoints or both), flow_logs_enabled, flow_logs_retention_days and allowed_ingress_cidrs to change that, or vpc_id with public_subnet_ids and private_subnet_ids to run in an existing VPC (only the two security groups are created there)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for env in keys(var.networks) : contains(var.environments, env)])
+    error_message = "networks may only name environments listed in environments."
+  }
+
+  # The deploy policy pins each environment to its own subnets; a VPC shared
+  # by two environments would still let one use the other's security groups
+  # and target groups (docs/adr/0004).
+  validation {
+    condition     = length(compact([for network in values(var.networks) : network.vpc_id])) == length(distinct(compact([for network in values(var.networks) : network.vpc_id])))
+    error_message = "networks must give each environment a VPC of its own: two environments name the same vpc_id."
   }
 }
 

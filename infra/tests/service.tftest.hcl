@@ -4,9 +4,10 @@
 # against the mock (creating nothing) to check what is built from them.
 
 mock_provider "aws" {
-  mock_data "aws_availability_zones" {
+  # The network bootstrap applied (infra/modules/network) for goship/dev.
+  mock_data "aws_ssm_parameter" {
     defaults = {
-      names = ["us-east-1a", "us-east-1b", "us-east-1c"]
+      insecure_value = "{\"vpc_id\":\"vpc-0123456789abcdef0\",\"public_subnet_ids\":[\"subnet-0aaaaaaaaaaaaaaa1\",\"subnet-0aaaaaaaaaaaaaaa2\"],\"private_subnet_ids\":[\"subnet-0bbbbbbbbbbbbbbb1\",\"subnet-0bbbbbbbbbbbbbbb2\"],\"load_balancer_security_group_id\":\"sg-0aaaaaaaaaaaaaaa1\",\"service_security_group_id\":\"sg-0bbbbbbbbbbbbbbb1\"}"
     }
   }
 
@@ -93,20 +94,6 @@ mock_provider "aws" {
       arn = "arn:aws:iam::127311923021:root"
     }
   }
-
-  mock_resource "aws_security_group" {
-    defaults = {
-      arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"
-      id  = "sg-0123456789abcdef0"
-    }
-  }
-
-  mock_resource "aws_vpc_endpoint" {
-    defaults = {
-      arn            = "arn:aws:ec2:us-east-1:123456789012:vpc-endpoint/vpce-0123456789abcdef0"
-      prefix_list_id = "pl-63a5400a"
-    }
-  }
 }
 
 variables {
@@ -122,8 +109,13 @@ run "defaults" {
   }
 
   assert {
-    condition     = length(aws_subnet.private) == 2 && alltrue([for s in aws_subnet.private : s.map_public_ip_on_launch == false])
-    error_message = "Two private subnets, none mapping public IPs."
+    condition     = one(aws_ecs_service.this.network_configuration).subnets == toset(["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]) && one(aws_ecs_service.this.network_configuration).security_groups == toset(["sg-0bbbbbbbbbbbbbbb1"])
+    error_message = "Tasks must run in the network's private subnets and service security group, as bootstrap wrote them."
+  }
+
+  assert {
+    condition     = aws_lb.this.subnets == toset(["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]) && aws_lb.this.security_groups == toset(["sg-0aaaaaaaaaaaaaaa1"]) && aws_lb_target_group.this.vpc_id == "vpc-0123456789abcdef0"
+    error_message = "The load balancer must run in the network's public subnets and security group, its target group in the network's VPC."
   }
 
   assert {
@@ -185,21 +177,6 @@ run "defaults" {
   }
 
   assert {
-    condition     = length(aws_vpc_security_group_ingress_rule.alb_https) == 0 && length(aws_vpc_security_group_ingress_rule.alb_http) == 1
-    error_message = "Without a certificate, the load balancer must admit port 80 only."
-  }
-
-  assert {
-    condition     = aws_vpc_security_group_ingress_rule.service_alb.from_port == 8080 && aws_vpc_security_group_ingress_rule.service_alb.to_port == 8080
-    error_message = "The service must admit the container port only."
-  }
-
-  assert {
-    condition     = length(aws_nat_gateway.this) == 1 && length(aws_vpc_endpoint.interface) == 0 && length(aws_vpc_endpoint.s3) == 0
-    error_message = "The default egress is one NAT gateway and no endpoints."
-  }
-
-  assert {
     condition     = aws_cloudwatch_log_group.this.retention_in_days == 30
     error_message = "Logs must be kept 30 days by default."
   }
@@ -220,8 +197,8 @@ run "defaults" {
   }
 
   assert {
-    condition     = length(aws_s3_bucket.log) == 0 && length(aws_s3_bucket_policy.log) == 0 && length(aws_flow_log.this) == 0 && length(aws_lb.this.access_logs) == 0
-    error_message = "Access logs and flow logs are off by default: no log bucket, no flow log, no access_logs block."
+    condition     = length(aws_s3_bucket.log) == 0 && length(aws_s3_bucket_policy.log) == 0 && length(aws_lb.this.access_logs) == 0
+    error_message = "Access logs are off by default: no log bucket, no access_logs block."
   }
 }
 
@@ -241,58 +218,6 @@ run "https_with_certificate" {
     condition     = one(aws_lb_listener.http.default_action).type == "redirect" && one(one(aws_lb_listener.http.default_action).redirect).protocol == "HTTPS"
     error_message = "With a certificate, HTTP must redirect to HTTPS."
   }
-
-  assert {
-    condition     = length(aws_vpc_security_group_ingress_rule.alb_https) == 1
-    error_message = "With a certificate, the load balancer must admit 443."
-  }
-}
-
-run "endpoints_only" {
-  command = plan
-
-  variables {
-    egress_mode             = "endpoints"
-    availability_zone_count = 3
-  }
-
-  assert {
-    condition     = length(aws_nat_gateway.this) == 0 && length(aws_eip.nat) == 0 && length(aws_route.private_internet) == 0
-    error_message = "egress_mode endpoints must not create a NAT gateway."
-  }
-
-  assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "logs"]) && alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled])
-    error_message = "ECR and CloudWatch Logs interface endpoints with private DNS are needed to start tasks."
-  }
-
-  assert {
-    condition     = length(aws_vpc_endpoint.s3) == 1 && aws_vpc_endpoint.s3[0].vpc_endpoint_type == "Gateway"
-    error_message = "Image layers come from S3 through a gateway endpoint."
-  }
-
-  assert {
-    condition     = length(aws_vpc_security_group_egress_rule.service_https) == 0 && length(aws_vpc_security_group_egress_rule.service_endpoint) == 1 && length(aws_vpc_security_group_egress_rule.service_s3) == 1
-    error_message = "Without NAT, tasks may reach only the endpoints."
-  }
-
-  assert {
-    condition     = length(aws_subnet.private) == 3 && length(aws_subnet.public) == 3
-    error_message = "Three availability zones, three subnets of each tier."
-  }
-}
-
-run "both_egress_paths" {
-  command = plan
-
-  variables {
-    egress_mode = "both"
-  }
-
-  assert {
-    condition     = length(aws_nat_gateway.this) == 1 && length(aws_vpc_endpoint.interface) == 3 && length(aws_vpc_endpoint.s3) == 1
-    error_message = "egress_mode both must create the NAT gateway and the endpoints."
-  }
 }
 
 # A new container_port must not replace the target group (the listener
@@ -311,8 +236,8 @@ run "container_port_keeps_the_target_group" {
   }
 
   assert {
-    condition     = one(aws_ecs_service.this.load_balancer).container_port == 8081 && aws_vpc_security_group_ingress_rule.service_alb.from_port == 8081 && aws_vpc_security_group_egress_rule.alb_service.to_port == 8081
-    error_message = "The service and both security group rules must use container_port."
+    condition     = one(aws_ecs_service.this.load_balancer).container_port == 8081
+    error_message = "The service must register its tasks on container_port."
   }
 }
 
@@ -392,12 +317,11 @@ run "gomemlimit_follows_memory" {
   }
 }
 
-run "access_logs_and_flow_logs" {
+run "access_logs" {
   command = plan
 
   variables {
     alb_access_logs_enabled   = true
-    vpc_flow_logs_enabled     = true
     log_bucket_retention_days = 30
   }
 
@@ -435,24 +359,6 @@ run "access_logs_and_flow_logs" {
     condition     = one(aws_lb.this.access_logs).enabled && one(aws_lb.this.access_logs).prefix == "alb"
     error_message = "The load balancer must write access logs under alb/."
   }
-
-  assert {
-    condition     = aws_flow_log.this[0].log_destination_type == "s3" && aws_flow_log.this[0].traffic_type == "ALL" && aws_flow_log.this[0].iam_role_arn == null
-    error_message = "Flow logs must record all traffic straight to S3, with no IAM role."
-  }
-}
-
-run "flow_logs_only" {
-  command = plan
-
-  variables {
-    vpc_flow_logs_enabled = true
-  }
-
-  assert {
-    condition     = length(aws_s3_bucket.log) == 1 && length(aws_flow_log.this) == 1 && length(aws_lb.this.access_logs) == 0 && length(data.aws_elb_service_account.this) == 0
-    error_message = "Flow logs alone need the bucket but no load balancer logging."
-  }
 }
 
 # Creates nothing: the mock provider fakes every resource. Checks the log
@@ -462,7 +368,6 @@ run "log_bucket_policy" {
 
   variables {
     alb_access_logs_enabled = true
-    vpc_flow_logs_enabled   = true
   }
 
   assert {
@@ -477,9 +382,7 @@ run "log_bucket_policy" {
     condition = alltrue([
       for s in jsondecode(aws_s3_bucket_policy.log[0].policy).Statement :
       s.Effect == "Deny" ||
-      try(startswith(s.Resource, "arn:aws:s3:::goship-dev-logs-123456789012/alb/AWSLogs/123456789012/"), false) ||
-      try(startswith(s.Resource, "arn:aws:s3:::goship-dev-logs-123456789012/vpc-flow-logs/AWSLogs/123456789012/"), false) ||
-      try(s.Action == "s3:GetBucketAcl" && s.Resource == "arn:aws:s3:::goship-dev-logs-123456789012", false)
+      try(startswith(s.Resource, "arn:aws:s3:::goship-dev-logs-123456789012/alb/AWSLogs/123456789012/"), false)
     ])
     error_message = "Log delivery may write only under its own prefix for this account."
   }
@@ -488,14 +391,9 @@ run "log_bucket_policy" {
     condition = toset([
       for s in jsondecode(aws_s3_bucket_policy.log[0].policy).Statement : s.Sid
       ]) == toset([
-      "DenyInsecureTransport", "LoadBalancerAccessLogs", "LoadBalancerAccessLogsDelivery", "FlowLogsWrite", "FlowLogsAclCheck",
+      "DenyInsecureTransport", "LoadBalancerAccessLogs", "LoadBalancerAccessLogsDelivery",
     ])
-    error_message = "The policy must let the load balancer and flow log delivery write, and deny plain HTTP."
-  }
-
-  assert {
-    condition     = aws_flow_log.this[0].log_destination == "arn:aws:s3:::goship-dev-logs-123456789012/vpc-flow-logs"
-    error_message = "Flow logs must go to the log bucket under vpc-flow-logs/."
+    error_message = "The policy must let the load balancer write, and deny plain HTTP."
   }
 }
 

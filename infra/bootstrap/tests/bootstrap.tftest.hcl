@@ -1,6 +1,31 @@
 # Plan tests of the bootstrap stack against a mocked AWS provider.
 
 mock_provider "aws" {
+  mock_data "aws_availability_zones" {
+    defaults = {
+      names = ["us-east-1a", "us-east-1b", "us-east-1c"]
+    }
+  }
+
+  mock_resource "aws_vpc" {
+    defaults = {
+      id = "vpc-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_subnet" {
+    defaults = {
+      id = "subnet-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_security_group" {
+    defaults = {
+      arn = "arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0"
+      id  = "sg-0123456789abcdef0"
+    }
+  }
+
   mock_data "aws_caller_identity" {
     defaults = {
       account_id = "123456789012"
@@ -116,11 +141,59 @@ run "rejects_state_bucket_in_a_deploy_namespace" {
   command = plan
 
   variables {
-    github_repository = "example/goship"
-    state_bucket_name = "goship-dev-tfstate"
+    github_repository    = "example/goship"
+    github_repository_id = "1296269"
+    github_owner_id      = "9919"
+    state_bucket_name    = "goship-dev-tfstate"
   }
 
   expect_failures = [aws_iam_role.deploy]
+}
+
+# Each environment has a network of its own: a new VPC by default, or an
+# existing one, which no two environments may share.
+run "networks" {
+  command = plan
+
+  variables {
+    networks = {
+      prod = {
+        vpc_id             = "vpc-0feedfeedfeedfeed"
+        public_subnet_ids  = ["subnet-0aaaaaaaaaaaaaaa1", "subnet-0aaaaaaaaaaaaaaa2"]
+        private_subnet_ids = ["subnet-0bbbbbbbbbbbbbbb1", "subnet-0bbbbbbbbbbbbbbb2"]
+      }
+    }
+  }
+
+  assert {
+    condition     = length(module.network["dev"].private_subnet_ids) == 2 && module.network["prod"].vpc_id == "vpc-0feedfeedfeedfeed" && join(",", module.network["prod"].private_subnet_ids) == "subnet-0bbbbbbbbbbbbbbb1,subnet-0bbbbbbbbbbbbbbb2"
+    error_message = "dev gets a new VPC with two private subnets; prod runs in the VPC networks names."
+  }
+}
+
+run "rejects_a_shared_vpc" {
+  command = plan
+
+  variables {
+    networks = {
+      dev  = { vpc_id = "vpc-0feedfeedfeedfeed", public_subnet_ids = ["subnet-0aaaaaaaaaaaaaaa1"], private_subnet_ids = ["subnet-0bbbbbbbbbbbbbbb1"] }
+      prod = { vpc_id = "vpc-0feedfeedfeedfeed", public_subnet_ids = ["subnet-0aaaaaaaaaaaaaaa2"], private_subnet_ids = ["subnet-0bbbbbbbbbbbbbbb2"] }
+    }
+  }
+
+  expect_failures = [var.networks]
+}
+
+run "rejects_networks_of_unknown_environments" {
+  command = plan
+
+  variables {
+    networks = {
+      staging = { egress_mode = "endpoints" }
+    }
+  }
+
+  expect_failures = [var.networks]
 }
 
 run "rejects_bad_repository" {
@@ -143,11 +216,23 @@ run "without_github" {
   }
 }
 
+run "github_needs_the_numeric_ids" {
+  command = plan
+
+  variables {
+    github_repository = "example/goship"
+  }
+
+  expect_failures = [aws_iam_role.deploy]
+}
+
 run "with_github" {
   command = apply
 
   variables {
-    github_repository = "example/goship"
+    github_repository    = "example/goship"
+    github_repository_id = "1296269"
+    github_owner_id      = "9919"
   }
 
   assert {
@@ -175,9 +260,14 @@ run "with_github" {
       for env in ["dev", "prod"] : toset(flatten([
         for c in data.aws_iam_policy_document.deploy_assume[env].statement[0].condition : c.values
         if c.variable == "token.actions.githubusercontent.com:sub"
-      ])) == toset(["repo:example/goship:environment:${env}"])
+      ])) == toset(["repository_owner_id:9919:repository_id:1296269:environment:${env}"])
     ])
-    error_message = "Each environment's role trusts only jobs of that GitHub environment: no branch subjects."
+    error_message = "Each environment's role trusts only jobs of that GitHub environment of the repository named by its IDs: no branch subjects, no names."
+  }
+
+  assert {
+    condition     = toset(keys(output.plan_role_arns)) == toset(["dev", "prod"]) && aws_iam_role.plan["prod"].name == "goship-prod-plan" && aws_iam_role.plan["prod"].path == "/github-deploy/"
+    error_message = "Each environment gets a read-only plan role under the deploy path, output by environment."
   }
 }
 
@@ -186,6 +276,8 @@ run "reuses_existing_oidc_provider" {
 
   variables {
     github_repository        = "example/goship"
+    github_repository_id     = "1296269"
+    github_owner_id          = "9919"
     github_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
   }
 

@@ -1,4 +1,11 @@
+# Each environment's network, applied by an administrator through bootstrap:
+# a new VPC (public subnets for the load balancer and the NAT gateway,
+# private ones for the tasks, NAT and/or VPC endpoints for their way out),
+# or an existing VPC named by ID. The deploy role creates nothing here.
+
 data "aws_availability_zones" "available" {
+  count = local.create_vpc ? 1 : 0
+
   state = "available"
 
   # Zone names map to different zones in each account; zone IDs do not.
@@ -21,103 +28,115 @@ data "aws_availability_zones" "available" {
 }
 
 locals {
-  availability_zones = slice(data.aws_availability_zones.available.names, 0, var.availability_zone_count)
+  availability_zones = local.create_vpc ? slice(data.aws_availability_zones.available[0].names, 0, var.availability_zone_count) : []
 }
 
 resource "aws_vpc" "this" {
+  count = local.create_vpc ? 1 : 0
+
   cidr_block = var.vpc_cidr
 
   # Interface endpoints with private DNS need both.
   enable_dns_hostnames = true
   enable_dns_support   = true
 
-  tags = {
+  tags = merge(local.tags, {
     Name = local.name
-  }
+  })
 }
 
 # Nothing may use the default security group: it starts with allow-all rules.
 # Managing it with no rules empties it; destroy only forgets it.
 resource "aws_default_security_group" "this" {
-  vpc_id = aws_vpc.this.id
+  count = local.create_vpc ? 1 : 0
 
-  tags = {
+  vpc_id = aws_vpc.this[0].id
+
+  tags = merge(local.tags, {
     Name = "${local.name}-default-unused"
-  }
+  })
 }
 
 resource "aws_internet_gateway" "this" {
-  vpc_id = aws_vpc.this.id
+  count = local.create_vpc ? 1 : 0
 
-  tags = {
+  vpc_id = aws_vpc.this[0].id
+
+  tags = merge(local.tags, {
     Name = local.name
-  }
+  })
 }
 
 # Public subnets hold the load balancer and the NAT gateway, which bring their
 # own addresses: nothing launched here gets a public IP by default.
 resource "aws_subnet" "public" {
-  count = var.availability_zone_count
+  count = local.create_vpc ? var.availability_zone_count : 0
 
-  vpc_id                  = aws_vpc.this.id
+  vpc_id                  = aws_vpc.this[0].id
   availability_zone       = local.availability_zones[count.index]
   cidr_block              = cidrsubnet(var.vpc_cidr, 4, count.index)
   map_public_ip_on_launch = false
 
-  tags = {
+  tags = merge(local.tags, {
     Name = "${local.name}-public-${local.availability_zones[count.index]}"
     Tier = "public"
-  }
+  })
 }
 
 resource "aws_subnet" "private" {
-  count = var.availability_zone_count
+  count = local.create_vpc ? var.availability_zone_count : 0
 
-  vpc_id                  = aws_vpc.this.id
+  vpc_id                  = aws_vpc.this[0].id
   availability_zone       = local.availability_zones[count.index]
   cidr_block              = cidrsubnet(var.vpc_cidr, 4, count.index + 8)
   map_public_ip_on_launch = false
 
-  tags = {
+  tags = merge(local.tags, {
     Name = "${local.name}-private-${local.availability_zones[count.index]}"
     Tier = "private"
-  }
+  })
 }
 
 resource "aws_route_table" "public" {
-  vpc_id = aws_vpc.this.id
+  count = local.create_vpc ? 1 : 0
 
-  tags = {
+  vpc_id = aws_vpc.this[0].id
+
+  tags = merge(local.tags, {
     Name = "${local.name}-public"
-  }
+  })
 }
 
 resource "aws_route" "public_internet" {
-  route_table_id         = aws_route_table.public.id
+  count = local.create_vpc ? 1 : 0
+
+  route_table_id         = aws_route_table.public[0].id
   destination_cidr_block = "0.0.0.0/0"
-  gateway_id             = aws_internet_gateway.this.id
+  gateway_id             = aws_internet_gateway.this[0].id
 }
 
 resource "aws_route_table_association" "public" {
-  count = var.availability_zone_count
+  count = local.create_vpc ? var.availability_zone_count : 0
 
   subnet_id      = aws_subnet.public[count.index].id
-  route_table_id = aws_route_table.public.id
+  route_table_id = aws_route_table.public[0].id
 }
 
 resource "aws_route_table" "private" {
-  vpc_id = aws_vpc.this.id
+  count = local.create_vpc ? 1 : 0
 
-  tags = {
+  vpc_id = aws_vpc.this[0].id
+
+  tags = merge(local.tags, {
     Name = "${local.name}-private"
-  }
+  })
 }
 
 resource "aws_route_table_association" "private" {
-  count = var.availability_zone_count
+  count = local.create_vpc ? var.availability_zone_count : 0
 
   subnet_id      = aws_subnet.private[count.index].id
-  route_table_id = aws_route_table.private.id
+  route_table_id = aws_route_table.private[0].id
 }
 
 # One NAT gateway for all private subnets: the cheapest way out (see the
@@ -128,9 +147,9 @@ resource "aws_eip" "nat" {
 
   domain = "vpc"
 
-  tags = {
+  tags = merge(local.tags, {
     Name = "${local.name}-nat"
-  }
+  })
 
   depends_on = [aws_internet_gateway.this]
 }
@@ -141,9 +160,9 @@ resource "aws_nat_gateway" "this" {
   allocation_id = aws_eip.nat[0].id
   subnet_id     = aws_subnet.public[0].id
 
-  tags = {
+  tags = merge(local.tags, {
     Name = local.name
-  }
+  })
 
   # A NAT gateway needs the internet gateway attached to route anywhere.
   depends_on = [aws_internet_gateway.this, aws_route.public_internet]
@@ -152,7 +171,7 @@ resource "aws_nat_gateway" "this" {
 resource "aws_route" "private_internet" {
   count = local.nat_enabled ? 1 : 0
 
-  route_table_id         = aws_route_table.private.id
+  route_table_id         = aws_route_table.private[0].id
   destination_cidr_block = "0.0.0.0/0"
   nat_gateway_id         = aws_nat_gateway.this[0].id
 }
@@ -163,29 +182,29 @@ resource "aws_route" "private_internet" {
 resource "aws_vpc_endpoint" "interface" {
   for_each = local.endpoints_enabled ? toset(["ecr.api", "ecr.dkr", "logs"]) : toset([])
 
-  vpc_id              = aws_vpc.this.id
+  vpc_id              = aws_vpc.this[0].id
   service_name        = "com.amazonaws.${var.region}.${each.key}"
   vpc_endpoint_type   = "Interface"
   private_dns_enabled = true
   subnet_ids          = aws_subnet.private[*].id
   security_group_ids  = [aws_security_group.endpoint[0].id]
 
-  tags = {
+  tags = merge(local.tags, {
     Name = "${local.name}-${each.key}"
-  }
+  })
 }
 
 resource "aws_vpc_endpoint" "s3" {
   count = local.endpoints_enabled ? 1 : 0
 
-  vpc_id            = aws_vpc.this.id
+  vpc_id            = aws_vpc.this[0].id
   service_name      = "com.amazonaws.${var.region}.s3"
   vpc_endpoint_type = "Gateway"
-  route_table_ids   = [aws_route_table.private.id]
+  route_table_ids   = [aws_route_table.private[0].id]
 
-  tags = {
+  tags = merge(local.tags, {
     Name = "${local.name}-s3"
-  }
+  })
 }
 
 resource "aws_security_group" "endpoint" {
@@ -193,11 +212,11 @@ resource "aws_security_group" "endpoint" {
 
   name        = "${local.name}-endpoint"
   description = "VPC interface endpoints: HTTPS from the service's tasks"
-  vpc_id      = aws_vpc.this.id
+  vpc_id      = aws_vpc.this[0].id
 
-  tags = {
+  tags = merge(local.tags, {
     Name = "${local.name}-endpoint"
-  }
+  })
 }
 
 resource "aws_vpc_security_group_ingress_rule" "endpoint_https" {
@@ -209,21 +228,4 @@ resource "aws_vpc_security_group_ingress_rule" "endpoint_https" {
   ip_protocol                  = "tcp"
   from_port                    = 443
   to_port                      = 443
-}
-
-# Every flow of every network interface in the VPC, accepted or rejected,
-# straight to the log bucket: S3 delivery needs no IAM role.
-resource "aws_flow_log" "this" {
-  count = var.vpc_flow_logs_enabled ? 1 : 0
-
-  vpc_id               = aws_vpc.this.id
-  traffic_type         = "ALL"
-  log_destination_type = "s3"
-  log_destination      = "${aws_s3_bucket.log[0].arn}/${local.flow_logs_prefix}"
-
-  tags = {
-    Name = local.name
-  }
-
-  depends_on = [aws_s3_bucket_policy.log]
 }
