@@ -149,18 +149,20 @@ func victimOf(kind victimKind, caller deployment, all []deployment) (deployment,
 	return deployment{}, false
 }
 
-// attackCases makes every attack from every deployment.
-func attackCases(all []deployment, nets map[string]network) ([]simCase, map[string]attack) {
+// attackCases makes every attack of list from every deployment, made by
+// the role as picks of it (deployRole, or asPlanRole), each case named
+// after label.
+func attackCases(all []deployment, nets map[string]network, list []attack, as func(deployment) deployment, label string) ([]simCase, map[string]attack) {
 	var cases []simCase
 	byName := map[string]attack{}
 	for _, caller := range all {
-		for _, a := range attacks {
+		for _, a := range list {
 			victim, ok := victimOf(a.victim, caller, all)
 			if !ok {
 				continue
 			}
-			name := fmt.Sprintf("attack %s/%s on %s/%s: %s (%s)", caller.app, caller.env, victim.app, victim.env, a.name, a.finding)
-			cases = append(cases, callCase(name, caller, victim, nets, a.action, a.arn, a.r))
+			name := fmt.Sprintf("%s %s/%s on %s/%s: %s (%s)", label, caller.app, caller.env, victim.app, victim.env, a.name, a.finding)
+			cases = append(cases, callCase(name, as(caller), victim, nets, a.action, a.arn, a.r))
 			byName[name] = a
 		}
 	}

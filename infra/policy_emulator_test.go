@@ -117,9 +117,14 @@ func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, 
 		if err != nil {
 			t.Fatalf("app_name %q, environment %s: %v", app, e, err)
 		}
-		if d.planRole, d.planTrust, d.plan, d.planDocuments, err = storedRoleDocuments(t, client, outputs.PlanRoles.Value[e]); err != nil {
+		plan, err := readStoredRole(t, client, outputs.PlanRoles.Value[e])
+		if err == nil && len(plan.attached) > 0 {
+			err = fmt.Errorf("%d managed policies are attached; the plan role has its inline policy only", len(plan.attached))
+		}
+		if err != nil {
 			t.Fatalf("app_name %q, environment %s: plan role: %v", app, e, err)
 		}
+		d.planRole, d.planTrust, d.plan, d.planDocuments = plan.arn, plan.trust, plan.permissions, plan.documents
 		n, ok := outputs.Networks.Value[e]
 		if !ok || len(n.PrivateSubnets) == 0 || len(n.PublicSubnets) == 0 {
 			t.Fatalf("app_name %q, environment %s: bootstrap output no network for it: %+v", app, e, outputs.Networks.Value)
@@ -137,57 +142,17 @@ func bootstrapAsStored(t *testing.T, srv *moto.Server, app, stateBucket string, 
 // IAM: every inline and attached policy of the role, not only the ones the
 // stack names.
 func storedDeployment(t *testing.T, client *iam.Client, app, env, bucket, roleARN, boundaryARN string) (deployment, error) {
-	ctx := t.Context()
 	if roleARN == "" || boundaryARN == "" {
 		return deployment{}, fmt.Errorf("the stack output no role (%q) or boundary (%q)", roleARN, boundaryARN)
 	}
-	d := deployment{app: app, env: env, repository: testRepository, bucket: bucket, parts: map[string]policy{}, documents: map[string]string{}}
-	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
-	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
+	d := deployment{app: app, env: env, repository: testRepository, bucket: bucket}
+	role, err := readStoredRole(t, client, roleARN)
 	if err != nil {
 		return d, err
 	}
-	d.roleARN = aws.ToString(role.Role.Arn)
-	if d.roleARN != roleARN {
-		return d, fmt.Errorf("IAM says the role is %s, the output %s", d.roleARN, roleARN)
-	}
-	if d.trust, err = parsePolicyJSON(aws.ToString(role.Role.AssumeRolePolicyDocument)); err != nil {
-		return d, fmt.Errorf("trust policy: %w", err)
-	}
-
-	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
-	if err != nil {
-		return d, err
-	}
-	for _, name := range inline.PolicyNames {
-		out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String(name)})
-		if err != nil {
-			return d, err
-		}
-		p, err := parsePolicyJSON(aws.ToString(out.PolicyDocument))
-		if err != nil {
-			return d, fmt.Errorf("inline policy %s: %w", name, err)
-		}
-		d.parts["inline "+name] = p
-		d.documents["inline "+name] = policyDocumentJSON(aws.ToString(out.PolicyDocument))
-		d.deploy.Statements = append(d.deploy.Statements, p.Statements...)
-	}
-	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
-	if err != nil {
-		return d, err
-	}
-	for _, a := range attached.AttachedPolicies {
-		p, doc, err := storedManagedPolicy(t, client, aws.ToString(a.PolicyArn))
-		if err != nil {
-			return d, err
-		}
-		d.parts["attached "+aws.ToString(a.PolicyName)] = p
-		d.documents["attached "+aws.ToString(a.PolicyName)] = doc
-		d.policies = append(d.policies, aws.ToString(a.PolicyArn))
-		d.deploy.Statements = append(d.deploy.Statements, p.Statements...)
-	}
-	if len(inline.PolicyNames) == 0 || len(attached.AttachedPolicies) == 0 {
-		return d, fmt.Errorf("the role has %d inline and %d attached policies, want both", len(inline.PolicyNames), len(attached.AttachedPolicies))
+	d.roleARN, d.trust, d.deploy, d.parts, d.documents, d.policies = role.arn, role.trust, role.permissions, role.parts, role.documents, role.attached
+	if role.inline == 0 || len(role.attached) == 0 {
+		return d, fmt.Errorf("the role has %d inline and %d attached policies, want both", role.inline, len(role.attached))
 	}
 	d.boundary = boundaryARN
 	if d.boundaryP, d.documents["boundary"], err = storedManagedPolicy(t, client, boundaryARN); err != nil {
@@ -196,48 +161,72 @@ func storedDeployment(t *testing.T, client *iam.Client, app, env, bucket, roleAR
 	return d, nil
 }
 
-// storedRoleDocuments reads a role's trust policy and all its inline
-// policies, as one policy and as the documents IAM stores, by name.
-func storedRoleDocuments(t *testing.T, client *iam.Client, roleARN string) (string, policy, policy, map[string]string, error) {
+// storedRole is a role as IAM stores it: its trust policy, and its
+// inline and attached policies, one by one (by "inline <name>" or
+// "attached <name>") and together.
+type storedRole struct {
+	arn         string
+	trust       policy
+	permissions policy
+	parts       map[string]policy
+	documents   map[string]string
+	inline      int      // how many inline policies
+	attached    []string // the attached policies' ARNs
+}
+
+// readStoredRole reads the role roleARN from IAM.
+func readStoredRole(t *testing.T, client *iam.Client, roleARN string) (storedRole, error) {
 	ctx := t.Context()
+	r := storedRole{parts: map[string]policy{}, documents: map[string]string{}}
 	if roleARN == "" {
-		return "", policy{}, policy{}, nil, errors.New("the stack output no role")
+		return r, errors.New("the stack output no role")
 	}
-	name := roleARN[strings.LastIndex(roleARN, "/")+1:]
-	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(name)})
+	roleName := roleARN[strings.LastIndex(roleARN, "/")+1:]
+	role, err := client.GetRole(ctx, &iam.GetRoleInput{RoleName: aws.String(roleName)})
 	if err != nil {
-		return "", policy{}, policy{}, nil, err
+		return r, err
 	}
-	trust, err := parsePolicyJSON(aws.ToString(role.Role.AssumeRolePolicyDocument))
+	r.arn = aws.ToString(role.Role.Arn)
+	if r.arn != roleARN {
+		return r, fmt.Errorf("IAM says the role is %s, the output %s", r.arn, roleARN)
+	}
+	if r.trust, err = parsePolicyJSON(aws.ToString(role.Role.AssumeRolePolicyDocument)); err != nil {
+		return r, fmt.Errorf("trust policy: %w", err)
+	}
+	add := func(name string, p policy, doc string) {
+		r.parts[name] = p
+		r.documents[name] = doc
+		r.permissions.Statements = append(r.permissions.Statements, p.Statements...)
+	}
+	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(roleName)})
 	if err != nil {
-		return "", policy{}, policy{}, nil, fmt.Errorf("trust policy: %w", err)
+		return r, err
 	}
-	var permissions policy
-	documents := map[string]string{}
-	inline, err := client.ListRolePolicies(ctx, &iam.ListRolePoliciesInput{RoleName: aws.String(name)})
-	if err != nil {
-		return "", policy{}, policy{}, nil, err
-	}
-	for _, policyName := range inline.PolicyNames {
-		out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(name), PolicyName: aws.String(policyName)})
+	for _, name := range inline.PolicyNames {
+		out, err := client.GetRolePolicy(ctx, &iam.GetRolePolicyInput{RoleName: aws.String(roleName), PolicyName: aws.String(name)})
 		if err != nil {
-			return "", policy{}, policy{}, nil, err
+			return r, err
 		}
 		p, err := parsePolicyJSON(aws.ToString(out.PolicyDocument))
 		if err != nil {
-			return "", policy{}, policy{}, nil, fmt.Errorf("inline policy %s: %w", policyName, err)
+			return r, fmt.Errorf("inline policy %s: %w", name, err)
 		}
-		permissions.Statements = append(permissions.Statements, p.Statements...)
-		documents["inline "+policyName] = policyDocumentJSON(aws.ToString(out.PolicyDocument))
+		add("inline "+name, p, policyDocumentJSON(aws.ToString(out.PolicyDocument)))
+		r.inline++
 	}
-	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(name)})
+	attached, err := client.ListAttachedRolePolicies(ctx, &iam.ListAttachedRolePoliciesInput{RoleName: aws.String(roleName)})
 	if err != nil {
-		return "", policy{}, policy{}, nil, err
+		return r, err
 	}
-	if len(attached.AttachedPolicies) > 0 {
-		return "", policy{}, policy{}, nil, fmt.Errorf("%d managed policies are attached; the plan role has its inline policy only", len(attached.AttachedPolicies))
+	for _, a := range attached.AttachedPolicies {
+		p, doc, err := storedManagedPolicy(t, client, aws.ToString(a.PolicyArn))
+		if err != nil {
+			return r, err
+		}
+		add("attached "+aws.ToString(a.PolicyName), p, doc)
+		r.attached = append(r.attached, aws.ToString(a.PolicyArn))
 	}
-	return aws.ToString(role.Role.Arn), trust, permissions, documents, nil
+	return r, nil
 }
 
 // storedManagedPolicy reads the default version of a managed policy, and

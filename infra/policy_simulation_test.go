@@ -179,18 +179,23 @@ func simulate(t *testing.T, node string, cases []simCase) map[string]simResult {
 	return byName
 }
 
-// neededCases are every deploy call (deployCalls, with what each sends
-// from deployCallSends) of every deployment on its own resources.
-func neededCases(all []deployment, nets map[string]network) []simCase {
+// neededCases are every call of calls (with what each sends, from
+// deployCallSends) of every deployment on its own resources, made by the
+// role as picks of it (deployRole, or asPlanRole), each named after label.
+func neededCases(all []deployment, nets map[string]network, calls []stackCall, as func(deployment) deployment, label string) []simCase {
 	var cases []simCase
 	for _, d := range all {
-		for i, c := range deployCalls {
-			name := fmt.Sprintf("needed %s/%s #%d %s on %s (%s)", d.app, d.env, i, c.action, c.arn, c.caller)
-			cases = append(cases, callCase(name, d, d, nets, c.action, c.arn, deployCallSends[c.action]))
+		role := as(d)
+		for i, c := range calls {
+			name := fmt.Sprintf("%s %s/%s #%d %s on %s (%s)", label, d.app, d.env, i, c.action, c.arn, c.caller)
+			cases = append(cases, callCase(name, role, role, nets, c.action, c.arn, deployCallSends[c.action]))
 		}
 	}
 	return cases
 }
+
+// deployRole is a deployment as its deploy role, which it is already.
+func deployRole(d deployment) deployment { return d }
 
 // planCalls are the calls the nightly drift check makes with the plan
 // role: terraform init and plan (refresh) of the registry and service
@@ -239,33 +244,6 @@ func asPlanRole(d deployment) deployment {
 	return p
 }
 
-// planRoleCases are planCalls (want Allowed) and planAttacks (want Denied)
-// of every deployment's plan role.
-func planRoleCases(all []deployment, nets map[string]network) (needed, attacked []simCase, attackOf map[string]attack) {
-	attackOf = map[string]attack{}
-	for _, d := range all {
-		role := asPlanRole(d)
-		for i, c := range planCalls {
-			name := fmt.Sprintf("plan role needed %s/%s #%d %s on %s (%s)", d.app, d.env, i, c.action, c.arn, c.caller)
-			r := request{}
-			if c.action == "s3:ListBucket" {
-				r = deployCallSends["s3:ListBucket"]
-			}
-			needed = append(needed, callCase(name, role, role, nets, c.action, c.arn, r))
-		}
-		for _, a := range planAttacks {
-			victim, ok := victimOf(a.victim, d, all)
-			if !ok {
-				continue
-			}
-			name := fmt.Sprintf("plan role attack %s/%s: %s (%s)", d.app, d.env, a.name, a.finding)
-			attacked = append(attacked, callCase(name, role, victim, nets, a.action, a.arn, a.r))
-			attackOf[name] = a
-		}
-	}
-	return needed, attacked, attackOf
-}
-
 // TestPolicySimulation applies bootstrap for two applications whose names
 // overlap (goship and goship-dev, each with dev and prod) to the AWS API
 // emulator as one account, reads every deploy role and boundary back as
@@ -279,9 +257,10 @@ func TestPolicySimulation(t *testing.T) {
 	all := accountAsStored(t)
 	nets := simulatedNetworks(all)
 
-	needed := neededCases(all, nets)
-	attacked, attackOf := attackCases(all, nets)
-	planNeeded, planAttacked, planAttackOf := planRoleCases(all, nets)
+	needed := neededCases(all, nets, deployCalls, deployRole, "needed")
+	attacked, attackOf := attackCases(all, nets, attacks, deployRole, "attack")
+	planNeeded := neededCases(all, nets, planCalls, asPlanRole, "plan role needed")
+	planAttacked, planAttackOf := attackCases(all, nets, planAttacks, asPlanRole, "plan role attack")
 	needed = append(needed, planNeeded...)
 	attacked = append(attacked, planAttacked...)
 	maps.Copy(attackOf, planAttackOf)
