@@ -106,19 +106,20 @@ func TestDecodeRolesRejectsBadJSON(t *testing.T) {
 	}
 }
 
-// TestReadmeShowsBootstrapNextSteps keeps the README's example of what
-// bootstrap prints for the GitHub environments true to the code.
+// TestReadmeShowsBootstrapNextSteps keeps the example of what bootstrap
+// prints for the GitHub environments, in docs/security.md (moved there from
+// the README), true to the code.
 func TestReadmeShowsBootstrapNextSteps(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/security.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "### Who can obtain a role")
+	_, section, ok := strings.Cut(string(readme), "## Who can obtain a role")
 	_, block, ok2 := strings.Cut(section, "```text\n")
 	block, _, ok3 := strings.Cut(block, "```")
 	if !ok || !ok2 || !ok3 {
-		t.Fatal(`README has no "### Who can obtain a role" section with a text block of what bootstrap prints`)
+		t.Fatal(`docs/security.md has no "## Who can obtain a role" section with a text block of what bootstrap prints`)
 	}
 	got := bootstrapNextSteps(
 		map[string]string{"state_bucket": "goship-tfstate-123456789012", "github_repository": "example/goship"},
@@ -128,6 +129,6 @@ func TestReadmeShowsBootstrapNextSteps(t *testing.T) {
 		},
 		config{app: "goship", environment: "dev", region: "us-east-1", githubRepositoryID: "1296269", githubOwnerID: "9919"})
 	if !strings.Contains(got, block) {
-		t.Errorf("the README's example is not what bootstrap prints; bootstrap prints:\n%s", got)
+		t.Errorf("the example in docs/security.md is not what bootstrap prints; bootstrap prints:\n%s", got)
 	}
 }

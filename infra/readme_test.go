@@ -6,12 +6,13 @@ import (
 	"testing"
 )
 
-// TestReadmeDocumentsTheServiceStack keeps the README's variables table and
-// outputs list in step with the service stack: a variable added without a
-// row is a setting nobody knows about.
+// TestReadmeDocumentsTheServiceStack keeps the variables table and outputs
+// list of docs/infrastructure.md (moved there from the README) in step with
+// the service stack: a variable added without a row is a setting nobody
+// knows about.
 func TestReadmeDocumentsTheServiceStack(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/infrastructure.md")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,12 +25,12 @@ func TestReadmeDocumentsTheServiceStack(t *testing.T) {
 	service := loadStacks(t)["service"]
 	for _, v := range service.blocks("variable") {
 		if !inTableRow(rows, v.Labels[0]) {
-			t.Errorf("README.md has no table row for variable %q of the service stack", v.Labels[0])
+			t.Errorf("docs/infrastructure.md has no table row for variable %q of the service stack", v.Labels[0])
 		}
 	}
 	for _, o := range service.blocks("output") {
 		if !strings.Contains(string(readme), "`"+o.Labels[0]+"`") {
-			t.Errorf("README.md does not mention output %q of the service stack", o.Labels[0])
+			t.Errorf("docs/infrastructure.md does not mention output %q of the service stack", o.Labels[0])
 		}
 	}
 }
