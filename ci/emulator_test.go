@@ -142,7 +142,7 @@ func emulate(t *testing.T, cfg aws.Config) emulatedEnvironment {
 // TestDayTwoAgainstTheEmulator runs status, logs and history through run
 // itself against moto, and the rollback's choice of image (rollback's
 // apply needs the engine). Not parallel: the AWS SDK reads the process
-// environment. With -v it prints each mode's output, the README's samples.
+// environment. With -v it prints each mode's output, the samples of docs/operations.md.
 func TestDayTwoAgainstTheEmulator(t *testing.T) {
 	server := moto.Start(t, moto.Options{ECSServiceRunning: 2})
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)

@@ -361,7 +361,7 @@ func withoutProxies(environ []string) []string {
 
 // prepareAccount is what an administrator's bootstrap leaves that deploy
 // needs, done in moto directly: the state bucket (bootstrap's own bucket
-// policy denies are applied unconditionally by moto, see the README).
+// policy denies are applied unconditionally by moto, see docs/rehearsal.md).
 func prepareAccount(t *testing.T, cfg aws.Config, stateBucket string) {
 	t.Helper()
 	if _, err := s3.NewFromConfig(cfg).CreateBucket(t.Context(), &s3.CreateBucketInput{Bucket: aws.String(stateBucket)}); err != nil {

@@ -146,9 +146,9 @@ func orDash(s string) string {
 	return s
 }
 
-// configMarkdown renders the configuration as the Markdown table in the
-// README, from the same options the parser uses, so the two cannot drift:
-// TestReadmeConfigTable fails when the README's copy is stale.
+// configMarkdown renders the configuration as the Markdown table in
+// docs/pipeline.md, from the same options the parser uses, so the two
+// cannot drift: TestReadmeConfigTable fails when that copy is stale.
 func configMarkdown(w io.Writer) error {
 	var b strings.Builder
 	b.WriteString("| Flag | Environment | Default | Meaning |\n|---|---|---|---|\n")

@@ -241,7 +241,7 @@ func TestEmulator(t *testing.T) {
 	step("destroy on empty state succeeds", destroyBoth)
 
 	step("the documented bootstrap teardown succeeds once the bucket is empty", func(t *testing.T) {
-		// The README's teardown with the AWS CLI, done with the SDK: empty
+		// docs/operations.md's teardown with the AWS CLI, done with the SDK: empty
 		// the bucket (every version and delete marker), delete it, forget it
 		// in bootstrap's state, then destroy what is left.
 		emptyBucket(t, s3Client, emulatorBucket)

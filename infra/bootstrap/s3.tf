@@ -2,7 +2,7 @@
 # destroy would fail on it anyway (BucketNotEmpty), but only after removing
 # the settings below from the bucket that still holds it all; prevent_destroy
 # on the bucket and on each protection makes destroy refuse up front instead.
-# The README's "Tearing down the state bucket" empties and deletes it.
+# "Tearing down the state bucket" in docs/operations.md empties and deletes it.
 resource "aws_s3_bucket" "this" {
   bucket = var.state_bucket_name
 

@@ -140,8 +140,8 @@ resource "aws_route_table_association" "private" {
 }
 
 # One NAT gateway for all private subnets: the cheapest way out (see the
-# README's egress costs). If its zone fails, tasks elsewhere lose the
-# internet but keep serving through the load balancer.
+# egress costs in docs/infrastructure.md). If its zone fails, tasks
+# elsewhere lose the internet but keep serving through the load balancer.
 resource "aws_eip" "nat" {
   count = local.nat_enabled ? 1 : 0
 
