@@ -88,6 +88,19 @@ mock_provider "aws" {
     }
   }
 
+  # Alarm actions must be ARNs: the provider checks them.
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:us-east-1:123456789012:goship-dev-alarms"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_metric_alarm" {
+    defaults = {
+      arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:goship-dev-mock"
+    }
+  }
+
   # us-east-1's Elastic Load Balancing account.
   mock_data "aws_elb_service_account" {
     defaults = {
