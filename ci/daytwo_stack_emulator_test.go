@@ -23,8 +23,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
@@ -59,7 +62,7 @@ func TestDayTwoAgainstTheAppliedStacks(t *testing.T) {
 	if _, err := clients.S3.(*s3.Client).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(cfg.stateBucket)}); err != nil {
 		t.Fatal(err)
 	}
-	applyNetwork(t, terraform, mirror, version, server, cfg)
+	applyEnvironment(t, terraform, mirror, version, server, cfg)
 	registry := newHostStack(t, terraform, mirror, version, server, registryStack)
 	service := newHostStack(t, terraform, mirror, version, server, serviceStack)
 	registry.tf(t, initArgs(cfg, registryStack, true)...)
@@ -372,15 +375,45 @@ provider_installation {
 // reads them from.
 var networkModule = stack{name: "network", dir: "modules/network"}
 
+// applyEnvironment leaves in server what bootstrap leaves for cfg's
+// environment and the service stack reads: it cannot plan without them.
+func applyEnvironment(t *testing.T, terraform, mirror, version string, server *moto.Server, cfg config) {
+	t.Helper()
+	applyNetwork(t, terraform, mirror, version, server, cfg)
+	putAlarmTopicKey(t, server.AWSConfig(), cfg)
+}
+
 // applyNetwork applies cfg's environment's network to server, as bootstrap
-// does (with local state, as bootstrap's): the service stack cannot plan
-// without it.
+// does (with local state, as bootstrap's).
 func applyNetwork(t *testing.T, terraform, mirror, version string, server *moto.Server, cfg config) {
 	t.Helper()
 	network := newHostStack(t, terraform, mirror, version, server, networkModule)
 	network.tf(t, "terraform", "init", "-input=false", "-no-color")
 	network.tf(t, "terraform", "apply", "-input=false", "-no-color", "-auto-approve",
 		"-var=app_name="+cfg.app, "-var=environment="+cfg.environment, "-var=region="+cfg.region)
+}
+
+// putAlarmTopicKey creates cfg's environment's alarm topic key, its alias
+// and the parameter /<app>/<env>/alarm-topic-key naming it, which the
+// service stack encrypts its alarm topic with. Bootstrap's alarm_key.tf
+// creates them; its key policy is proven by infra's TestEmulator, which
+// applies bootstrap itself, so the SDK stands in here, in a second rather
+// than a Terraform apply.
+func putAlarmTopicKey(t *testing.T, awsCfg aws.Config, cfg config) {
+	t.Helper()
+	name := cfg.app + "-" + cfg.environment
+	key, err := kms.NewFromConfig(awsCfg).CreateKey(t.Context(), &kms.CreateKeyInput{Description: aws.String("Encrypts the SNS topic " + name + "-alarms")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kms.NewFromConfig(awsCfg).CreateAlias(t.Context(), &kms.CreateAliasInput{AliasName: aws.String("alias/" + name + "-alarms"), TargetKeyId: key.KeyMetadata.KeyId}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ssm.NewFromConfig(awsCfg).PutParameter(t.Context(), &ssm.PutParameterInput{
+		Name: aws.String("/" + cfg.app + "/" + cfg.environment + "/alarm-topic-key"), Type: ssmtypes.ParameterTypeString, Value: key.KeyMetadata.Arn,
+	}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // tf runs one of the pipeline's terraform commands (args[0] is

@@ -158,7 +158,7 @@ func newEngineDeploy(t *testing.T) *engineDeploy {
 		repository: fmt.Sprintf("10.87.0.1:5000/goship-e2e-%d", time.Now().UnixNano())}
 	pinStacksToMirror(t, f.dir, version)
 	prepareAccount(t, f.awsCfg, f.stateBucket)
-	applyNetwork(t, tooltest.Path(t, "terraform"), mirror, version, server, config{app: "goship", environment: "dev", region: moto.Region})
+	applyEnvironment(t, tooltest.Path(t, "terraform"), mirror, version, server, config{app: "goship", environment: "dev", region: moto.Region})
 	signingKey, verifyKey := writeSigningKeys(t)
 
 	var live struct {

@@ -116,6 +116,21 @@ resource "aws_ecs_service" "this" {
     rollback = true
   }
 
+  # The circuit breaker catches tasks that never turn healthy; these catch
+  # healthy tasks that serve users badly. ECS watches them while the new
+  # tasks take over and for a bake time after (so apply waits longer for a
+  # steady state), and rolls back to the previous task definition if one
+  # goes into ALARM. Only the traffic alarms: too few running tasks is what
+  # the circuit breaker already judges.
+  alarms {
+    alarm_names = [
+      aws_cloudwatch_metric_alarm.target_5xx.alarm_name,
+      aws_cloudwatch_metric_alarm.latency_p99.alarm_name,
+    ]
+    enable   = true
+    rollback = true
+  }
+
   network_configuration {
     subnets          = local.network.private_subnet_ids
     security_groups  = [local.network.service_security_group_id]

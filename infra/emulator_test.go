@@ -126,6 +126,10 @@ func TestEmulator(t *testing.T) {
 		}
 	})
 
+	step("the alarms, their encrypted topic, the deployment alarms and the dashboard are in place", func(t *testing.T) {
+		assertSignals(t, cfg, service)
+	})
+
 	step("a second plan changes only what moto drops", func(t *testing.T) {
 		got := service.planChanges(t, serviceVars...)
 		want := map[string]change{}
@@ -375,8 +379,8 @@ func applicationVPCs(t *testing.T, client *ec2.Client) []string {
 }
 
 // assertNothingLeft checks the emulator holds no load balancer, target
-// group, ECS cluster or service, ECR repository, IAM role or log group of
-// the application. The network is bootstrap's, and stays.
+// group, ECS cluster or service, ECR repository, IAM role, log group,
+// alarm, dashboard or alarm topic of the application. The network is bootstrap's, and stays.
 func assertNothingLeft(t *testing.T, cfg aws.Config) {
 	t.Helper()
 	ctx := t.Context()
@@ -460,6 +464,7 @@ func assertNothingLeft(t *testing.T, cfg aws.Config) {
 	for _, g := range groups.LogGroups {
 		found("log group", aws.ToString(g.LogGroupName))
 	}
+	left = append(left, signalsLeft(t, cfg)...)
 	if len(left) > 0 {
 		t.Errorf("destroy left %d resources:\n%s", len(left), strings.Join(left, "\n"))
 	}

@@ -365,7 +365,7 @@ resource "aws_security_group" "debug" {
 func TestInvariants(t *testing.T) {
 	t.Parallel()
 	stacks := loadStacks(t)
-	for _, inv := range slices.Concat(invariants, hardeningInvariants) {
+	for _, inv := range slices.Concat(invariants, hardeningInvariants, alarmInvariants) {
 		t.Run(inv.name, func(t *testing.T) {
 			t.Parallel()
 			if err := inv.check(stacks); err != nil {

@@ -1,3 +1,124 @@
+variable "alarm_datapoints_to_alarm" {
+  type        = number
+  description = "Periods out of alarm_evaluation_periods that must breach before an alarm fires. 3 of 5: one bad minute (a cold start, a client's burst of bad requests) is noise, three within five minutes is a fault worth a rollback."
+  default     = 3
+
+  validation {
+    condition     = var.alarm_datapoints_to_alarm >= 1 && floor(var.alarm_datapoints_to_alarm) == var.alarm_datapoints_to_alarm && var.alarm_datapoints_to_alarm <= var.alarm_evaluation_periods
+    error_message = "alarm_datapoints_to_alarm must be a whole number between 1 and alarm_evaluation_periods."
+  }
+}
+
+variable "alarm_email" {
+  type        = string
+  description = "Email address subscribed to the alarm topic; AWS sends it a confirmation link first, and nothing is delivered until it is followed. Null: no subscription (subscribe a pager or chat integration to the topic yourself)."
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null || can(regex("^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be null or one email address, such as oncall@example.com."
+  }
+}
+
+variable "alarm_evaluation_periods" {
+  type        = number
+  description = "Periods an alarm looks back over. 5 one-minute periods: a fault is judged within five minutes, and ECS's bake time after a deployment (which it derives from the deployment alarms) stays a few minutes."
+  default     = 5
+
+  validation {
+    condition     = var.alarm_evaluation_periods >= 1 && floor(var.alarm_evaluation_periods) == var.alarm_evaluation_periods && var.alarm_evaluation_periods * var.alarm_period_seconds <= 86400
+    error_message = "alarm_evaluation_periods must be a whole number of at least 1, and alarm_evaluation_periods * alarm_period_seconds at most one day (86400 s), CloudWatch's limit."
+  }
+}
+
+variable "alarm_latency_p99_seconds" {
+  type        = number
+  description = "Latency objective: seconds the slowest 1 % of responses (TargetResponseTime p99) may take. 0.5 s: the api answers from memory in milliseconds, so half a second means queueing, CPU throttling or a slow dependency. Set it to your service's objective."
+  default     = 0.5
+
+  validation {
+    condition     = var.alarm_latency_p99_seconds > 0
+    error_message = "alarm_latency_p99_seconds must be greater than 0."
+  }
+}
+
+variable "alarm_minimum_requests" {
+  type        = number
+  description = "Requests a period must have before the 5xx share and p99 alarms judge it; a period with fewer counts as fine. 50 a minute: below that, one error is 2 % and one slow request is the p99, which says nothing about the service."
+  default     = 50
+
+  validation {
+    condition     = var.alarm_minimum_requests >= 0 && floor(var.alarm_minimum_requests) == var.alarm_minimum_requests
+    error_message = "alarm_minimum_requests must be a whole number of at least 0."
+  }
+}
+
+variable "alarm_period_seconds" {
+  type        = number
+  description = "Length of one alarm period, in seconds. 60: the finest resolution the load balancer's and ECS's metrics have, so faults are seen within minutes."
+  default     = 60
+
+  validation {
+    condition     = var.alarm_period_seconds >= 60 && var.alarm_period_seconds % 60 == 0
+    error_message = "alarm_period_seconds must be a multiple of 60 (the metrics' resolution is one minute)."
+  }
+}
+
+variable "alarm_running_tasks_missing" {
+  type        = number
+  description = "Tasks below the desired count at which the running-tasks alarm fires. 1: every missing task is capacity the service was sized for; a scale-out's new task starts well within the alarm_datapoints_to_alarm periods that must breach."
+  default     = 1
+
+  validation {
+    condition     = var.alarm_running_tasks_missing >= 1 && floor(var.alarm_running_tasks_missing) == var.alarm_running_tasks_missing
+    error_message = "alarm_running_tasks_missing must be a whole number of at least 1."
+  }
+}
+
+variable "alarm_target_5xx_percent" {
+  type        = number
+  description = "Share of requests (percent) the tasks may answer with 5xx before the target-5xx alarm fires, which rolls a deployment back. 2 %: well above a healthy service's background errors, well below a broken release's (a release that fails 5 % of requests is caught)."
+  default     = 2
+
+  validation {
+    condition     = var.alarm_target_5xx_percent > 0 && var.alarm_target_5xx_percent <= 100
+    error_message = "alarm_target_5xx_percent must be greater than 0 and at most 100."
+  }
+}
+
+variable "alarm_topic_arn" {
+  type        = string
+  description = "ARN of an existing SNS topic for the alarms (a team's paging topic). Null: the stack creates <app_name>-<environment>-alarms, encrypted with the key bootstrap publishes in /<app_name>/<environment>/alarm-topic-key. An existing topic's access policy must let CloudWatch publish, and its key (if any) let CloudWatch use it."
+  default     = null
+
+  validation {
+    condition     = var.alarm_topic_arn == null || can(regex("^$|^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", var.alarm_topic_arn))
+    error_message = "alarm_topic_arn must be null or an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)."
+  }
+}
+
+variable "alarm_treat_missing_data" {
+  type        = string
+  description = "What an alarm makes of a period without data: notBreaching, breaching, ignore or missing. notBreaching: the load balancer publishes no request, 5xx or latency figure for a period without requests, and a service nobody calls is not failing."
+  default     = "notBreaching"
+
+  validation {
+    condition     = contains(["notBreaching", "breaching", "ignore", "missing"], var.alarm_treat_missing_data)
+    error_message = "alarm_treat_missing_data must be notBreaching, breaching, ignore or missing."
+  }
+}
+
+variable "alarm_unhealthy_hosts" {
+  type        = number
+  description = "Targets failing the health check at which the unhealthy-hosts alarm fires. 1: a healthy service has none (starting and stopping tasks are not counted), so one that stays unhealthy for alarm_datapoints_to_alarm periods is a fault."
+  default     = 1
+
+  validation {
+    condition     = var.alarm_unhealthy_hosts >= 1 && floor(var.alarm_unhealthy_hosts) == var.alarm_unhealthy_hosts
+    error_message = "alarm_unhealthy_hosts must be a whole number of at least 1."
+  }
+}
+
 variable "alb_access_logs_enabled" {
   type        = bool
   description = "Write the load balancer's access logs (every request: client, target, status, timings) to the log bucket, <app_name>-<environment>-logs-<account id>, under alb/. Costs S3 storage; off by default."

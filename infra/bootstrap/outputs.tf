@@ -1,3 +1,14 @@
+output "alarm_topic_keys" {
+  description = "Each environment's alarm topic key, by environment: its ARN, its alias, and the SSM parameter the service stack reads the ARN from."
+  value = {
+    for env, key in aws_kms_key.alarm_topic : env => {
+      alias          = aws_kms_alias.alarm_topic[env].name
+      arn            = key.arn
+      parameter_name = aws_ssm_parameter.alarm_topic_key[env].name
+    }
+  }
+}
+
 output "deploy_role_arns" {
   description = "ARN of each environment's deploy role, by environment: the AWS_DEPLOY_ROLE_ARN variable of the GitHub environment of that name. Empty when github_repository is null."
   value       = { for env, role in aws_iam_role.deploy : env => role.arn }

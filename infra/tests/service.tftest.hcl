@@ -88,11 +88,33 @@ mock_provider "aws" {
     }
   }
 
+  # Alarm actions must be ARNs: the provider checks them.
+  mock_resource "aws_sns_topic" {
+    defaults = {
+      arn = "arn:aws:sns:us-east-1:123456789012:goship-dev-alarms"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_metric_alarm" {
+    defaults = {
+      arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:goship-dev-mock"
+    }
+  }
+
   # us-east-1's Elastic Load Balancing account.
   mock_data "aws_elb_service_account" {
     defaults = {
       arn = "arn:aws:iam::127311923021:root"
     }
+  }
+}
+
+# The alarm topic key bootstrap published for goship/dev (the mocked
+# parameters above hold the network).
+override_data {
+  target = data.aws_ssm_parameter.alarm_topic_key
+  values = {
+    insecure_value = "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000001"
   }
 }
 
@@ -449,4 +471,150 @@ run "outputs" {
     condition     = aws_appautoscaling_target.this.min_capacity == 2 && aws_appautoscaling_target.this.max_capacity == 4
     error_message = "Autoscaling must run between 2 and 4 tasks by default."
   }
+}
+
+# The signals: the four alarms of the contract on the topic, the two that
+# judge traffic wired into ECS's deployment rollback, and the dashboard.
+run "alarms" {
+  command = apply
+
+  assert {
+    condition = toset([
+      aws_cloudwatch_metric_alarm.target_5xx.alarm_name,
+      aws_cloudwatch_metric_alarm.latency_p99.alarm_name,
+      aws_cloudwatch_metric_alarm.unhealthy_hosts.alarm_name,
+      aws_cloudwatch_metric_alarm.running_tasks.alarm_name,
+    ]) == toset(["goship-dev-target-5xx", "goship-dev-latency-p99", "goship-dev-unhealthy-hosts", "goship-dev-running-tasks"])
+    error_message = "The alarms must carry the contract's names: the pipeline and the deploy role know them by name."
+  }
+
+  assert {
+    condition     = output.alarm_names == "goship-dev-target-5xx,goship-dev-latency-p99,goship-dev-unhealthy-hosts,goship-dev-running-tasks"
+    error_message = "alarm_names must list the four alarms in the contract's order, joined by commas."
+  }
+
+  assert {
+    condition = (
+      one(aws_ecs_service.this.alarms).enable && one(aws_ecs_service.this.alarms).rollback &&
+      one(aws_ecs_service.this.alarms).alarm_names == toset(["goship-dev-target-5xx", "goship-dev-latency-p99"])
+    )
+    error_message = "ECS must roll a deployment back on exactly the 5xx and p99 alarms."
+  }
+
+  assert {
+    condition     = aws_sns_topic.alarm[0].name == "goship-dev-alarms" && aws_sns_topic.alarm[0].kms_master_key_id == "arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-0000-4000-8000-000000000001"
+    error_message = "The topic goship-dev-alarms must be encrypted with the key bootstrap published in /goship/dev/alarm-topic-key."
+  }
+
+  assert {
+    condition     = data.aws_ssm_parameter.alarm_topic_key[0].name == "/goship/dev/alarm-topic-key"
+    error_message = "The key must be read from the environment's own parameter."
+  }
+
+  assert {
+    condition = alltrue([
+      for alarm in [aws_cloudwatch_metric_alarm.target_5xx, aws_cloudwatch_metric_alarm.latency_p99, aws_cloudwatch_metric_alarm.unhealthy_hosts, aws_cloudwatch_metric_alarm.running_tasks] :
+      alarm.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:goship-dev-alarms"]) && alarm.ok_actions == toset(["arn:aws:sns:us-east-1:123456789012:goship-dev-alarms"])
+    ]) && output.alarm_topic_arn == "arn:aws:sns:us-east-1:123456789012:goship-dev-alarms"
+    error_message = "Every alarm must notify the topic on ALARM and on OK."
+  }
+
+  assert {
+    condition = alltrue([
+      for q in aws_cloudwatch_metric_alarm.target_5xx.metric_query :
+      one(q.metric).dimensions.LoadBalancer == "app/goship-dev/0123456789abcdef" && one(q.metric).dimensions.TargetGroup == "targetgroup/goship-dev/0123456789abcdef"
+      if length(q.metric) > 0
+    ])
+    error_message = "The 5xx share must be measured on this load balancer's target group."
+  }
+
+  assert {
+    condition     = one([for q in aws_cloudwatch_metric_alarm.target_5xx.metric_query : q.expression if q.return_data == true]) == "IF(requests >= 50, 100 * FILL(errors, 0) / requests, 0)" && aws_cloudwatch_metric_alarm.target_5xx.threshold == 2
+    error_message = "The 5xx share must count only periods with at least 50 requests and fire above 2 %."
+  }
+
+  assert {
+    condition     = length(aws_sns_topic_subscription.alarm_email) == 0
+    error_message = "No email is subscribed unless alarm_email is set."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_dashboard.this.dashboard_name == "goship-dev" && output.dashboard_url == "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards/dashboard/goship-dev"
+    error_message = "The dashboard must be goship-dev, with its console URL in the outputs."
+  }
+
+  assert {
+    condition = toset(flatten([
+      for w in jsondecode(aws_cloudwatch_dashboard.this.dashboard_body).widgets : [
+        for m in try(w.properties.metrics, []) : m[1] if length(m) > 1
+      ]
+      ])) == toset([
+      "RequestCount", "HTTPCode_Target_5XX_Count", "TargetResponseTime", "HealthyHostCount", "UnHealthyHostCount",
+      "RunningTaskCount", "DesiredTaskCount", "CPUUtilization", "MemoryUtilization",
+    ])
+    error_message = "The dashboard must show the golden signals: requests, 5xx, latency, healthy hosts, tasks, CPU and memory."
+  }
+}
+
+run "alarm_email" {
+  command = plan
+
+  variables {
+    alarm_email = "oncall@example.com"
+  }
+
+  assert {
+    condition     = aws_sns_topic_subscription.alarm_email[0].protocol == "email" && aws_sns_topic_subscription.alarm_email[0].endpoint == "oncall@example.com"
+    error_message = "alarm_email must be subscribed to the alarm topic by email."
+  }
+}
+
+# A team's own topic: nothing of the stack's own, not even the key read.
+run "existing_alarm_topic" {
+  command = apply
+
+  variables {
+    alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:platform-paging"
+    alarm_email     = "oncall@example.com"
+  }
+
+  assert {
+    condition     = length(aws_sns_topic.alarm) == 0 && length(data.aws_ssm_parameter.alarm_topic_key) == 0
+    error_message = "With alarm_topic_arn no topic is created and the key parameter is not read."
+  }
+
+  assert {
+    condition = alltrue([
+      for alarm in [aws_cloudwatch_metric_alarm.target_5xx, aws_cloudwatch_metric_alarm.latency_p99, aws_cloudwatch_metric_alarm.unhealthy_hosts, aws_cloudwatch_metric_alarm.running_tasks] :
+      alarm.alarm_actions == toset(["arn:aws:sns:us-east-1:123456789012:platform-paging"])
+    ]) && output.alarm_topic_arn == "arn:aws:sns:us-east-1:123456789012:platform-paging"
+    error_message = "The alarms must notify the existing topic."
+  }
+
+  assert {
+    condition     = aws_sns_topic_subscription.alarm_email[0].topic_arn == "arn:aws:sns:us-east-1:123456789012:platform-paging"
+    error_message = "alarm_email must be subscribed to the existing topic."
+  }
+}
+
+run "rejects_bad_alarm_settings" {
+  command = plan
+
+  variables {
+    alarm_topic_arn          = "platform-paging"
+    alarm_treat_missing_data = "ok"
+    alarm_period_seconds     = 30
+  }
+
+  expect_failures = [var.alarm_topic_arn, var.alarm_treat_missing_data, var.alarm_period_seconds]
+}
+
+run "rejects_more_datapoints_than_periods" {
+  command = plan
+
+  variables {
+    alarm_datapoints_to_alarm = 6
+  }
+
+  expect_failures = [var.alarm_datapoints_to_alarm]
 }

@@ -39,7 +39,7 @@ func TestServer(t *testing.T) {
 		t.Parallel()
 		client := ecs.NewFromConfig(cfg)
 		cluster, service := "tags", "tagged"
-		createService(t, client, cluster, service, 1)
+		createService(t, client, cluster, service, 1, nil)
 		call := func(action string, body any) map[string]any {
 			t.Helper()
 			return autoscaling(t, server.Endpoint, action, body)
@@ -67,7 +67,7 @@ func TestServer(t *testing.T) {
 	t.Run("ecs services report the running count", func(t *testing.T) {
 		t.Parallel()
 		client := ecs.NewFromConfig(cfg)
-		createService(t, client, "running", "api", 2)
+		createService(t, client, "running", "api", 2, nil)
 		out, err := client.DescribeServices(t.Context(), &ecs.DescribeServicesInput{Cluster: aws.String("running"), Services: []string{"api"}})
 		if err != nil {
 			t.Fatal(err)
@@ -77,6 +77,25 @@ func TestServer(t *testing.T) {
 		}
 		if state := out.Services[0].Deployments[0].RolloutState; state != ecstypes.DeploymentRolloutStateCompleted {
 			t.Errorf("rollout state = %s, want COMPLETED", state)
+		}
+	})
+
+	t.Run("ecs services keep their deployment alarms from create", func(t *testing.T) {
+		t.Parallel()
+		client := ecs.NewFromConfig(cfg)
+		createService(t, client, "alarms", "api", 1, &ecstypes.DeploymentConfiguration{
+			Alarms: &ecstypes.DeploymentAlarms{AlarmNames: []string{"api-dev-target-5xx", "api-dev-latency-p99"}, Enable: true, Rollback: true},
+		})
+		out, err := client.DescribeServices(t.Context(), &ecs.DescribeServicesInput{Cluster: aws.String("alarms"), Services: []string{"api"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Services) != 1 || out.Services[0].DeploymentConfiguration == nil || out.Services[0].DeploymentConfiguration.Alarms == nil {
+			t.Fatalf("services = %+v, want one with its deployment alarms", out.Services)
+		}
+		got := out.Services[0].DeploymentConfiguration.Alarms
+		if !got.Enable || !got.Rollback || strings.Join(got.AlarmNames, ",") != "api-dev-target-5xx,api-dev-latency-p99" {
+			t.Errorf("deployment alarms = %+v, want both names, enabled, rolling back", got)
 		}
 	})
 
@@ -95,7 +114,7 @@ func TestServer(t *testing.T) {
 	})
 }
 
-func createService(t *testing.T, client *ecs.Client, cluster, service string, desired int32) {
+func createService(t *testing.T, client *ecs.Client, cluster, service string, desired int32, deployment *ecstypes.DeploymentConfiguration) {
 	t.Helper()
 	ctx := t.Context()
 	if _, err := client.CreateCluster(ctx, &ecs.CreateClusterInput{ClusterName: aws.String(cluster)}); err != nil {
@@ -109,10 +128,11 @@ func createService(t *testing.T, client *ecs.Client, cluster, service string, de
 		t.Fatal(err)
 	}
 	if _, err := client.CreateService(ctx, &ecs.CreateServiceInput{
-		Cluster:        aws.String(cluster),
-		ServiceName:    aws.String(service),
-		TaskDefinition: def.TaskDefinition.TaskDefinitionArn,
-		DesiredCount:   aws.Int32(desired),
+		Cluster:                 aws.String(cluster),
+		ServiceName:             aws.String(service),
+		TaskDefinition:          def.TaskDefinition.TaskDefinitionArn,
+		DesiredCount:            aws.Int32(desired),
+		DeploymentConfiguration: deployment,
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -17,6 +17,12 @@ Gaps filled here:
   rollback's choice, the wait) sees the image before the update. ECS starts a
   new PRIMARY deployment; since moto runs no task, this one replaces the old
   at once with the same counts, as a finished rollout leaves it.
+- ECS CreateService drops deploymentConfiguration (UpdateService keeps it),
+  so DescribeServices of a new service has none: no deployment alarms, no
+  circuit breaker. The hashicorp/aws provider then keeps what it sent, so a
+  plan shows no drift either way, but a reader of DescribeServices (the
+  pipeline, a test) would see a service that ECS never rolls back. This
+  keeps it on create, as UpdateService does.
 
 Gaps set through the environment by the Go side (MOTO_ECS_SERVICE_RUNNING)
 need no code here.
@@ -28,6 +34,7 @@ import sys
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.utils import utcnow
 from moto.ecs.models import EC2ContainerServiceBackend
+from moto.ecs.responses import EC2ContainerServiceResponse
 from moto.moto_api._internal import mock_random
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
@@ -114,6 +121,23 @@ def update_service_with_deployment(self, service_properties):
 
 
 EC2ContainerServiceBackend.update_service = update_service_with_deployment
+
+ecs_create_service = EC2ContainerServiceResponse.create_service
+
+
+def create_service_with_deployment_configuration(self):
+    result = ecs_create_service(self)
+    configuration = self._get_param("deploymentConfiguration")
+    if configuration:
+        service = self.ecs_backend._get_service(
+            self._get_param("cluster", "default"), self._get_param("serviceName")
+        )
+        # The attribute UpdateService sets; the response is serialised from it.
+        service.deployment_configuration = configuration
+    return result
+
+
+EC2ContainerServiceResponse.create_service = create_service_with_deployment_configuration
 
 
 def main():

@@ -115,6 +115,39 @@ run "state_bucket_only" {
   }
 }
 
+# Each environment's alarm topic key: rotated, recoverable for 30 days,
+# usable by CloudWatch and SNS of this account only, and published where
+# the service stack reads it.
+run "alarm_topic_keys" {
+  command = plan
+
+  assert {
+    condition     = toset(keys(aws_kms_key.alarm_topic)) == toset(["dev", "prod"]) && alltrue([for key in aws_kms_key.alarm_topic : key.enable_key_rotation && key.deletion_window_in_days == 30])
+    error_message = "Every environment gets a key of its own, rotated, with the longest deletion window."
+  }
+
+  assert {
+    condition     = aws_kms_alias.alarm_topic["prod"].name == "alias/goship-prod-alarms" && aws_ssm_parameter.alarm_topic_key["prod"].name == "/goship/prod/alarm-topic-key" && aws_ssm_parameter.alarm_topic_key["prod"].type == "String"
+    error_message = "The key must be alias/<app>-<env>-alarms, its ARN in the String parameter /<app>/<env>/alarm-topic-key."
+  }
+
+  assert {
+    condition     = aws_kms_key.alarm_topic["prod"].tags.Environment == "prod" && aws_ssm_parameter.alarm_topic_key["prod"].tags.Environment == "prod"
+    error_message = "The key and its parameter must carry their environment's tag."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in data.aws_iam_policy_document.alarm_topic_key["dev"].statement : s.sid == "AccountAdministers" ? one(s.principals).identifiers == toset(["arn:aws:iam::123456789012:root"]) : (
+        s.actions == toset(["kms:Decrypt", "kms:GenerateDataKey*"]) &&
+        one(s.principals).identifiers == toset(["cloudwatch.amazonaws.com", "sns.amazonaws.com"]) &&
+        one(s.condition).variable == "aws:SourceAccount" && one(s.condition).values == tolist(["123456789012"])
+      )
+    ]) && length(data.aws_iam_policy_document.alarm_topic_key["dev"].statement) == 2
+    error_message = "The key policy must let the account administer the key, and CloudWatch and SNS of this account only encrypt and decrypt with it."
+  }
+}
+
 run "rejects_bad_environments" {
   command = plan
 
