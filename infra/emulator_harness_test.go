@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -67,9 +69,15 @@ func (s *emulatedStack) must(t *testing.T, args ...string) string {
 }
 
 // init initialises the stack; backend holds the -backend-config values of
-// a stack with an S3 backend, nil for one with local state.
+// its S3 backend, or is nil for local state, which a backend_override.tf
+// selects as bootstrap's first run does (ci/bootstrap.go).
 func (s *emulatedStack) init(t *testing.T, backend map[string]string) {
 	t.Helper()
+	if backend == nil {
+		if err := os.WriteFile(filepath.Join(s.dir, "backend_override.tf"), []byte("terraform {\n  backend \"local\" {}\n}\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	args := []string{"init", "-input=false"}
 	for _, k := range slices.Sorted(maps.Keys(backend)) {
 		args = append(args, "-backend-config="+k+"="+backend[k])
