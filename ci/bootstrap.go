@@ -132,7 +132,7 @@ func applyBootstrap(ctx context.Context, p *pipeline) (string, error) {
 	// Only this run decides where the state is: a local backend override
 	// left on the host (the teardown writes one) must not send a later
 	// run's state to a local file in the container.
-	infra := p.infra().WithoutFile(override)
+	infra := p.dag.Host().Directory(filepath.Join(p.root, "infra"), dagger.HostDirectoryOpts{Exclude: append(sourceExcludes(), override)})
 	if p.bootstrap.Start != terraform.FromBucket {
 		infra = infra.WithNewFile(override, terraform.LocalBackendOverride)
 		if p.bootstrap.UseLocal {
