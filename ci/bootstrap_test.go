@@ -4,6 +4,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/example/goship/ci/terraform"
 )
 
 // TestBootstrapNextSteps reads real `terraform output -json` documents of
@@ -130,5 +132,47 @@ func TestReadmeShowsBootstrapNextSteps(t *testing.T) {
 		config{app: "goship", environment: "dev", region: "us-east-1", githubRepositoryID: "1296269", githubOwnerID: "9919"})
 	if !strings.Contains(got, block) {
 		t.Errorf("the example in docs/security.md is not what bootstrap prints; bootstrap prints:\n%s", got)
+	}
+}
+
+// TestBootstrapStateArgs checks the commands that move bootstrap's state:
+// the first run's init reads no backend settings (the local override
+// decides), the move copies without a question and waits for the lock as
+// every other command does, and later runs find the state under its key.
+func TestBootstrapStateArgs(t *testing.T) {
+	t.Parallel()
+	cfg := terraformConfig()
+	if got, want := strings.Join(localInitArgs(), " "), "terraform init -input=false -no-color"; got != want {
+		t.Errorf("localInitArgs = %s, want %s", got, want)
+	}
+	want := "terraform init -input=false -no-color -migrate-state -force-copy -lock-timeout=5m0s -backend-config=bucket=goship-state-123456789012 " +
+		"-backend-config=key=bootstrap/terraform.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"
+	if got := strings.Join(moveStateArgs(cfg, false), " "); got != want {
+		t.Errorf("moveStateArgs =\n%s\nwant\n%s", got, want)
+	}
+	if got := stateKey(cfg, bootstrapStack); got != terraform.BootstrapStateKey {
+		t.Errorf("stateKey(bootstrap) = %s", got)
+	}
+}
+
+// TestBootstrapLockRecovery checks what a cut or refused bootstrap says:
+// the first run's state is local to its container, so there is no lock to
+// release; after that the lock is in the bucket, under bootstrap's key.
+func TestBootstrapLockRecovery(t *testing.T) {
+	t.Parallel()
+	p := &pipeline{cfg: terraformConfig(), bootstrap: terraform.BootstrapChoice{Start: terraform.FirstRun}}
+	if got := p.lockRecovery(t.Context(), bootstrapStack, ""); !strings.Contains(got, "leaves no lock") || !strings.Contains(got, bootstrapLocalState) {
+		t.Errorf("first run: %s", got)
+	}
+	for _, start := range []terraform.BootstrapStart{terraform.MoveLocalState, terraform.FromBucket} {
+		p.bootstrap.Start = start
+		got := p.lockRecovery(t.Context(), bootstrapStack, "Error acquiring the state lock\n  ID:        abc\n  Who:       alice@laptop\n")
+		for _, want := range []string{"key bootstrap/terraform.tfstate", "held by alice@laptop",
+			"terraform -chdir=infra/bootstrap init -input=false -reconfigure -backend-config=bucket=goship-state-123456789012 -backend-config=key=bootstrap/terraform.tfstate",
+			"terraform -chdir=infra/bootstrap force-unlock -force abc"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: the recovery lacks %q:\n%s", start, want, got)
+			}
+		}
 	}
 }

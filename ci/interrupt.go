@@ -58,10 +58,10 @@ func (p *pipeline) protected(ctx context.Context, st stack, verb string, fn func
 // with the lock's own ID and owner: from the lock file when it can be
 // read, else from Terraform's lock error in output, if there is one.
 func (p *pipeline) lockRecovery(ctx context.Context, st stack, output string) string {
-	if st == bootstrapStack {
-		return "The bootstrap stack keeps local state inside the run's container: a bootstrap killed during apply leaves no lock, " +
-			"but it may have created the state bucket or the deploy role without recording them in " + bootstrapState +
-			": import them (terraform -chdir=infra/bootstrap import) or delete them before the next bootstrap."
+	if st == bootstrapStack && p.bootstrap.Start == terraform.FirstRun {
+		return "Bootstrap's first run keeps its state local inside the run's container until the bucket exists: a bootstrap killed during apply leaves no lock, " +
+			"but it may have created the state bucket, a network or a role without recording them in " + bootstrapLocalState +
+			": import them (terraform -chdir=infra/bootstrap import, with the local backend of docs/adr/0001) or delete them before the next bootstrap."
 	}
 	lock := terraform.Lock{Stack: st.name, Dir: st.path(), Bucket: p.cfg.stateBucket, Key: stateKey(p.cfg, st), Region: p.cfg.region,
 		EndpointEnv: p.hostEndpoints}

@@ -41,6 +41,7 @@ type pipeline struct {
 	inCI          bool                   // CI=true: nobody to ask
 	terminal      bool                   // standard input is a terminal
 	readLock      func(ctx context.Context, bucket, key string) (*cloud.StateLock, error)
+	bootstrap     terraform.BootstrapChoice // where bootstrap's own state is (chooseBootstrapStart)
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }

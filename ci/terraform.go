@@ -55,9 +55,10 @@ func terraformErrors(stdout, stderr string) string {
 	return strings.Join(blocks, "\n\n")
 }
 
-// The three root modules: bootstrap keeps local state (it creates the
-// bucket the other two keep theirs in); registry is applied before the
-// image is pushed into it; service runs the image.
+// The three root modules: bootstrap creates the bucket all three keep
+// their state in (its first run keeps its state local until the bucket
+// exists); registry is applied before the image is pushed into it; service
+// runs the image.
 var (
 	bootstrapStack = stack{name: "bootstrap", dir: "bootstrap"}
 	registryStack  = stack{name: "registry", dir: "registry"}
@@ -67,25 +68,30 @@ var (
 func stacks() []stack { return []stack{bootstrapStack, registryStack, serviceStack} }
 
 // stateKey is where a stack's state lives in the bucket, one per
-// application, environment and stack.
+// application, environment and stack; bootstrap's, one per bucket, outside
+// every environment's prefix.
 func stateKey(cfg config, st stack) string {
+	if st == bootstrapStack {
+		return terraform.BootstrapStateKey
+	}
 	return fmt.Sprintf("%s/%s/%s.tfstate", cfg.app, cfg.environment, st.name)
 }
 
-// initArgs configures the S3 backend from the run's configuration; locking
-// and encryption are repeated here so no backend block can forget them.
+// initArgs configures the S3 backend from the run's configuration.
 func initArgs(cfg config, st stack, pathStyle bool) []string {
-	args := []string{"terraform", "init", "-input=false", "-no-color"}
-	if st == bootstrapStack {
-		return args
-	}
-	args = append(args,
-		"-backend-config=bucket="+cfg.stateBucket,
-		"-backend-config=key="+stateKey(cfg, st),
-		"-backend-config=region="+cfg.region,
+	return append([]string{"terraform", "init", "-input=false", "-no-color"}, backendConfigArgs(cfg, st, pathStyle)...)
+}
+
+// backendConfigArgs are the S3 backend's settings for a stack; locking and
+// encryption are repeated here so no backend block can forget them.
+func backendConfigArgs(cfg config, st stack, pathStyle bool) []string {
+	args := []string{
+		"-backend-config=bucket=" + cfg.stateBucket,
+		"-backend-config=key=" + stateKey(cfg, st),
+		"-backend-config=region=" + cfg.region,
 		"-backend-config=use_lockfile=true",
 		"-backend-config=encrypt=true",
-	)
+	}
 	if pathStyle {
 		// An S3 endpoint other than AWS (an emulator, or a host name such
 		// as LocalStack's) cannot take the bucket into its host name, and
@@ -93,6 +99,23 @@ func initArgs(cfg config, st stack, pathStyle bool) []string {
 		args = append(args, "-backend-config=use_path_style=true")
 	}
 	return args
+}
+
+// localInitArgs initialises bootstrap with the local state that
+// terraform.LocalBackendOverride selects: its first run, before the bucket
+// exists, and the start of a move into the bucket.
+func localInitArgs() []string {
+	return []string{"terraform", "init", "-input=false", "-no-color"}
+}
+
+// moveStateArgs moves bootstrap's local state into the bucket, once the
+// local backend override is gone: -force-copy answers Terraform's "copy the
+// state?" question, which a run without a terminal cannot. Terraform holds
+// the bucket's lock while it copies. The run chose to move only after
+// seeing the bucket hold no bootstrap state (terraform.ChooseBootstrapStart).
+func moveStateArgs(cfg config, pathStyle bool) []string {
+	return append([]string{"terraform", "init", "-input=false", "-no-color", "-migrate-state", "-force-copy", lockTimeoutArg(cfg)},
+		backendConfigArgs(cfg, bootstrapStack, pathStyle)...)
 }
 
 // stackVars are the -var arguments each stack takes. image is the digest
@@ -227,10 +250,21 @@ func terraformEnv() [][2]string {
 	}
 }
 
-// awsTerraform is a Terraform container that talks to AWS: credentials as
-// secrets, the run's endpoints (an emulator's, say), the lock owner, and
-// a run ID so the engine never answers from its cache.
+// awsTerraform is a Terraform container that talks to AWS, initialised
+// with the stack's backend in the bucket.
 func awsTerraform(ctx context.Context, p *pipeline, infra *dagger.Directory, st stack) (*dagger.Container, error) {
+	ctr, err := awsContainer(ctx, p, infra, st)
+	if err != nil {
+		return nil, err
+	}
+	return ctr.WithExec(initArgs(p.cfg, st, p.endpoints.PathStyle)), nil
+}
+
+// awsContainer is a Terraform container that talks to AWS, not yet
+// initialised: credentials as secrets, the run's endpoints (an emulator's,
+// say), the lock owner, and a run ID so the engine never answers from its
+// cache.
+func awsContainer(ctx context.Context, p *pipeline, infra *dagger.Directory, st stack) (*dagger.Container, error) {
 	ctr, err := p.withAWS(ctx, terraformContainer(p, infra, st))
 	if err != nil {
 		return nil, err
@@ -248,8 +282,7 @@ func awsTerraform(ctx context.Context, p *pipeline, infra *dagger.Directory, st 
 		// Terraform writes user@host into the lock it holds, and reads the
 		// user from /etc/passwd: this names the run instead of root@dagger.
 		WithNewFile("/etc/passwd", passwdNaming(p.lockOwner)).
-		WithEnvVariable("GOSHIP_RUN", p.runID).
-		WithExec(initArgs(p.cfg, st, p.endpoints.PathStyle)), nil
+		WithEnvVariable("GOSHIP_RUN", p.runID), nil
 }
 
 // passwdNaming is an /etc/passwd whose root user is called name.

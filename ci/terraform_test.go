@@ -26,7 +26,7 @@ func TestInitArgs(t *testing.T) {
 	}{
 		{registryStack, "terraform init -input=false -no-color -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/registry.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
 		{serviceStack, "terraform init -input=false -no-color -backend-config=bucket=goship-state-123456789012 -backend-config=key=goship/dev/service.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
-		{bootstrapStack, "terraform init -input=false -no-color"},
+		{bootstrapStack, "terraform init -input=false -no-color -backend-config=bucket=goship-state-123456789012 -backend-config=key=bootstrap/terraform.tfstate -backend-config=region=eu-west-1 -backend-config=use_lockfile=true -backend-config=encrypt=true"},
 	}
 	for _, tt := range tests {
 		if got := strings.Join(initArgs(cfg, tt.st, false), " "); got != tt.want {
@@ -43,8 +43,8 @@ func TestInitArgsPathStyle(t *testing.T) {
 	if !strings.HasSuffix(got, " -backend-config=use_path_style=true") {
 		t.Errorf("initArgs with an S3 endpoint = %s", got)
 	}
-	if got := strings.Join(initArgs(terraformConfig(), bootstrapStack, true), " "); strings.Contains(got, "use_path_style") {
-		t.Errorf("the bootstrap stack has no backend to configure: %s", got)
+	if got := strings.Join(moveStateArgs(terraformConfig(), true), " "); !strings.HasSuffix(got, " -backend-config=use_path_style=true") {
+		t.Errorf("moveStateArgs with an S3 endpoint = %s", got)
 	}
 }
 

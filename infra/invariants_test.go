@@ -152,6 +152,8 @@ resource "aws_security_group" "debug" {
 			set("service", "terraform.tf", s3Backend, "use_lockfile", "false"),
 			unset("registry", "terraform.tf", s3Backend, "use_lockfile"),
 			unset("service", "terraform.tf", s3Backend, "encrypt"),
+			unset("bootstrap", "terraform.tf", s3Backend, "use_lockfile"),
+			set("bootstrap", "terraform.tf", s3Backend, "encrypt", "false"),
 		},
 	},
 	{
@@ -851,7 +853,7 @@ func httpsOnlyWithCertificate(stacks map[string]*module) error {
 }
 
 func backendsLock(stacks map[string]*module) error {
-	for _, name := range []string{"service", "registry"} {
+	for _, name := range []string{"service", "registry", "bootstrap"} {
 		var backends []*hclsyntax.Block
 		for _, tf := range stacks[name].blocks("terraform") {
 			for _, b := range nested(tf, "backend") {
@@ -867,11 +869,6 @@ func backendsLock(stacks map[string]*module) error {
 			if !isLiteral(attr(backends[0], setting), cty.True) {
 				return fmt.Errorf("%s stack: backend \"s3\" must set %s = true", name, setting)
 			}
-		}
-	}
-	for _, tf := range stacks["bootstrap"].blocks("terraform") {
-		if len(nested(tf, "backend")) > 0 {
-			return errors.New("bootstrap stack: must keep local state; it creates the state bucket (docs/adr/0001)")
 		}
 	}
 	return nil

@@ -8,7 +8,14 @@ terraform {
     }
   }
 
-  # No backend: this stack creates the bucket the other stacks keep their
-  # state in, so its own state is local (terraform.tfstate here, ignored by
-  # git). docs/adr/0001 says why and how to rebuild it by import if it is lost.
+  # Partial configuration, as the other stacks: bucket, key
+  # ("bootstrap/terraform.tfstate", outside every environment's prefix) and
+  # region come with -backend-config. This stack creates that bucket, so its
+  # first run (and the teardown) selects the local backend with a
+  # backend_override.tf and moves the state across with
+  # terraform init -migrate-state (docs/adr/0001).
+  backend "s3" {
+    encrypt      = true
+    use_lockfile = true
+  }
 }

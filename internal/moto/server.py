@@ -24,6 +24,19 @@ Gaps filled here:
   pipeline, a test) would see a service that ECS never rolls back. This
   keeps it on create, as UpdateService does.
 
+- A bucket policy's conditions are not evaluated: moto applies a Deny whose
+  condition it does not know (Bool aws:SecureTransport false, NumericLessThan
+  s3:TlsVersion 1.2: the state bucket's) to every object call, so the S3
+  backend can store no state in the bucket bootstrap creates. Its clients
+  stand in for callers of AWS's HTTPS endpoints, so here those two conditions
+  are evaluated as for a request over TLS 1.3: a statement whose transport
+  condition does not hold does not apply. Any other condition is left to moto.
+- A security group rule that references another group (the network's rules
+  between the load balancer and the service) loses its description:
+  DescribeSecurityGroupRules reads it from the CIDR range such a rule does
+  not have, so every plan after an apply wants to set it again. Here it is
+  read from the referenced group's entry, where moto keeps it.
+
 Gaps set through the environment by the Go side (MOTO_ECS_SERVICE_RUNNING)
 need no code here.
 """
@@ -33,9 +46,12 @@ import sys
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse
 from moto.core.utils import utcnow
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.ecs.models import EC2ContainerServiceBackend
 from moto.ecs.responses import EC2ContainerServiceResponse
+from moto.iam.access_control import IAMPolicy, PermissionResult
 from moto.moto_api._internal import mock_random
+from moto.s3.models import FakeBucket
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     create_backend_app,
@@ -138,6 +154,46 @@ def create_service_with_deployment_configuration(self):
 
 
 EC2ContainerServiceResponse.create_service = create_service_with_deployment_configuration
+
+
+def holds_over_tls(condition):
+    """Whether a statement's Condition holds for a request over TLS 1.3; None
+    when it tests anything but the transport, which moto then decides."""
+    for operator, tests in condition.items():
+        for key, expected in tests.items():
+            values = expected if isinstance(expected, list) else [expected]
+            if operator == "Bool" and key == "aws:SecureTransport":
+                holds = "true" in [str(v).lower() for v in values]
+            elif operator == "NumericLessThan" and key == "s3:TlsVersion":
+                holds = any(1.3 < float(v) for v in values)
+            else:
+                return None
+            if not holds:
+                return False
+    return True
+
+
+def get_permission_over_tls(self, action, resource):
+    if self.policy is None:
+        return PermissionResult.NEUTRAL
+    document = json.loads(self.policy)
+    statements = document["Statement"]
+    if not isinstance(statements, list):
+        statements = [statements]
+    applicable = [s for s in statements if holds_over_tls(s.get("Condition", {})) is not False]
+    if not applicable:
+        return PermissionResult.NEUTRAL
+    return IAMPolicy(json.dumps(dict(document, Statement=applicable))).is_action_permitted(action, resource)
+
+
+FakeBucket.get_permission = get_permission_over_tls
+
+
+def rule_description(self):
+    return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+
+
+SecurityGroupRule.description = property(rule_description)
 
 
 def main():

@@ -1,0 +1,65 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// StateBucketAPI tells whether the state bucket exists and reads one
+// object from it: what bootstrap needs to know before it starts.
+type StateBucketAPI interface {
+	ObjectReader
+	HeadBucket(ctx context.Context, in *s3.HeadBucketInput, optFns ...func(*s3.Options)) (*s3.HeadBucketOutput, error)
+}
+
+// BucketExists reports whether bucket exists and these credentials may use
+// it. A name that another account holds, or that these credentials may
+// not use, is an error: bootstrap could neither create nor use it.
+func BucketExists(ctx context.Context, client StateBucketAPI, bucket string) (bool, error) {
+	_, err := client.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(bucket)})
+	var missing *types.NotFound
+	var resp *smithyhttp.ResponseError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &missing):
+		return false, nil
+	case errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusForbidden:
+		return false, fmt.Errorf("the bucket %s exists but these credentials may not use it: S3 bucket names are global, and another account may hold it; "+
+			"choose another name with --state-bucket (TF_STATE_BUCKET), such as one ending in your account ID", bucket)
+	}
+	return false, fmt.Errorf("looking for the state bucket %s: %w", bucket, err)
+}
+
+// maxStateSize bounds how much of a state object is read: bootstrap's
+// state is tens of kilobytes.
+const maxStateSize = 64 << 20
+
+// ReadObject returns an object's content, or nil when there is none.
+func ReadObject(ctx context.Context, client ObjectReader, bucket, key string) ([]byte, error) {
+	out, err := client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
+	var missing *types.NoSuchKey
+	if errors.As(err, &missing) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+	}
+	defer func() { _ = out.Body.Close() }() // read-only: nothing to lose
+	data, err := io.ReadAll(io.LimitReader(out.Body, maxStateSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading s3://%s/%s: %w", bucket, key, err)
+	}
+	if len(data) > maxStateSize {
+		return nil, fmt.Errorf("s3://%s/%s is larger than %d MiB: not a bootstrap state", bucket, key, maxStateSize>>20)
+	}
+	return data, nil
+}

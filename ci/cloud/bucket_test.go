@@ -1,0 +1,57 @@
+package cloud
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// heads answers HeadBucket with err and GetObject from objects.
+type heads struct {
+	objects
+	err error
+}
+
+func (h heads) HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
+	if h.err != nil {
+		return nil, h.err
+	}
+	return &s3.HeadBucketOutput{}, nil
+}
+
+func TestBucketExists(t *testing.T) {
+	t.Parallel()
+	forbidden := &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusForbidden}}}
+	tests := []struct {
+		name    string
+		err     error
+		want    bool
+		wantErr string
+	}{
+		{"ours", nil, true, ""},
+		{"no such bucket", &types.NotFound{}, false, ""},
+		{"another account's", forbidden, false, "another account may hold it; choose another name with --state-bucket"},
+	}
+	for _, tt := range tests {
+		got, err := BucketExists(t.Context(), heads{err: tt.err}, "goship-state")
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: BucketExists = %v, %v; want %v, an error with %q", tt.name, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
+
+func TestReadObject(t *testing.T) {
+	t.Parallel()
+	store := objects{"b/bootstrap/terraform.tfstate": `{"version": 4}`}
+	if got, err := ReadObject(t.Context(), store, "b", "bootstrap/terraform.tfstate"); err != nil || string(got) != `{"version": 4}` {
+		t.Errorf("ReadObject = %q, %v", got, err)
+	}
+	if got, err := ReadObject(t.Context(), store, "b", "missing"); got != nil || err != nil {
+		t.Errorf("ReadObject of a missing key = %q, %v; want nil, nil", got, err)
+	}
+}
