@@ -86,8 +86,11 @@ type stateFile struct {
 
 func parseState(data []byte, where string) (stateFile, error) {
 	var s stateFile
-	if err := json.Unmarshal(data, &s); err != nil || s.Version == nil {
-		return s, fmt.Errorf("%s is not a Terraform state file: %v", where, err)
+	if err := json.Unmarshal(data, &s); err != nil {
+		return s, fmt.Errorf("%s is not a Terraform state file: %w", where, err)
+	}
+	if s.Version == nil {
+		return s, fmt.Errorf("%s is not a Terraform state file: it has no version", where)
 	}
 	return s, nil
 }
