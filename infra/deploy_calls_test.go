@@ -139,6 +139,7 @@ var deployCallSends = map[string]request{
 	"elasticloadbalancing:AddTags":           {tags: ownTags},
 	"application-autoscaling:RegisterScalableTarget": {
 		creates: true, tags: ownTags,
+		scalingNamespace: "ecs", scalableDimension: "ecs:service:DesiredCount",
 	},
 	"cloudwatch:PutMetricAlarm": {
 		alarmActions: []string{"arn:aws:autoscaling:us-east-1:123456789012:scalingPolicy:0123:resource/ecs/service/<app>-<env>/<app>-<env>:policyName/cpu"},

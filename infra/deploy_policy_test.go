@@ -166,7 +166,11 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 	if err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"deploy", "deploy_network", "deploy_assume", "boundary", "plan"} {
+	monitoringPolicies, err := arns("aws_iam_policy", "deploy_monitoring", "policy")
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"deploy", "deploy_network", "deploy_monitoring", "deploy_assume", "boundary", "plan"} {
 		blocks := m.blocks("data", "aws_iam_policy_document", name)
 		if len(blocks) != 1 {
 			return nil, fmt.Errorf("want one data.aws_iam_policy_document.%s, found %d", name, len(blocks))
@@ -190,8 +194,10 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 			app: app, env: env, repository: testRepository, bucket: testStateBucket,
 			roleARN: roles[env], boundary: boundaries[env],
 			trust: docs["deploy_assume"][env], boundaryP: docs["boundary"][env],
-			parts:    map[string]policy{"deploy": docs["deploy"][env], "deploy_network": docs["deploy_network"][env]},
-			policies: []string{networkPolicies[env]},
+			parts: map[string]policy{
+				"deploy": docs["deploy"][env], "deploy_network": docs["deploy_network"][env], "deploy_monitoring": docs["deploy_monitoring"][env],
+			},
+			policies: []string{networkPolicies[env], monitoringPolicies[env]},
 			network:  testNetwork(env),
 			planRole: planRoles[env], plan: docs["plan"][env],
 		}
@@ -201,8 +207,8 @@ func renderBootstrap(m *module, app string, envs []string) ([]deployment, error)
 		if plan := m.resource("aws_iam_role", "plan"); plan != nil && readsOnly(attr(plan, "assume_role_policy"), "data.aws_iam_policy_document.deploy_assume") {
 			d.planTrust = docs["deploy_assume"][env]
 		}
-		d.deploy.Statements = slices.Concat(docs["deploy"][env].Statements, docs["deploy_network"][env].Statements)
-		if d.roleARN == "" || d.boundary == "" || networkPolicies[env] == "" || len(d.deploy.Statements) == 0 || len(d.trust.Statements) == 0 || len(d.boundaryP.Statements) == 0 {
+		d.deploy.Statements = slices.Concat(docs["deploy"][env].Statements, docs["deploy_network"][env].Statements, docs["deploy_monitoring"][env].Statements)
+		if d.roleARN == "" || d.boundary == "" || networkPolicies[env] == "" || monitoringPolicies[env] == "" || len(d.deploy.Statements) == 0 || len(d.trust.Statements) == 0 || len(d.boundaryP.Statements) == 0 {
 			return nil, fmt.Errorf("environment %q: the stack does not create a deploy role, trust, permissions and boundary for it", env)
 		}
 		out = append(out, d)
@@ -392,6 +398,7 @@ func TestPoliciesFitIAMLimits(t *testing.T) {
 		}{
 			{"inline deploy policy", d.parts["deploy"], inlinePolicyLimit},
 			{"managed network policy", d.parts["deploy_network"], managedPolicyLimit},
+			{"managed monitoring policy", d.parts["deploy_monitoring"], managedPolicyLimit},
 			{"boundary", d.boundaryP, managedPolicyLimit},
 			{"trust policy", d.trust, trustPolicyLimit},
 		} {

@@ -220,7 +220,7 @@ resource "aws_security_group" "debug" {
 		name:  "EC2, ELB, ECS, autoscaling, registry and logs changes stay in the environment, or are listed in docs/adr/0004",
 		check: checkDeployments(mutationsScoped),
 		broken: []mutation{
-			dropCondition("iam.tf", "deploy", "EcsCreateTagged", "aws:RequestTag/Environment"),
+			dropCondition("iam.tf", "deploy", "EcsTagOnCreate", "aws:RequestTag/Environment"),
 			dropCondition("iam.tf", "deploy", "ScalingChangeTagged", "aws:ResourceTag/Application"),
 			setStatement("iam.tf", "deploy", "LoadBalancer", "resources", `["*"]`),
 			setStatement("iam.tf", "deploy", "EcsClusterServiceTaskDefinition", "resources", `["${local.arn_prefix.ecs}:cluster/${var.app_name}-*"]`),
@@ -241,7 +241,7 @@ resource "aws_security_group" "debug" {
 		check: checkDeployments(tagsClaimNoOwnedResource),
 		broken: []mutation{
 			dropCondition("iam.tf", "deploy", "TaskRolesTagOnCreate", "aws:ResourceTag/Application"),
-			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "aws:ResourceTag/Application"),
+			dropCondition("iam.tf", "deploy", "ScalingTagOnCreate", "aws:ResourceTag/Application"),
 		},
 	},
 	{
@@ -283,18 +283,73 @@ resource "aws_security_group" "debug" {
 		name:  "every ForAllValues condition in a deploy policy requires its key present",
 		check: checkDeployments(forAllValuesRequireKey),
 		broken: []mutation{
-			dropNullCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			dropNullCondition("deploy_monitoring.tf", "deploy_monitoring", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			dropNullCondition("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarms", "cloudwatch:AlarmActions"),
 			dropNullCondition("deploy_network.tf", "deploy_network", "LoadBalancerCreateInOwnNetwork", "elasticloadbalancing:SecurityGroup"),
 		},
 	},
 	{
-		name:  "an alarm the deploy role creates acts only on this environment's scaling policies",
+		name:  "an alarm the deploy role creates acts only on this environment's scaling policies or alarm topic",
 		check: checkDeployments(alarmsActOnOwnScaling),
 		broken: []mutation{
-			dropCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
-			dropNullCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions"),
-			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:aws:sns:*", "arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]`),
-			setCondition("iam.tf", "deploy", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*"]`),
+			dropCondition("deploy_monitoring.tf", "deploy_monitoring", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			dropNullCondition("deploy_monitoring.tf", "deploy_monitoring", "ScalingAlarms", "cloudwatch:AlarmActions"),
+			setCondition("deploy_monitoring.tf", "deploy_monitoring", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:aws:sns:*", "arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]`),
+			setCondition("deploy_monitoring.tf", "deploy_monitoring", "ScalingAlarms", "cloudwatch:AlarmActions", "values", `["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*"]`),
+			dropCondition("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarms", "cloudwatch:AlarmActions"),
+			dropNullCondition("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarms", "cloudwatch:AlarmActions"),
+			setCondition("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarms", "cloudwatch:AlarmActions", "values", `["arn:${local.partition}:sns:${var.region}:${local.account_id}:*"]`),
+			setCondition("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarms", "cloudwatch:AlarmActions", "values", `values(local.alarm_topic_arns)`),
+		},
+	},
+	{
+		name:  "CloudWatch, SNS and SSM grants name this environment's alarms, dashboard, topic and parameters exactly; nothing silences an alarm",
+		check: checkDeployments(signalsNamedExactly),
+		broken: []mutation{
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarmsManageAndRead", "resources", `["${local.arn_prefix.cw}:alarm:${var.app_name}-${each.key}-*"]`),
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarms", "resources", `["${local.arn_prefix.cw}:alarm:*"]`),
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "ServiceAlarmsManageAndRead", "actions", `["cloudwatch:DeleteAlarms", "cloudwatch:DisableAlarmActions"]`),
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "MetricData", "actions", `["cloudwatch:GetMetricData", "cloudwatch:SetAlarmState"]`),
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "Dashboard", "resources", `["arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${var.app_name}-*"]`),
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "AlarmTopic", "resources", `["arn:${local.partition}:sns:${var.region}:${local.account_id}:*"]`),
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "AlarmTopicSubscriptions", "resources", `["arn:${local.partition}:sns:${var.region}:${local.account_id}:${var.app_name}-${each.key}-*"]`),
+			dropCondition("deploy_monitoring.tf", "deploy_monitoring", "AlarmTopicEmailSubscription", "sns:Protocol"),
+			setStatement("deploy_monitoring.tf", "deploy_monitoring", "AlarmTopicKeyParameter", "resources", `["arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${var.app_name}/*"]`),
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironmentsAlarms", "resources", `["${local.arn_prefix.cw}:alarm:*"]`),
+			setStatement("plan_role.tf", "plan", "ReadThisEnvironmentsAlarmTopic", "resources", `["arn:${local.partition}:sns:${var.region}:${local.account_id}:${var.app_name}-*"]`),
+		},
+	},
+	{
+		name:  "task definitions are registered only in the environment's own family (issue 18 finding 2)",
+		check: checkDeployments(taskDefinitionsInOwnFamily),
+		broken: []mutation{
+			setStatement("iam.tf", "deploy", "EcsCreateTagged", "resources", `["*"]`),
+			setStatement("iam.tf", "deploy", "EcsCreateTagged", "resources", `["${local.arn_prefix.ecs}:task-definition/${var.app_name}-*"]`),
+		},
+	},
+	{
+		name:  "services join no Service Connect namespace (issue 18 finding 3)",
+		check: checkDeployments(servicesJoinNoNamespace),
+		broken: []mutation{
+			dropCondition("deploy_network.tf", "deploy_network", "EcsCreateServiceInOwnNetwork", "ecs:namespace"),
+			dropCondition("deploy_network.tf", "deploy_network", "EcsUpdateServiceInOwnNetwork", "ecs:namespace"),
+		},
+	},
+	{
+		name:  "the deploy and plan roles read only roles tagged for their environment (issue 18 finding 4)",
+		check: checkDeployments(roleReadsTagged),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "TaskRolesRead", "aws:ResourceTag/Environment"),
+			dropCondition("plan_role.tf", "plan", "ReadThisEnvironmentsRoles", "aws:ResourceTag/Application"),
+		},
+	},
+	{
+		name:  "scalable targets are ECS services' desired counts only (issue 18 finding 5)",
+		check: checkDeployments(scalingOnlyEcsServices),
+		broken: []mutation{
+			dropCondition("iam.tf", "deploy", "ScalingCreateTagged", "application-autoscaling:service-namespace"),
+			dropCondition("iam.tf", "deploy", "ScalingUpdateTagged", "application-autoscaling:scalable-dimension"),
+			setStatement("iam.tf", "deploy", "ScalingChangeTagged", "actions", `["application-autoscaling:PutScalingPolicy", "application-autoscaling:RegisterScalableTarget"]`),
 		},
 	},
 	{

@@ -231,8 +231,10 @@ func isTraversal(expr hclsyntax.Expression, name string) bool {
 // module's own expressions.
 var functions = map[string]function.Function{
 	"can":      tryfunc.CanFunc,
+	"concat":   stdlib.ConcatFunc,
 	"contains": stdlib.ContainsFunc,
 	"floor":    stdlib.FloorFunc,
+	"compact":  stdlib.CompactFunc,
 	"keys":     stdlib.KeysFunc,
 	"length":   stdlib.LengthFunc,
 	"lookup":   stdlib.LookupFunc,

@@ -31,7 +31,12 @@ var deploymentChecks = []deploymentCheck{
 	{"request tags scope only the resource a call creates", requestTagsOnlyOnCreatedResources},
 	{"tags cannot claim another environment's resource", tagsClaimNoOwnedResource},
 	{"services run only this environment's task definitions", servicesRunOwnTaskDefinitions},
-	{"alarms act only on this environment's scaling policies", alarmsActOnOwnScaling},
+	{"alarms act only on this environment's scaling policies or alarm topic", alarmsActOnOwnScaling},
+	{"CloudWatch, SNS and SSM grants name this environment's signals exactly", signalsNamedExactly},
+	{"task definitions only in the environment's family", taskDefinitionsInOwnFamily},
+	{"services join no Service Connect namespace", servicesJoinNoNamespace},
+	{"roles are read only when tagged for the environment", roleReadsTagged},
+	{"scalable targets are ECS services' desired counts only", scalingOnlyEcsServices},
 	{"every ForAllValues condition requires its key present", forAllValuesRequireKey},
 	{"EC2 reads are listed one by one, and nothing in EC2 is written", ec2ReadsListed},
 	{"services and load balancers stay in the environment's network", servicesStayInOwnNetwork},
@@ -552,33 +557,6 @@ func servicesRunOwnTaskDefinitions(d deployment, _ []deployment, _ map[string]bo
 	return nil
 }
 
-// alarmsActOnOwnScaling checks that an alarm the deploy role may create can
-// act only on this environment's scaling policies: an alarm's name limits
-// nothing it does, and its actions may scale any service, publish to any
-// topic or open incidents.
-func alarmsActOnOwnScaling(d deployment, _ []deployment, _ map[string]bool) error {
-	for _, st := range d.deploy.Statements {
-		if !st.allows() || !st.matchesAction("cloudwatch:PutMetricAlarm") {
-			continue
-		}
-		actions, ok := st.condition("ForAllValues:StringLike", "cloudwatch:AlarmActions")
-		if !ok || len(actions) == 0 {
-			return fmt.Errorf("statement %q allows cloudwatch:PutMetricAlarm with any alarm action", st.Sid)
-		}
-		// ForAllValues holds on an empty set: an alarm with no actions would
-		// pass it without this.
-		if present, ok := st.condition("Null", "cloudwatch:AlarmActions"); !ok || !slices.Equal(present, []string{"false"}) {
-			return fmt.Errorf("statement %q allows cloudwatch:PutMetricAlarm without Null cloudwatch:AlarmActions = false beside its ForAllValues", st.Sid)
-		}
-		for _, a := range actions {
-			if !strings.Contains(a, ":scalingPolicy:") || !strings.HasSuffix(a, ":resource/ecs/service/"+d.app+"-"+d.env+"/*") || strings.ContainsAny(strings.TrimSuffix(a, "/*"), "?") {
-				return fmt.Errorf("statement %q lets an alarm act on %s, not only this environment's scaling policies", st.Sid, a)
-			}
-		}
-	}
-	return nil
-}
-
 // forAllValuesRequireKey checks that every Allow with a ForAllValues
 // condition also requires its key (Null = false): ForAllValues holds on an
 // empty set, so a PutMetricAlarm with no actions or a DeleteTags with no
@@ -727,6 +705,95 @@ func rolesOnlyAtRootPath(d deployment, _ []deployment, _ map[string]bool) error 
 	squatted := iamARN("role", "/"+d.app+"-"+d.env+"-x/", "OrganizationAccountAccessRole")
 	if effectivelyAllows(d.deploy, "iam:CreateRole", squatted) {
 		return fmt.Errorf("may create %s: a path in its name pattern lets it take any role name", squatted)
+	}
+	return nil
+}
+
+// taskDefinitionsInOwnFamily checks that a deploy role registers task
+// definitions only in its environment's family: AWS authorises
+// RegisterTaskDefinition on the revision it creates, and a revision in
+// another environment's or application's family is what anything that
+// runs that family by name alone would run (issue 18 finding 2).
+func taskDefinitionsInOwnFamily(d deployment, _ []deployment, _ map[string]bool) error {
+	family := "arn:aws:ecs:us-east-1:" + testAccountID + ":task-definition/" + d.app + "-" + d.env + ":*"
+	granted := false
+	for _, st := range d.deploy.Statements {
+		if !st.allows() || !st.matchesAction("ecs:RegisterTaskDefinition") {
+			continue
+		}
+		for _, r := range st.Resources {
+			if strings.Contains(r, ":task-definition/") && r != family || r == "*" {
+				return fmt.Errorf("statement %q allows ecs:RegisterTaskDefinition on %s, not only the family %s", st.Sid, r, family)
+			}
+			granted = granted || r == family
+		}
+	}
+	if !granted {
+		return fmt.Errorf("no statement allows ecs:RegisterTaskDefinition on %s: the service cannot deploy", family)
+	}
+	return nil
+}
+
+// servicesJoinNoNamespace checks that every grant of CreateService and
+// UpdateService requires the request to name no Service Connect namespace
+// (Null ecs:namespace = true): a namespace joins the service to another
+// application's services, outside the load balancer (issue 18 finding 3).
+func servicesJoinNoNamespace(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() {
+			continue
+		}
+		for _, action := range []string{"ecs:CreateService", "ecs:UpdateService"} {
+			if !st.matchesAction(action) {
+				continue
+			}
+			if absent, ok := st.condition("Null", "ecs:namespace"); !ok || !slices.Equal(absent, []string{"true"}) {
+				return fmt.Errorf("statement %q allows %s without Null ecs:namespace = true: the service could join any Service Connect namespace", st.Sid, action)
+			}
+		}
+	}
+	return nil
+}
+
+// roleReadsTagged checks that the deploy and plan roles read roles (their
+// policies, attachments, tags) only when the role carries this
+// environment's tags: the name pattern "role/<app>-<env>-*" also matches
+// application "<app>-<env>"'s roles (issue 18 finding 4).
+func roleReadsTagged(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, role := range []struct {
+		name string
+		p    policy
+	}{{"deploy role", d.deploy}, {"plan role", d.plan}} {
+		for _, st := range role.p.Statements {
+			if !st.allows() || !slices.ContainsFunc(st.Resources, func(r string) bool { return strings.Contains(r, ":role/") }) {
+				continue
+			}
+			for _, action := range st.Actions {
+				if service(action) == "iam" && isRead(action) && !d.requiresTags(st) {
+					return fmt.Errorf("%s statement %q allows %s on roles not tagged Application = %s, Environment = %s", role.name, st.Sid, action, d.app, d.env)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// scalingOnlyEcsServices checks that RegisterScalableTarget is granted
+// only for an ECS service's desired count: the scalable target's ARN
+// names no service, so without the conditions a deploy role could scale
+// a DynamoDB table or a Lambda function's concurrency of any owner that
+// carries no tags yet (issue 18 finding 5).
+func scalingOnlyEcsServices(d deployment, _ []deployment, _ map[string]bool) error {
+	for _, st := range d.deploy.Statements {
+		if !st.allows() || !st.matchesAction("application-autoscaling:RegisterScalableTarget") {
+			continue
+		}
+		if !st.requires("application-autoscaling:service-namespace", "ecs") {
+			return fmt.Errorf("statement %q allows RegisterScalableTarget for any service namespace, not only ecs", st.Sid)
+		}
+		if !st.requires("application-autoscaling:scalable-dimension", "ecs:service:DesiredCount") {
+			return fmt.Errorf("statement %q allows RegisterScalableTarget for any scalable dimension, not only ecs:service:DesiredCount", st.Sid)
+		}
 	}
 	return nil
 }

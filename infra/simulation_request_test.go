@@ -52,6 +52,8 @@ type request struct {
 	serviceName     string   // CreateServiceLinkedRole's AWSServiceName
 	createAction    string   // the create call a tag-on-create belongs to
 	region          string   // default: the configured region
+	// A scalable target's service namespace and scalable dimension.
+	scalingNamespace, scalableDimension string
 }
 
 // ownTags are the tags the stacks' default_tags put on every resource of
@@ -194,6 +196,12 @@ func requestContext(action string, r request, p placeholders) map[string]any {
 	}
 	if r.createAction != "" {
 		ctx[service+":CreateAction"] = r.createAction
+	}
+	if r.scalingNamespace != "" {
+		ctx["application-autoscaling:service-namespace"] = r.scalingNamespace
+	}
+	if r.scalableDimension != "" {
+		ctx["application-autoscaling:scalable-dimension"] = r.scalableDimension
 	}
 
 	switch service {

@@ -128,6 +128,15 @@ data "aws_iam_policy_document" "deploy_network" {
       variable = "ecs:auto-assign-public-ip"
       values   = ["false"]
     }
+
+    # No Service Connect: a namespace joins the service to another
+    # application's services, which then reach it and are reached by it
+    # outside the load balancer. The stack uses none.
+    condition {
+      test     = "Null"
+      variable = "ecs:namespace"
+      values   = ["true"]
+    }
   }
 
   # An update carries the keys only for what it changes (the provider sends
@@ -155,6 +164,12 @@ data "aws_iam_policy_document" "deploy_network" {
       test     = "BoolIfExists"
       variable = "ecs:auto-assign-public-ip"
       values   = ["false"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "ecs:namespace"
+      values   = ["true"]
     }
   }
 

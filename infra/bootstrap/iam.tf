@@ -143,7 +143,6 @@ data "aws_iam_policy_document" "deploy" {
       "application-autoscaling:DescribeScalableTargets",
       "application-autoscaling:DescribeScalingActivities",
       "application-autoscaling:DescribeScalingPolicies",
-      "cloudwatch:DescribeAlarms",
       "ecr:GetAuthorizationToken",
       "ecs:DeregisterTaskDefinition",
       "ecs:DescribeTaskDefinition",
@@ -220,12 +219,17 @@ data "aws_iam_policy_document" "deploy" {
     ]
   }
 
-  # CreateCluster and RegisterTaskDefinition name no resource AWS can
-  # authorise on; the tags they create with are the scope.
+  # The cluster and the task definition family of this environment, with
+  # its tags: AWS authorises RegisterTaskDefinition on the revision it
+  # creates ("task-definition/<family>:<revision>"), so a revision of
+  # another environment's or application's family is out of reach.
   statement {
-    sid       = "EcsCreateTagged"
-    actions   = ["ecs:CreateCluster", "ecs:RegisterTaskDefinition"]
-    resources = ["*"]
+    sid     = "EcsCreateTagged"
+    actions = ["ecs:CreateCluster", "ecs:RegisterTaskDefinition"]
+    resources = [
+      "${local.arn_prefix.ecs}:cluster/${var.app_name}-${each.key}",
+      "${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*",
+    ]
 
     condition {
       test     = "StringEquals"
@@ -276,17 +280,56 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
-  # --- Scaling: scalable targets have random IDs, so tags are the scope.
+  # --- Scaling: scalable targets have random IDs, so tags are the scope,
+  # and a target is an ECS service's desired count (the service stack's
+  # only kind): not a DynamoDB table's or a Lambda's concurrency.
   statement {
     sid       = "ScalingCreateTagged"
-    actions   = ["application-autoscaling:RegisterScalableTarget", "application-autoscaling:TagResource"]
+    actions   = ["application-autoscaling:RegisterScalableTarget"]
     resources = ["${local.arn_prefix.autoscaling}:scalable-target/*"]
 
     # Only a target no application has tagged yet, as a new one is:
-    # RegisterScalableTarget on an existing target rewrites its capacity,
-    # and TagResource would make another environment's target this one's
-    # (ScalingChangeTagged). docs/adr/0004: an untagged target of another
+    # RegisterScalableTarget on an existing target rewrites its capacity
+    # (ScalingUpdateTagged). docs/adr/0004: an untagged target of another
     # application can still be claimed.
+    condition {
+      test     = "Null"
+      variable = "aws:ResourceTag/Application"
+      values   = ["true"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:RequestTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "application-autoscaling:service-namespace"
+      values   = ["ecs"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "application-autoscaling:scalable-dimension"
+      values   = ["ecs:service:DesiredCount"]
+    }
+  }
+
+  # Tags on create, on a target nobody has tagged yet: TagResource on
+  # another environment's target would make it this one's.
+  statement {
+    sid       = "ScalingTagOnCreate"
+    actions   = ["application-autoscaling:TagResource"]
+    resources = ["${local.arn_prefix.autoscaling}:scalable-target/*"]
+
     condition {
       test     = "Null"
       variable = "aws:ResourceTag/Application"
@@ -307,13 +350,42 @@ data "aws_iam_policy_document" "deploy" {
   }
 
   statement {
+    sid       = "ScalingUpdateTagged"
+    actions   = ["application-autoscaling:RegisterScalableTarget"]
+    resources = ["${local.arn_prefix.autoscaling}:scalable-target/*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "application-autoscaling:service-namespace"
+      values   = ["ecs"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "application-autoscaling:scalable-dimension"
+      values   = ["ecs:service:DesiredCount"]
+    }
+  }
+
+  statement {
     sid = "ScalingChangeTagged"
     actions = [
       "application-autoscaling:DeleteScalingPolicy",
       "application-autoscaling:DeregisterScalableTarget",
       "application-autoscaling:ListTagsForResource",
       "application-autoscaling:PutScalingPolicy",
-      "application-autoscaling:RegisterScalableTarget",
       "application-autoscaling:TagResource",
       "application-autoscaling:UntagResource",
     ]
@@ -330,39 +402,6 @@ data "aws_iam_policy_document" "deploy" {
       variable = "aws:ResourceTag/Environment"
       values   = [each.key]
     }
-  }
-
-  # Target tracking policies create and delete their own alarms. The name
-  # does not limit what an alarm does: without the condition, an alarm of
-  # this name could scale another team's service, publish to any SNS topic
-  # or open Systems Manager incidents. Its only action is one of this
-  # environment's scaling policies.
-  statement {
-    sid       = "ScalingAlarms"
-    actions   = ["cloudwatch:PutMetricAlarm"]
-    resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-${each.key}/*"]
-
-    condition {
-      test     = "ForAllValues:StringLike"
-      variable = "cloudwatch:AlarmActions"
-      values   = ["arn:${local.partition}:autoscaling:${var.region}:${local.account_id}:scalingPolicy:*:resource/ecs/service/${var.app_name}-${each.key}/*"]
-    }
-
-    # ForAllValues is true on an empty set: without this, an alarm with no
-    # AlarmActions passes the condition above.
-    condition {
-      test     = "Null"
-      variable = "cloudwatch:AlarmActions"
-      values   = ["false"]
-    }
-  }
-
-  # DeleteAlarms supports no cloudwatch:AlarmActions key (a condition on it
-  # would always hold); deleting this environment's alarms is what it may do.
-  statement {
-    sid       = "ScalingAlarmsDelete"
-    actions   = ["cloudwatch:DeleteAlarms"]
-    resources = ["${local.arn_prefix.cw}:alarm:TargetTracking-service/${var.app_name}-${each.key}/*"]
   }
 
   # --- Registry and logs: named after the environment.
@@ -492,6 +531,8 @@ data "aws_iam_policy_document" "deploy" {
     }
   }
 
+  # Reads too only of this environment's roles: the name pattern also
+  # matches application "<app>-<env>"'s roles, whose policies are its own.
   statement {
     sid = "TaskRolesRead"
     actions = [
@@ -503,6 +544,18 @@ data "aws_iam_policy_document" "deploy" {
       "iam:ListRoleTags",
     ]
     resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
   }
 
   # DeleteRole and UpdateRole take no boundary condition; the roles carry

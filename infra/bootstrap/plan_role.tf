@@ -55,13 +55,10 @@ data "aws_iam_policy_document" "plan" {
       "ecs:DescribeClusters",
       "ecs:DescribeServices",
       "ecs:ListTagsForResource",
-      "iam:GetRole",
-      "iam:GetRolePolicy",
-      "iam:ListAttachedRolePolicies",
-      "iam:ListRolePolicies",
       "logs:ListTagsForResource",
       "logs:ListTagsLogGroup",
       "s3:Get*",
+      "s3:ListBucket",
       "ssm:GetParameter",
     ]
     resources = [
@@ -69,11 +66,71 @@ data "aws_iam_policy_document" "plan" {
       "${local.arn_prefix.ecs}:cluster/${var.app_name}-${each.key}",
       "${local.arn_prefix.ecs}:service/${var.app_name}-${each.key}/*",
       "${local.arn_prefix.ecs}:task-definition/${var.app_name}-${each.key}:*",
-      "${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*",
       "${local.arn_prefix.logs}:log-group:/ecs/${var.app_name}-${each.key}",
       "${local.arn_prefix.logs}:log-group:/ecs/${var.app_name}-${each.key}:*",
       "${local.arn_prefix.s3}${var.app_name}-${each.key}-logs-${local.account_id}",
       "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${var.app_name}/${each.key}/network",
+      "arn:${local.partition}:ssm:${var.region}:${local.account_id}:parameter/${var.app_name}/${each.key}/alarm-topic-key",
+    ]
+  }
+
+  # The task and execution roles, by name and by this environment's tags:
+  # the name pattern also matches application "<app>-<env>"'s roles.
+  statement {
+    sid = "ReadThisEnvironmentsRoles"
+    actions = [
+      "iam:GetRole",
+      "iam:GetRolePolicy",
+      "iam:ListAttachedRolePolicies",
+      "iam:ListRolePolicies",
+    ]
+    resources = ["${local.arn_prefix.iam}:role/${var.app_name}-${each.key}-*"]
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Application"
+      values   = [var.app_name]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "aws:ResourceTag/Environment"
+      values   = [each.key]
+    }
+  }
+
+  # The service's signals (deploy_monitoring.tf names them): the refresh
+  # of the alarms, topic, subscription and dashboard, and the alarm
+  # history a failed deploy's explanation reads.
+  statement {
+    sid = "ReadThisEnvironmentsAlarms"
+    actions = [
+      "cloudwatch:DescribeAlarmHistory",
+      "cloudwatch:DescribeAlarms",
+      "cloudwatch:ListTagsForResource",
+    ]
+    resources = concat(local.service_alarm_arns[each.key], [local.scaling_alarm_arns[each.key]])
+  }
+
+  statement {
+    sid       = "ReadThisEnvironmentsDashboard"
+    actions   = ["cloudwatch:GetDashboard"]
+    resources = ["arn:${local.partition}:cloudwatch::${local.account_id}:dashboard/${var.app_name}-${each.key}"]
+  }
+
+  statement {
+    sid       = "ReadThisEnvironmentsAlarmTopic"
+    actions   = ["sns:GetTopicAttributes", "sns:ListTagsForResource"]
+    resources = [local.alarm_topic_arns[each.key]]
+  }
+
+  # alarm_email's subscription: "<topic>:<id>" (deploy_monitoring.tf).
+  statement {
+    sid     = "ReadThisEnvironmentsAlarmSubscription"
+    actions = ["sns:GetSubscriptionAttributes"]
+    resources = [
+      local.alarm_topic_arns[each.key],
+      "${local.alarm_topic_arns[each.key]}:*",
     ]
   }
 
@@ -84,7 +141,7 @@ data "aws_iam_policy_document" "plan" {
     actions = [
       "application-autoscaling:Describe*",
       "application-autoscaling:ListTagsForResource",
-      "cloudwatch:DescribeAlarms",
+      "cloudwatch:GetMetricData",
       "ecs:DescribeTaskDefinition",
       "elasticloadbalancing:Describe*",
       "logs:DescribeLogGroups",

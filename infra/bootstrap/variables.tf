@@ -1,3 +1,19 @@
+variable "alarm_topic_arns" {
+  type        = map(string)
+  description = "An existing SNS topic each environment's alarms notify instead of their own <app_name>-<environment>-alarms, by environment: the same ARN as that environment's service-stack alarm_topic_arn. The deploy role may point the alarms at it, and nothing else: subscriptions to an existing topic are its owner's (set no alarm_email with it)."
+  default     = {}
+
+  validation {
+    condition     = alltrue([for env in keys(var.alarm_topic_arns) : contains(var.environments, env)])
+    error_message = "alarm_topic_arns may only name environments listed in environments."
+  }
+
+  validation {
+    condition     = alltrue([for arn in values(var.alarm_topic_arns) : can(regex("^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}(\\.fifo)?$", arn))])
+    error_message = "alarm_topic_arns values must be SNS topic ARNs (arn:aws:sns:REGION:ACCOUNT:NAME)."
+  }
+}
+
 variable "app_name" {
   type        = string
   description = "Application name. Each environment's deploy role may manage only state under \"<app_name>/<environment>/\" and resources named \"<app_name>-<environment>...\" and tagged Application = app_name, Environment = environment."
