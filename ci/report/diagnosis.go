@@ -13,6 +13,11 @@ type Diagnosis struct {
 	StoppedTasks []StoppedTask `json:"stopped_tasks"`
 	Events       []Event       `json:"events"`
 	Targets      []Target      `json:"targets"`
+	// AlarmHistory is what the environment's alarms did over the failed
+	// deploy's window (status: the last hour), oldest first; when it could
+	// not be read, AlarmHistoryError says why.
+	AlarmHistory      []AlarmEvent `json:"alarm_history,omitempty"`
+	AlarmHistoryError string       `json:"alarm_history_error,omitempty"`
 }
 
 // StoppedTask is a task that ECS stopped, with the last lines it logged.
@@ -89,6 +94,43 @@ func writeDiagnosis(b *strings.Builder, d Diagnosis, now time.Time) {
 	writeEvents(b, d.Events, now)
 	b.WriteString("Why: load balancer target health\n")
 	writeTargets(b, d.Targets)
+	writeAlarmHistory(b, d)
+}
+
+// writeAlarmHistory is the alarms' part of a diagnosis, only when it was
+// asked for: a diagnosis of tasks that never started has none.
+func writeAlarmHistory(b *strings.Builder, d Diagnosis) {
+	if d.AlarmHistory == nil && d.AlarmHistoryError == "" {
+		return
+	}
+	b.WriteString("Why: alarm history\n")
+	switch {
+	case d.AlarmHistoryError != "":
+		fmt.Fprintf(b, "  (cannot read: %s)\n", d.AlarmHistoryError)
+	case len(d.AlarmHistory) == 0:
+		b.WriteString("  (no alarm changed state)\n")
+	}
+	for _, e := range d.AlarmHistory {
+		fmt.Fprintf(b, "  %s  %s  %s\n", clock(e.At), e.Alarm, e.Summary)
+	}
+}
+
+// AlarmHistoryText is the alarm history alone, as a failed bake prints it.
+func AlarmHistoryText(events []AlarmEvent, readErr error) string {
+	var b strings.Builder
+	d := Diagnosis{AlarmHistory: nonNilEvents(events)}
+	if readErr != nil {
+		d.AlarmHistoryError = FirstLine(readErr.Error())
+	}
+	writeAlarmHistory(&b, d)
+	return b.String()
+}
+
+func nonNilEvents(events []AlarmEvent) []AlarmEvent {
+	if events == nil {
+		return []AlarmEvent{}
+	}
+	return events
 }
 
 // DiagnosisMarkdown is the diagnosis for the GitHub step summary: the

@@ -29,6 +29,10 @@ type Deploy struct {
 	// signer, or why the image went out unverified (--allow-unsigned).
 	Signature  string `json:"signature,omitempty"`
 	Unverified bool   `json:"unverified,omitempty"`
+
+	// Bake is what the watch after the smoke test saw; none in entries
+	// written before there was one, and when it was not reached.
+	Bake *Bake `json:"bake,omitempty"`
 }
 
 // The kinds of deploy.
@@ -74,10 +78,10 @@ func HistoryText(w io.Writer, history []Deploy) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "#\tTIME (UTC)\tKIND\tOUTCOME\tDIGEST\tCOMMIT\tVERSION\tWHO")
+	fmt.Fprintln(tw, "#\tTIME (UTC)\tKIND\tOUTCOME\tDIGEST\tCOMMIT\tVERSION\tWHO\tBAKE")
 	for i, d := range history {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, d.Time.UTC().Format("2006-01-02 15:04:05"),
-			d.Kind, d.outcomeText(), shortDigest(Digest(d.Image)), orNone(shortCommit(d.Commit)), orNone(d.Version), d.Who())
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", i+1, d.Time.UTC().Format("2006-01-02 15:04:05"),
+			d.Kind, d.outcomeText(), shortDigest(Digest(d.Image)), orNone(shortCommit(d.Commit)), orNone(d.Version), d.Who(), d.Bake.shortText())
 	}
 	return tw.Flush()
 }

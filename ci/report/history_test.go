@@ -19,7 +19,8 @@ func image(c byte) string { return repo + "@sha256:" + strings.Repeat(string(c),
 func testHistory() []Deploy {
 	at := func(min int) time.Time { return time.Date(2026, 11, 29, 10, min, 0, 0, time.UTC) }
 	return []Deploy{
-		{Time: at(50), Kind: "deploy", Image: image('c'), Commit: "cccccccccccccccccccc", Version: "v1.3.0", Caller: "arn:aws:sts::123456789012:assumed-role/github-deploy-goship/GitHubActions", Actor: "octocat", Outcome: OutcomeLive},
+		{Time: at(50), Kind: "deploy", Image: image('c'), Commit: "cccccccccccccccccccc", Version: "v1.3.0", Caller: "arn:aws:sts::123456789012:assumed-role/github-deploy-goship/GitHubActions", Actor: "octocat", Outcome: OutcomeLive,
+			Bake: &Bake{Length: "10m0s", Watched: "10m0s", Polls: 21, Outcome: BakePassed, Traffic: ptr(MeasuredTraffic(at(51), at(61), 1250, 3, ptr(91.5)))}},
 		{Time: at(40), Kind: "deploy", Image: image('b'), Commit: "bbbbbbbbbbbbbbbbbbbb", Version: "v1.2.1", Caller: "arn:aws:iam::123456789012:user/alice", Outcome: OutcomeSmokeFail, Detail: "smoke test failed"},
 		{Time: at(30), Kind: "deploy", Image: image('a'), Commit: "aaaaaaaaaaaaaaaaaaaa", Version: "v1.2.0", Caller: "arn:aws:iam::123456789012:user/alice", Outcome: OutcomeLive},
 		{Time: at(20), Kind: "deploy", Image: image('e'), Outcome: OutcomeRolledBack, Caller: "arn:aws:iam::123456789012:user/alice"},
@@ -95,3 +96,5 @@ func TestDigest(t *testing.T) {
 		}
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

@@ -26,8 +26,19 @@ type ServiceStatus struct {
 	Targets        []Target     `json:"targets"`
 	Scaling        *Scaling     `json:"scaling,omitempty"`
 	Events         []Event      `json:"events"`
-	Diagnosis      *Diagnosis   `json:"diagnosis,omitempty"` // only when the service is not healthy
+	// Alarms are the environment's four alarms (AlarmNames), Traffic what
+	// the load balancer measured over the last StatusTrafficWindow, and
+	// Dashboard the URL of the environment's CloudWatch dashboard.
+	Alarms    []Alarm    `json:"alarms"`
+	Traffic   *Traffic   `json:"traffic,omitempty"`
+	Dashboard string     `json:"dashboard_url,omitempty"`
+	Diagnosis *Diagnosis `json:"diagnosis,omitempty"` // only when the service is not healthy
 }
+
+// StatusTrafficWindow is how far back status reads the load balancer's
+// figures: long enough for the alarms' evaluation (5 one-minute periods by
+// default) and the minute or two CloudWatch lags behind.
+const StatusTrafficWindow = 15 * time.Minute
 
 // Deployment is one ECS deployment of the service.
 type Deployment struct {
@@ -99,6 +110,11 @@ func (s ServiceStatus) Problems() []string {
 	if s.Desired > 0 && healthy == 0 {
 		problems = append(problems, "no healthy target in the load balancer")
 	}
+	for _, a := range s.Alarms {
+		if a.State == StateAlarm {
+			problems = append(problems, "alarm "+a.Name+" in ALARM")
+		}
+	}
 	return problems
 }
 
@@ -133,6 +149,14 @@ func StatusText(w io.Writer, s ServiceStatus, now time.Time) error {
 	}
 	b.WriteString("\nTargets\n")
 	writeTargets(&b, s.Targets)
+	b.WriteString("\nAlarms\n")
+	writeAlarms(&b, s.Alarms, now)
+	if s.Traffic != nil {
+		fmt.Fprintf(&b, "\nTraffic  last %s: %s\n", roundDuration(s.Traffic.To.Sub(s.Traffic.From)), s.Traffic.Text())
+	}
+	if s.Dashboard != "" {
+		fmt.Fprintf(&b, "Dashboard %s\n", s.Dashboard)
+	}
 	b.WriteString("\nEvents\n")
 	writeEvents(&b, s.Events, now)
 	if s.Diagnosis != nil {
@@ -153,6 +177,24 @@ func writeTargets(b *strings.Builder, targets []Target) {
 			line += fmt.Sprintf(" %s: %s", t.Reason, t.Description)
 		}
 		b.WriteString(strings.TrimRight(line, " ") + "\n")
+	}
+}
+
+func writeAlarms(b *strings.Builder, alarms []Alarm, now time.Time) {
+	if len(alarms) == 0 {
+		b.WriteString("  (not read)\n")
+	}
+	for _, a := range alarms {
+		switch {
+		case a.Missing():
+			fmt.Fprintf(b, "  %-28s MISSING (the service stack creates it: go run ./ci plan)\n", a.Name)
+		case a.State == StateOK:
+			fmt.Fprintf(b, "  %-28s %s for %s\n", a.Name, a.State, age(now, a.Since))
+		case a.State == StateInsufficientData:
+			fmt.Fprintf(b, "  %-28s %s for %s (no datapoints: a quiet service has none)\n", a.Name, a.State, age(now, a.Since))
+		default:
+			fmt.Fprintf(b, "  %-28s %s for %s: %s\n", a.Name, a.State, age(now, a.Since), orNone(a.Reason))
+		}
 	}
 }
 

@@ -30,6 +30,10 @@ type Summary struct {
 	Signature  string
 	Unverified bool   // deployed without an acceptable signature (--allow-unsigned)
 	URL        string // the live service, after a deploy
+	// Bake is the watch after the smoke test of the deploy that ran (the
+	// failed one, when a rollback followed it), and RollbackBake that of
+	// the rollback a failed bake started.
+	Bake, RollbackBake *Bake
 
 	// Sections are Markdown blocks added below the table in the step
 	// summary only: the terminal has printed them already, as they happened.
@@ -124,6 +128,12 @@ func (s *Summary) rows() [][2]string {
 	if s.Signature != "" {
 		rows = append(rows, [2]string{"Signature", s.Signature})
 	}
+	if s.Bake != nil {
+		rows = append(rows, [2]string{"Bake", s.Bake.Text()})
+	}
+	if s.RollbackBake != nil {
+		rows = append(rows, [2]string{"Rollback's bake", s.RollbackBake.Text()})
+	}
 	if s.URL != "" {
 		rows = append(rows, [2]string{"URL", s.URL})
 	}
@@ -155,7 +165,7 @@ func (s *Summary) Markdown(w io.Writer) error {
 		switch r[0] {
 		case "URL":
 			value = r[1]
-		case "Failed step":
+		case "Failed step", "Bake", "Rollback's bake":
 			value = strings.ReplaceAll(r[1], "|", `\|`)
 		}
 		fmt.Fprintf(&b, "| %s | %s |\n", r[0], value)

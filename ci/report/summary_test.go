@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/goship/internal/golden"
 )
@@ -20,6 +21,8 @@ func deploySummary() *Summary {
 		Image:     "123456789012.dkr.ecr.eu-west-1.amazonaws.com/goship-dev@sha256:" + strings.Repeat("ab", 32),
 		Signature: "verified: https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main (issuer https://token.actions.githubusercontent.com)",
 		URL:       "http://goship-dev-123.eu-west-1.elb.amazonaws.com",
+		Bake: &Bake{Length: "10m0s", Watched: "10m0s", Polls: 21, Outcome: BakePassed,
+			Traffic: ptr(MeasuredTraffic(time.Date(2026, 11, 29, 10, 40, 0, 0, time.UTC), time.Date(2026, 11, 29, 10, 50, 0, 0, time.UTC), 1250, 3, ptr(91.5)))},
 	}
 }
 
