@@ -1,6 +1,7 @@
 package infra_test
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -14,18 +15,19 @@ type stackCall struct {
 	action, arn, caller string
 }
 
-// deployCalls are the calls a first deploy, an update and a destroy of one
-// environment make through the deploy role: the hashicorp/aws provider's
-// for each resource of infra/*.tf and infra/registry (read from its
-// source), and the pipeline's own (ci/cloud, ci/supply.go). A call missing
-// from the policy fails the first real deploy, which neither the emulator
-// (it enforces no IAM) nor a plan would show.
-var deployCalls = []stackCall{
+// resourceCalls are the calls a first deploy, an update and a destroy of
+// one environment make through the deploy role: the hashicorp/aws
+// provider's for each resource of infra/*.tf and infra/registry (read from
+// its source), and the pipeline's own (ci/cloud, ci/supply.go). A call
+// missing from the policy fails the first real deploy, which neither the
+// emulator (it enforces no IAM) nor a plan would show. Each sends what
+// deployCallSends lists for its action.
+var resourceCalls = []stackCall{
 	// aws_ecs_service with wait_for_steady_state: provider v6 follows a new
 	// deployment through the service-deployments API
 	// (internal/service/ecs/service.go, statusServiceWaitForStable).
-	{"ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service"},
-	{"ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service"},
+	{"ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service (with its alarms deployment configuration)"},
+	{"ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service (with its alarms deployment configuration)"},
 	{"ecs:DeleteService", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service"},
 	{"ecs:DescribeServices", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service, ci/cloud WaitStable"},
 	{"ecs:ListServiceDeployments", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service wait_for_steady_state"},
@@ -67,6 +69,8 @@ var deployCalls = []stackCall{
 	{"application-autoscaling:PutScalingPolicy", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_policy"},
 	{"application-autoscaling:DeleteScalingPolicy", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_policy"},
 	{"application-autoscaling:DeregisterScalableTarget", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
+	{"cloudwatch:DescribeAlarms", "cloudwatch:alarm:TargetTracking-service/<app>-<env>/<app>-<env>-AlarmHigh-0123", "target tracking"},
+	{"cloudwatch:DeleteAlarms", "cloudwatch:alarm:TargetTracking-service/<app>-<env>/<app>-<env>-AlarmHigh-0123", "target tracking (a policy deleted)"},
 	{"cloudwatch:PutMetricAlarm", "cloudwatch:alarm:TargetTracking-service/<app>-<env>/<app>-<env>-AlarmHigh-0123", "target tracking"},
 	{"logs:CreateLogGroup", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
 	{"logs:PutRetentionPolicy", "logs:log-group:/ecs/<app>-<env>", "aws_cloudwatch_log_group"},
@@ -106,7 +110,26 @@ var deployCalls = []stackCall{
 	{"s3:DeleteObject", "s3:<bucket>/<app>/<env>/service.tfstate.tflock", "S3 backend unlock"},
 }
 
-// deployCallSends is what each call of deployCalls sends that IAM builds
+// neededCall is a call a role must be allowed, with what it sends.
+type neededCall struct {
+	stackCall
+	sends request
+}
+
+// sendingAsListed gives each call what deployCallSends lists for its action.
+func sendingAsListed(calls []stackCall) []neededCall {
+	out := make([]neededCall, 0, len(calls))
+	for _, c := range calls {
+		out = append(out, neededCall{c, deployCallSends[c.action]})
+	}
+	return out
+}
+
+// deployCalls are every call the deploy role must be allowed: the
+// resources' and the signals' (deploySignalCalls).
+var deployCalls = slices.Concat(sendingAsListed(resourceCalls), deploySignalCalls())
+
+// deployCallSends is what each call of resourceCalls sends that IAM builds
 // its request context from (requestContext; request says how to read the
 // placeholders). A call not listed sends nothing IAM has a key for and
 // acts on a resource carrying the environment's tags. The policy
@@ -172,13 +195,17 @@ func TestDeployRolesGrantWhatTheStacksCall(t *testing.T) {
 }
 
 // sampleARN expands "service:rest" into a full ARN in the test account and
-// region (S3 and IAM ARNs have neither or only the account).
+// region (S3 and IAM ARNs have neither or only the account, and
+// "service::rest" names a resource of no region, such as a dashboard).
 func sampleARN(pattern, app, env string) string {
 	if pattern == "*" {
 		return "*"
 	}
 	pattern = strings.NewReplacer("<app>", app, "<env>", env, "<bucket>", testStateBucket).Replace(pattern)
 	svc, rest, _ := strings.Cut(pattern, ":")
+	if global, ok := strings.CutPrefix(rest, ":"); ok { // "cloudwatch::dashboard/...": no region
+		return "arn:aws:" + svc + "::" + testAccountID + ":" + global
+	}
 	switch svc {
 	case "s3":
 		return "arn:aws:s3:::" + rest

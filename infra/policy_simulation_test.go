@@ -52,16 +52,21 @@ func requireSimulator(t *testing.T) string {
 
 // accountAsStored applies bootstrap for every simulated app name to one
 // emulator, as one account, and returns every environment's deploy role as
-// IAM stores it.
+// IAM stores it. Every environment names an existing alarm topic
+// (alarm_topic_arns), so its alarms may notify either topic.
 func accountAsStored(t *testing.T) []deployment {
 	t.Helper()
 	srv := moto.Start(t, moto.Options{})
 	oidc := "github_oidc_provider_arn=arn:aws:iam::" + testAccountID + ":oidc-provider/token.actions.githubusercontent.com"
 	var all []deployment
 	for i, a := range simulatedApps {
-		var vars []string
+		var topics []string
+		for _, env := range simulatedEnvironments {
+			topics = append(topics, fmt.Sprintf("%s=%q", env, strings.NewReplacer("<app>", a.app, "<env>", env).Replace(pagingTopic)))
+		}
+		vars := []string{"-var", "alarm_topic_arns={" + strings.Join(topics, ",") + "}"}
 		if i > 0 {
-			vars = []string{"-var", oidc} // one provider per account: the first app's
+			vars = append(vars, "-var", oidc) // one provider per account: the first app's
 		}
 		all = append(all, bootstrapAsStored(t, srv, a.app, a.stateBucket, simulatedEnvironments, vars...)...)
 	}
@@ -179,16 +184,16 @@ func simulate(t *testing.T, node string, cases []simCase) map[string]simResult {
 	return byName
 }
 
-// neededCases are every call of calls (with what each sends, from
-// deployCallSends) of every deployment on its own resources, made by the
-// role as picks of it (deployRole, or asPlanRole), each named after label.
-func neededCases(all []deployment, nets map[string]network, calls []stackCall, as func(deployment) deployment, label string) []simCase {
+// neededCases are every call of calls of every deployment on its own
+// resources, with what each sends, made by the role as picks of it
+// (deployRole, or asPlanRole), each named after label.
+func neededCases(all []deployment, nets map[string]network, calls []neededCall, as func(deployment) deployment, label string) []simCase {
 	var cases []simCase
 	for _, d := range all {
 		role := as(d)
 		for i, c := range calls {
 			name := fmt.Sprintf("%s %s/%s #%d %s on %s (%s)", label, d.app, d.env, i, c.action, c.arn, c.caller)
-			cases = append(cases, callCase(name, role, role, nets, c.action, c.arn, deployCallSends[c.action]))
+			cases = append(cases, callCase(name, role, role, nets, c.action, c.arn, c.sends))
 		}
 	}
 	return cases
@@ -199,8 +204,11 @@ func deployRole(d deployment) deployment { return d }
 
 // planCalls are the calls the nightly drift check makes with the plan
 // role: terraform init and plan (refresh) of the registry and service
-// stacks without the lock, and the pipeline's choice of the running image.
-var planCalls = []stackCall{
+// stacks without the lock, the pipeline's choice of the running image,
+// and its status of the signals.
+var planCalls = slices.Concat(sendingAsListed(planResourceCalls), planSignalCalls())
+
+var planResourceCalls = []stackCall{
 	{"s3:GetObject", "s3:<bucket>/<app>/<env>/service.tfstate", "S3 backend (plan)"},
 	{"s3:ListBucket", "s3:<bucket>", "S3 backend init"},
 	{"ecs:DescribeServices", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service refresh, choosePlanImage"},

@@ -54,6 +54,8 @@ type request struct {
 	region          string   // default: the configured region
 	// A scalable target's service namespace and scalable dimension.
 	scalingNamespace, scalableDimension string
+	// An SNS subscription's protocol and endpoint (Subscribe).
+	protocol, endpoint string
 }
 
 // ownTags are the tags the stacks' default_tags put on every resource of
@@ -202,6 +204,12 @@ func requestContext(action string, r request, p placeholders) map[string]any {
 	}
 	if r.scalableDimension != "" {
 		ctx["application-autoscaling:scalable-dimension"] = r.scalableDimension
+	}
+	if r.protocol != "" {
+		ctx["sns:Protocol"] = r.protocol
+	}
+	if r.endpoint != "" {
+		ctx["sns:Endpoint"] = p.string(r.endpoint)
 	}
 
 	switch service {
