@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // stackCall is one IAM action a deploy of one environment makes, on a
@@ -18,10 +20,11 @@ type stackCall struct {
 // resourceCalls are the calls a first deploy, an update and a destroy of
 // one environment make through the deploy role: the hashicorp/aws
 // provider's for each resource of infra/*.tf and infra/registry (read from
-// its source), and the pipeline's own (ci/cloud, ci/supply.go). A call
-// missing from the policy fails the first real deploy, which neither the
-// emulator (it enforces no IAM) nor a plan would show. Each sends what
-// deployCallSends lists for its action.
+// its source), with every optional resource on (optionalBlocks), and the
+// pipeline's own (ci/cloud, ci/supply.go). A call missing from the policy
+// fails the first real deploy, which neither the emulator (it enforces no
+// IAM) nor a plan would show. Each sends what deployCallSends lists for its
+// action.
 var resourceCalls = []stackCall{
 	// aws_ecs_service with wait_for_steady_state: provider v6 follows a new
 	// deployment through the service-deployments API
@@ -55,15 +58,17 @@ var resourceCalls = []stackCall{
 	{"iam:CreateServiceLinkedRole", "iam:role/aws-service-role/ecs.amazonaws.com/AWSServiceRoleForECS", "first use of ECS in the account"},
 	{"elasticloadbalancing:CreateLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
 	{"elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
+	{"elasticloadbalancing:ModifyLoadBalancerAttributes", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb.this access_logs (alb_access_logs_enabled)"},
 	{"elasticloadbalancing:DescribeLoadBalancers", "*", "aws_lb"},
 	{"elasticloadbalancing:DeleteLoadBalancer", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb"},
 	{"elasticloadbalancing:AddTags", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb, aws_lb_target_group (tag changes)"},
 	{"elasticloadbalancing:CreateTargetGroup", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
 	{"elasticloadbalancing:ModifyTargetGroupAttributes", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
 	{"elasticloadbalancing:DeleteTargetGroup", "elasticloadbalancing:targetgroup/<app>-<env>/0123abcd", "aws_lb_target_group"},
-	{"elasticloadbalancing:CreateListener", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb_listener"},
-	{"elasticloadbalancing:ModifyListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
-	{"elasticloadbalancing:DeleteListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener"},
+	{"elasticloadbalancing:CreateListener", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb_listener.http"},
+	{"elasticloadbalancing:CreateListener", "elasticloadbalancing:loadbalancer/app/<app>-<env>/0123abcd", "aws_lb_listener.https (certificate_arn)"},
+	{"elasticloadbalancing:ModifyListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener.http redirect (certificate_arn added later)"},
+	{"elasticloadbalancing:DeleteListener", "elasticloadbalancing:listener/app/<app>-<env>/0123abcd/4567ef", "aws_lb_listener.https (certificate_arn removed)"},
 	{"application-autoscaling:RegisterScalableTarget", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_target"},
 	{"application-autoscaling:DescribeScalableTargets", "*", "aws_appautoscaling_target"},
 	{"application-autoscaling:PutScalingPolicy", "application-autoscaling:scalable-target/0123abcd", "aws_appautoscaling_policy"},
@@ -89,14 +94,17 @@ var resourceCalls = []stackCall{
 	{"s3:ListBucket", "s3:<bucket>", "the deploy history listing under <app>/<env>/ (ci/cloud)"},
 	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network (bootstrap's network)"},
 	{"ec2:DescribeNetworkInterfaces", "*", "aws_lb destroy (the network interfaces a load balancer leaves)"},
-	{"s3:CreateBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket"},
-	{"s3:GetBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy"},
-	{"s3:PutBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy"},
-	{"s3:PutLifecycleConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_lifecycle_configuration"},
-	{"s3:PutEncryptionConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_server_side_encryption_configuration"},
-	{"s3:ListBucketVersions", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket force_destroy"},
-	{"s3:DeleteObjectVersion", "s3:<app>-<env>-logs-123456789012/AWSLogs/x", "aws_s3_bucket force_destroy"},
-	{"s3:DeleteBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket"},
+	{"s3:CreateBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log"},
+	{"s3:GetBucketAcl", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log (read after create, and the other GetBucket* reads)"},
+	{"s3:GetBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy.log"},
+	{"s3:PutBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy.log"},
+	{"s3:PutBucketPublicAccessBlock", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_public_access_block.log"},
+	{"s3:PutBucketOwnershipControls", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_ownership_controls.log"},
+	{"s3:PutLifecycleConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_lifecycle_configuration.log"},
+	{"s3:PutEncryptionConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_server_side_encryption_configuration.log"},
+	{"s3:ListBucketVersions", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log force_destroy"},
+	{"s3:DeleteObjectVersion", "s3:<app>-<env>-logs-123456789012/AWSLogs/x", "aws_s3_bucket.log force_destroy"},
+	{"s3:DeleteBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log"},
 	// The registry stack and the pipeline's own calls.
 	{"ecr:CreateRepository", "ecr:repository/<app>-<env>", "aws_ecr_repository"},
 	{"ecr:DescribeRepositories", "ecr:repository/<app>-<env>", "aws_ecr_repository"},
@@ -126,8 +134,14 @@ func sendingAsListed(calls []stackCall) []neededCall {
 }
 
 // deployCalls are every call the deploy role must be allowed: the
-// resources' and the signals' (deploySignalCalls).
-var deployCalls = slices.Concat(sendingAsListed(resourceCalls), deploySignalCalls())
+// resources', the signals' (signalCalls), and the calls whose request
+// differs from the one deployCallSends lists for their action.
+var deployCalls = slices.Concat(sendingAsListed(resourceCalls), deploySignalCalls(), []neededCall{
+	// HeadBucket, which IAM authorises as s3:ListBucket, with no prefix:
+	// the provider's check that the bucket exists, after create and on
+	// every refresh.
+	{stackCall{"s3:ListBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log (HeadBucket)"}, request{}},
+})
 
 // deployCallSends is what each call of resourceCalls sends that IAM builds
 // its request context from (requestContext; request says how to read the
@@ -213,4 +227,90 @@ func sampleARN(pattern, app, env string) string {
 		return "arn:aws:iam::" + testAccountID + ":" + rest
 	}
 	return "arn:aws:" + svc + ":us-east-1:" + testAccountID + ":" + rest
+}
+
+// optionalBlocks are the blocks of the service and registry stacks that a
+// setting turns on, by address: every resource and data source with count
+// or for_each, and every dynamic block ("<address> <block type>"). The
+// needed calls must cover each with its setting on, or a deploy or a drift
+// check with that setting fails on a call nobody simulated (issue 18
+// finding 1: HeadBucket of the access-log bucket).
+func optionalBlocks(stacks map[string]*module) []string {
+	var found []string
+	for _, stack := range []string{"service", "registry"} {
+		for _, kind := range []string{"resource", "data"} {
+			for _, b := range stacks[stack].blocks(kind) {
+				address := strings.Join(b.Labels, ".")
+				if kind == "data" {
+					address = "data." + address
+				}
+				if attr(b, "count") != nil || attr(b, "for_each") != nil {
+					found = append(found, address)
+				}
+				for _, d := range dynamicBlocks(b.Body) {
+					found = append(found, address+" "+d)
+				}
+			}
+		}
+	}
+	return found
+}
+
+// dynamicBlocks are the names of the dynamic blocks in body, at any depth.
+func dynamicBlocks(body *hclsyntax.Body) []string {
+	var names []string
+	for _, b := range body.Blocks {
+		if b.Type == "dynamic" && len(b.Labels) == 1 {
+			names = append(names, b.Labels[0])
+		}
+		names = append(names, dynamicBlocks(b.Body)...)
+	}
+	return names
+}
+
+// optionalWithoutCalls are optional blocks that make no AWS call, and why.
+var optionalWithoutCalls = map[string]string{
+	"data.aws_elb_service_account.this": "the provider knows Elastic Load Balancing's account by region, without a request",
+}
+
+// uncovered are the optional blocks no call of calls names as its caller.
+func uncovered(optional []string, calls []neededCall) []string {
+	var missing []string
+	for _, address := range optional {
+		if _, none := optionalWithoutCalls[address]; none {
+			continue
+		}
+		if !slices.ContainsFunc(calls, func(c neededCall) bool { return strings.Contains(c.caller, address) }) {
+			missing = append(missing, address)
+		}
+	}
+	return missing
+}
+
+// TestNeededCallsCoverOptionalResources checks that the simulation's needed
+// calls of the deploy role (create, change, destroy) and of the plan role
+// (refresh) name every optional block of the stacks, so that each setting
+// is simulated on, not only the defaults.
+func TestNeededCallsCoverOptionalResources(t *testing.T) {
+	t.Parallel()
+	optional := optionalBlocks(loadStacks(t))
+	if len(optional) == 0 {
+		t.Fatal("found no optional block in the service and registry stacks")
+	}
+	for _, role := range []struct {
+		name  string
+		calls []neededCall
+	}{{"deploy role", deployCalls}, {"plan role", planCalls}} {
+		for _, address := range uncovered(optional, role.calls) {
+			t.Errorf("%s: no needed call names %s, which a setting turns on: add its calls (caller %q) to the simulation", role.name, address, address)
+		}
+		// The check must see a setting's calls go: without alarm_email's.
+		without := slices.DeleteFunc(slices.Clone(role.calls), func(c neededCall) bool {
+			return strings.Contains(c.caller, "aws_sns_topic_subscription.alarm_email")
+		})
+		if !slices.Contains(uncovered(optional, without), "aws_sns_topic_subscription.alarm_email") {
+			t.Errorf("%s: dropping alarm_email's calls went unnoticed", role.name)
+		}
+	}
+	t.Logf("%d optional blocks, each named by a needed call of both roles or making none: %v", len(optional), optional)
 }

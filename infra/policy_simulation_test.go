@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
 	"github.com/example/goship/internal/moto"
 	"github.com/example/goship/internal/tooltest"
 )
@@ -52,11 +54,14 @@ func requireSimulator(t *testing.T) string {
 
 // accountAsStored applies bootstrap for every simulated app name to one
 // emulator, as one account, and returns every environment's deploy role as
-// IAM stores it. Every environment names an existing alarm topic
-// (alarm_topic_arns), so its alarms may notify either topic.
+// IAM stores it. Bootstrap's options that change a policy are on: every
+// environment names an existing alarm topic (alarm_topic_arns, so its
+// alarms may notify either topic), and goship-dev's prod runs in a VPC a
+// platform team made (networks), whose subnets its policy is pinned to.
 func accountAsStored(t *testing.T) []deployment {
 	t.Helper()
 	srv := moto.Start(t, moto.Options{})
+	platform := createPlatformNetwork(t, ec2.NewFromConfig(srv.AWSConfig()))
 	oidc := "github_oidc_provider_arn=arn:aws:iam::" + testAccountID + ":oidc-provider/token.actions.githubusercontent.com"
 	var all []deployment
 	for i, a := range simulatedApps {
@@ -66,7 +71,10 @@ func accountAsStored(t *testing.T) []deployment {
 		}
 		vars := []string{"-var", "alarm_topic_arns={" + strings.Join(topics, ",") + "}"}
 		if i > 0 {
-			vars = append(vars, "-var", oidc) // one provider per account: the first app's
+			vars = append(vars,
+				"-var", oidc, // one provider per account: the first app's
+				"-var", fmt.Sprintf("networks={prod={vpc_id=%q,public_subnet_ids=%s,private_subnet_ids=%s}}",
+					platform.vpcID, hclList(platform.publicSubnets), hclList(platform.privateSubnets)))
 		}
 		all = append(all, bootstrapAsStored(t, srv, a.app, a.stateBucket, simulatedEnvironments, vars...)...)
 	}
@@ -204,9 +212,15 @@ func deployRole(d deployment) deployment { return d }
 
 // planCalls are the calls the nightly drift check makes with the plan
 // role: terraform init and plan (refresh) of the registry and service
-// stacks without the lock, the pipeline's choice of the running image,
-// and its status of the signals.
-var planCalls = slices.Concat(sendingAsListed(planResourceCalls), planSignalCalls())
+// stacks without the lock, with every optional resource on
+// (optionalBlocks), the pipeline's choice of the running image, and its
+// status of the signals.
+var planCalls = slices.Concat(sendingAsListed(planResourceCalls), planSignalCalls(), []neededCall{
+	// HeadBucket, as s3:ListBucket with no prefix: the refresh of the
+	// access-log bucket (issue 18 finding 1: the drift check failed where
+	// access logs are on).
+	{stackCall{"s3:ListBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log refresh (HeadBucket)"}, request{}},
+})
 
 var planResourceCalls = []stackCall{
 	{"s3:GetObject", "s3:<bucket>/<app>/<env>/service.tfstate", "S3 backend (plan)"},
@@ -223,6 +237,14 @@ var planResourceCalls = []stackCall{
 	{"iam:GetRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy refresh"},
 	{"ecr:DescribeRepositories", "ecr:repository/<app>-<env>", "aws_ecr_repository refresh"},
 	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network"},
+	{"elasticloadbalancing:DescribeLoadBalancerAttributes", "*", "aws_lb.this access_logs refresh"},
+	{"elasticloadbalancing:DescribeListeners", "*", "aws_lb_listener.http redirect, aws_lb_listener.https refresh"},
+	{"s3:GetBucketAcl", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log refresh (and its other GetBucket* reads)"},
+	{"s3:GetBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy.log refresh"},
+	{"s3:GetBucketPublicAccessBlock", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_public_access_block.log refresh"},
+	{"s3:GetBucketOwnershipControls", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_ownership_controls.log refresh"},
+	{"s3:GetEncryptionConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_server_side_encryption_configuration.log refresh"},
+	{"s3:GetLifecycleConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_lifecycle_configuration.log refresh"},
 }
 
 // planAttacks are what the plan role must never do: write anything (the
