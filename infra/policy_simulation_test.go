@@ -259,6 +259,17 @@ var planAttacks = []attack{
 	{"13.8", "plan role: push an image", ownEnvironment, "ecr:PutImage", "ecr:repository/<app>-<env>", request{}, "implicit"},
 	{"13.8", "plan role: pass its task role", ownEnvironment, "iam:PassRole", "iam:role/<app>-<env>-task", request{passedToService: "ecs-tasks.amazonaws.com"}, "implicit"},
 	{"13.8", "plan role: read the other environment's network", otherEnvironment, "ssm:GetParameter", "ssm:parameter/<vapp>/<venv>/network", request{}, "implicit"},
+	{"18", "plan role: force its alarm's state", ownEnvironment, "cloudwatch:SetAlarmState", "cloudwatch:alarm:<app>-<env>-target-5xx", request{}, "implicit"},
+	{"18", "plan role: rewrite its alarm", ownEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:<app>-<env>-target-5xx",
+		request{tags: ownTags, alarmActions: []string{"arn:aws:sns:us-east-1:123456789012:<app>-<env>-alarms"}}, "implicit"},
+	{"18", "plan role: subscribe to its alarm topic", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "email", endpoint: "someone@example.net"}, "implicit"},
+	{"18", "plan role: replace its dashboard", ownEnvironment, "cloudwatch:PutDashboard", "cloudwatch::dashboard/<app>-<env>", request{}, "implicit"},
+	{"18", "plan role: read the overlapping app's alarm history", overlappingApp, "cloudwatch:DescribeAlarmHistory", "cloudwatch:alarm:<vapp>-<venv>-target-5xx", request{targetTags: victimTags}, "implicit"},
+	{"18", "plan role: read the overlapping app's dashboard", overlappingApp, "cloudwatch:GetDashboard", "cloudwatch::dashboard/<vapp>-<venv>", request{}, "implicit"},
+	{"18", "plan role: read the overlapping app's topic", overlappingApp, "sns:GetTopicAttributes", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags}, "implicit"},
+	{"18", "plan role: read who the overlapping app's subscription mails", overlappingApp, "sns:GetSubscriptionAttributes", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags}, "implicit"},
+	{"18.4", "plan role: read the overlapping app's task role", overlappingApp, "iam:GetRole", "iam:role/<vapp>-<venv>-task", request{targetTags: victimTags, targetBoundary: "<vboundary>"}, "implicit"},
+	{"18.4", "plan role: read the overlapping app's execution role policy", overlappingApp, "iam:GetRolePolicy", "iam:role/<vapp>-<venv>-execution", request{targetTags: victimTags, targetBoundary: "<vboundary>"}, "implicit"},
 }
 
 // asPlanRole is d as its plan role: the principal and the policies the

@@ -56,6 +56,9 @@ type request struct {
 	scalingNamespace, scalableDimension string
 	// An SNS subscription's protocol and endpoint (Subscribe).
 	protocol, endpoint string
+	// The Service Connect namespace a service joins (CreateService,
+	// UpdateService); empty: the call configures no Service Connect.
+	namespace string
 }
 
 // ownTags are the tags the stacks' default_tags put on every resource of
@@ -222,6 +225,13 @@ func requestContext(action string, r request, p placeholders) map[string]any {
 		}
 		if r.publicIP != "" {
 			ctx["ecs:auto-assign-public-ip"] = r.publicIP
+		}
+		// A call that names a namespace turns Service Connect on; one
+		// that names none sends neither key (the provider sends no
+		// serviceConnectConfiguration without the block).
+		if r.namespace != "" {
+			ctx["ecs:namespace"] = p.string(r.namespace)
+			ctx["ecs:enable-service-connect"] = "true"
 		}
 	case "elasticloadbalancing":
 		if len(r.subnets) > 0 {
