@@ -271,6 +271,111 @@ var policyMutations = []policyMutation{
 	{"earlier", "DenyChangingTheStateBucket", func(s map[string]any) { s["Effect"] = "Allow" }},
 	{"earlier", "StateBucket", func(s map[string]any) { delete(s, "Condition") }},
 	{"escalation", "PassTaskRolesToEcs", func(s map[string]any) { delete(s, "Condition") }},
+	// The signals' statements (issue 18): an exact name widened to the
+	// "<app>-<env>-" prefix reaches application "<app>-<env>"'s signals.
+	{"18", "ServiceAlarms", widenToNamePrefix},
+	{"18", "ServiceAlarms", func(s map[string]any) { deleteCondition(s, "Null") }},
+	{"18", "ServiceAlarms", func(s map[string]any) { deleteCondition(s, "ForAllValues:StringEquals") }},
+	{"18", "ServiceAlarmsManageAndRead", widenToNamePrefix},
+	{"18", "ServiceAlarmsManageAndRead", func(s map[string]any) {
+		s["Action"] = append(actionsOf(s), "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions")
+	}},
+	{"18", "ScalingAlarmsDelete", func(s map[string]any) {
+		setResources(s, func(r string) string {
+			return r[:strings.Index(r, "TargetTracking-service/")] + "TargetTracking-service/*"
+		})
+	}},
+	{"18", "Dashboard", widenToNamePrefix},
+	{"18", "MetricData", func(s map[string]any) { delete(s, "Condition") }},
+	{"18", "AlarmTopic", widenToNamePrefix},
+	{"18", "AlarmTopicEmailSubscription", func(s map[string]any) { delete(s, "Condition") }},
+	{"18", "AlarmTopicEmailSubscription", widenToNamePrefix},
+	{"18", "AlarmTopicSubscriptions", widenToNamePrefix},
+	{"18", "AlarmTopicKeyParameter", func(s map[string]any) {
+		setResources(s, func(r string) string { // parameter/<app>/<env>/alarm-topic-key -> parameter/<app>/*
+			r = r[:strings.LastIndex(r, "/")]
+			return r[:strings.LastIndex(r, "/")] + "/*"
+		})
+	}},
+	// The held-out review's findings 2-5 reverted.
+	{"18.2", "EcsCreateTagged", func(s map[string]any) { s["Resource"] = "*" }},
+	{"18.3", "EcsCreateServiceInOwnNetwork", func(s map[string]any) { deleteCondition(s, "ecs:namespace") }},
+	{"18.3", "EcsUpdateServiceInOwnNetwork", func(s map[string]any) { deleteCondition(s, "ecs:namespace") }},
+	{"18.4", "TaskRolesRead", func(s map[string]any) { deleteCondition(s, "aws:ResourceTag/Application") }},
+	{"18.5", "ScalingCreateTagged", anyScalableTarget},
+	{"18.5", "ScalingUpdateTagged", anyScalableTarget},
+}
+
+// planPolicyMutations are edits of the plan role's stored policy, each of
+// which must let one of planAttacks through.
+var planPolicyMutations = []policyMutation{
+	{"18", "ReadThisEnvironmentsAlarms", widenToNamePrefix},
+	{"18", "ReadThisEnvironmentsDashboard", widenToNamePrefix},
+	{"18", "ReadThisEnvironmentsAlarmTopic", widenToNamePrefix},
+	{"18", "ReadThisEnvironmentsAlarmSubscription", widenToNamePrefix},
+	{"18.4", "ReadThisEnvironmentsRoles", func(s map[string]any) { deleteCondition(s, "aws:ResourceTag/Application") }},
+}
+
+// planNeededMutations are edits of the plan role's stored policy that
+// revert a fix of a needed call: each must make one of planCalls Denied.
+var planNeededMutations = []policyMutation{
+	{"18.1", "ReadThisEnvironment", func(s map[string]any) {
+		s["Action"] = slices.DeleteFunc(actionsOf(s), func(a any) bool { return a == "s3:ListBucket" })
+	}},
+}
+
+// signalSuffixes end the exact names of an environment's signals
+// ("<app>-<env>-target-5xx", "<app>-<env>-alarms" and its subscriptions
+// "<app>-<env>-alarms:*").
+var signalSuffixes = []string{"-target-5xx", "-latency-p99", "-unhealthy-hosts", "-running-tasks", "-alarms:*", "-alarms"}
+
+// widenToNamePrefix turns each exact signal name of a statement into the
+// name prefix "<app>-<env>-*" (a dashboard "<app>-<env>" into
+// "<app>-<env>*"): the careless grant that also matches application
+// "<app>-<env>"'s signals.
+func widenToNamePrefix(s map[string]any) {
+	setResources(s, func(r string) string {
+		for _, suffix := range signalSuffixes {
+			if strings.HasSuffix(r, suffix) {
+				return strings.TrimSuffix(r, suffix) + "-*"
+			}
+		}
+		if strings.Contains(r, ":dashboard/") {
+			return r + "*"
+		}
+		return r
+	})
+}
+
+// anyScalableTarget drops a statement's conditions on the scalable
+// target's service namespace and dimension.
+func anyScalableTarget(s map[string]any) {
+	deleteCondition(s, "application-autoscaling:service-namespace")
+	deleteCondition(s, "application-autoscaling:scalable-dimension")
+}
+
+// actionsOf is a stored statement's Action as a list (IAM stores one
+// action as a string).
+func actionsOf(s map[string]any) []any {
+	if one, ok := s["Action"].(string); ok {
+		return []any{one}
+	}
+	return s["Action"].([]any)
+}
+
+// setResources maps every Resource of a stored statement through edit.
+func setResources(s map[string]any, edit func(string) string) {
+	var resources []any
+	if one, ok := s["Resource"].(string); ok {
+		resources = []any{one}
+	} else {
+		resources = s["Resource"].([]any)
+	}
+	out := make([]any, 0, len(resources))
+	for _, r := range resources {
+		out = append(out, edit(r.(string)))
+	}
+	s["Resource"] = out
 }
 
 // deleteCondition removes an operator (such as "Null") or a condition key

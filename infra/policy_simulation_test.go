@@ -289,9 +289,10 @@ func asPlanRole(d deployment) deployment {
 // overlap (goship and goship-dev, each with dev and prod) to the AWS API
 // emulator as one account, reads every deploy role and boundary back as
 // IAM stores them, and decides with the IAM simulator: every call a deploy
-// needs (deployCalls) is Allowed for every environment; every attack is
-// denied, by the statement it names; and every policy mutation that
-// reopens a finding lets at least one attack of that finding through.
+// or the drift check needs (deployCalls, planCalls) is Allowed for every
+// environment; every attack is denied, by the statement it names; and every
+// policy mutation that reopens a finding (mutationSets) turns a decision:
+// lets an attack through, or denies a needed call.
 func TestPolicySimulation(t *testing.T) {
 	t.Parallel()
 	node := requireSimulator(t)
@@ -306,22 +307,35 @@ func TestPolicySimulation(t *testing.T) {
 	attacked = append(attacked, planAttacked...)
 	maps.Copy(attackOf, planAttackOf)
 	var mutated []simCase
-	mutationOf := map[string]int{} // case name -> index in policyMutations
-	for i, m := range policyMutations {
-		for _, caller := range all {
-			edited, found := mutate(t, caller, m)
-			if !found {
-				t.Errorf("mutation of %s (%s): no statement %s in %s/%s's policies", m.sid, m.finding, m.sid, caller.app, caller.env)
-				continue
-			}
-			for _, a := range attacks {
-				victim, ok := victimOf(a.victim, caller, all)
-				if !ok {
+	origin := map[string]string{}         // mutated case -> the same call's case on the stored policy
+	mutationOf := map[string]mutationID{} // mutated case -> its mutation
+	for _, set := range mutationSets() {
+		for i, m := range set.list {
+			id := mutationID{set.label, i}
+			for _, d := range all {
+				caller := set.as(d)
+				edited, found := mutate(t, caller, m)
+				if !found {
+					t.Errorf("%s mutation #%d (%s): no statement %s in %s/%s's policies", set.label, i+1, m.finding, m.sid, d.app, d.env)
 					continue
 				}
-				name := fmt.Sprintf("mutated #%d %s (%s) %s/%s: %s (%s)", i+1, m.sid, m.finding, caller.app, caller.env, a.name, a.finding)
-				mutated = append(mutated, callCase(name, edited, victim, nets, a.action, a.arn, a.r))
-				mutationOf[name] = i
+				prefix := fmt.Sprintf("mutated %s #%d %s (%s) %s/%s: ", set.label, i+1, m.sid, m.finding, d.app, d.env)
+				for _, a := range set.attacks {
+					victim, ok := victimOf(a.victim, d, all)
+					if !ok {
+						continue
+					}
+					name := prefix + fmt.Sprintf("%s (%s)", a.name, a.finding)
+					mutated = append(mutated, callCase(name, edited, victim, nets, a.action, a.arn, a.r))
+					origin[name] = fmt.Sprintf("%s %s/%s on %s/%s: %s (%s)", set.attackLabel, d.app, d.env, victim.app, victim.env, a.name, a.finding)
+					mutationOf[name] = id
+				}
+				for j, c := range set.needed {
+					name := prefix + fmt.Sprintf("#%d %s on %s (%s)", j, c.action, c.arn, c.caller)
+					mutated = append(mutated, callCase(name, edited, edited, nets, c.action, c.arn, c.sends))
+					origin[name] = fmt.Sprintf("%s %s/%s #%d %s on %s (%s)", set.neededLabel, d.app, d.env, j, c.action, c.arn, c.caller)
+					mutationOf[name] = id
+				}
 			}
 		}
 	}
@@ -345,28 +359,61 @@ func TestPolicySimulation(t *testing.T) {
 		}
 		denied++
 	}
-	// A mutation counts only through attacks the stored policy denies.
-	deniedAttack := map[string]bool{}
-	for _, c := range attacked {
-		if r := results[c.Name]; r.Decision != "Allowed" {
-			deniedAttack[strings.SplitN(c.Name, ": ", 2)[1]+"@"+c.Principal] = true
-		}
-	}
-	reopened := map[int][]string{}
+	// A mutation counts only through a call whose decision it turns: an
+	// attack the stored policy denies that it allows, or a needed call the
+	// stored policy allows that it denies.
+	caught := map[mutationID][]string{}
 	for _, c := range mutated {
-		i := mutationOf[c.Name]
-		attackName := strings.SplitN(c.Name, ": ", 2)[1]
-		if results[c.Name].Decision == "Allowed" && deniedAttack[attackName+"@"+c.Principal] {
-			reopened[i] = append(reopened[i], strings.TrimPrefix(c.Name, "mutated "))
+		before, after := results[origin[c.Name]], results[c.Name]
+		if before.Name == "" {
+			t.Fatalf("%s: no case %q on the stored policy to compare with", c.Name, origin[c.Name])
+		}
+		if (before.Decision == "Allowed") != (after.Decision == "Allowed") {
+			id := mutationOf[c.Name]
+			caught[id] = append(caught[id], strings.TrimPrefix(c.Name, "mutated "))
 		}
 	}
-	for i, m := range policyMutations {
-		if len(reopened[i]) == 0 {
-			t.Errorf("mutation #%d of %s (finding %s) lets no attack through: the suite would not notice that fix reverted", i+1, m.sid, m.finding)
-			continue
+	mutations := 0
+	for _, set := range mutationSets() {
+		for i, m := range set.list {
+			mutations++
+			turned := caught[mutationID{set.label, i}]
+			if len(turned) == 0 {
+				t.Errorf("%s mutation #%d of %s (finding %s) turns no decision: the suite would not notice that fix reverted", set.label, i+1, m.sid, m.finding)
+				continue
+			}
+			t.Logf("%s mutation #%d of %s (%s) turns %d cases, such as: %s", set.label, i+1, m.sid, m.finding, len(turned), turned[0])
 		}
-		t.Logf("mutation #%d of %s reopens %d attack cases, such as: %s", i+1, m.sid, len(reopened[i]), reopened[i][0])
 	}
-	t.Logf("%d needed calls Allowed (%d of them the plan role's), %d attacks denied (%d deploy-role and %d plan-role attacks x %d deployments), %d mutations each caught",
-		allowed, len(planNeeded), denied, len(attacks), len(planAttacks), len(all), len(policyMutations))
+	t.Logf("%d needed calls Allowed (%d deploy-role and %d plan-role calls x %d deployments), %d attacks denied (%d deploy-role and %d plan-role attacks x %d deployments), %d mutations each caught (%d cases decided)",
+		allowed, len(deployCalls), len(planCalls), len(all), denied, len(attacks), len(planAttacks), len(all), mutations, len(results))
+}
+
+// mutationID is one mutation: its set's label and its place in the list.
+type mutationID struct {
+	set   string
+	index int
+}
+
+// mutationSet is a list of mutations of one role's stored policies and
+// the calls each must turn: one of attacks allowed, or one of needed
+// denied. The labels name the stored policy's cases of those calls.
+type mutationSet struct {
+	label       string
+	list        []policyMutation
+	as          func(deployment) deployment
+	attacks     []attack
+	attackLabel string
+	needed      []neededCall
+	neededLabel string
+}
+
+// mutationSets are the deploy role's mutations, decided on its attacks,
+// and the plan role's, on its attacks and on its needed calls.
+func mutationSets() []mutationSet {
+	return []mutationSet{
+		{label: "deploy role", list: policyMutations, as: deployRole, attacks: attacks, attackLabel: "attack"},
+		{label: "plan role", list: planPolicyMutations, as: asPlanRole, attacks: planAttacks, attackLabel: "plan role attack"},
+		{label: "plan role's needed calls", list: planNeededMutations, as: asPlanRole, needed: planCalls, neededLabel: "plan role needed"},
+	}
 }
