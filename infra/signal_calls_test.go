@@ -37,7 +37,11 @@ var ownTopicAction = []string{"arn:aws:sns:us-east-1:123456789012:<app>-<env>-al
 // deploySignalCalls are the deploy role's calls on the signals: the
 // provider's create, refresh, tag and destroy of each, in both topic
 // settings (the stack's own topic, with alarm_email; an existing one by
-// alarm_topic_arn), and the pipeline's reads.
+// alarm_topic_arn), and the pipeline's reads. No KMS call: the topic's key
+// is bootstrap's, named in SetTopicAttributes by its ARN, and the key
+// policy, not the deploy role, lets CloudWatch and SNS use it
+// (infra/bootstrap/alarm_key.tf); the attacks include scheduling its
+// deletion.
 func deploySignalCalls() []neededCall {
 	var calls []neededCall
 	add := func(action, arn, caller string, r request) {
