@@ -31,9 +31,13 @@ type attack struct {
 	decidedBy string
 }
 
-// attacks are the red team's calls: issue 13's findings, the ones earlier
-// reviews closed, and the classic paths to more privilege.
-var attacks = []attack{
+// attacks are every call the simulation must see denied to the deploy
+// role, in the order of docs/security.md's table.
+var attacks = slices.Concat(earlierAttacks, signalAttacks)
+
+// earlierAttacks are the red team's calls: issue 13's findings, the ones
+// earlier reviews closed, and the classic paths to more privilege.
+var earlierAttacks = []attack{
 	// Finding 1: a service or load balancer in another environment's network.
 	{"13.1", "run our service in the other environment's subnets", otherEnvironment, "ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>",
 		request{creates: true, tags: ownTags, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1", subnets: []string{"<vprivate-subnets>"}, publicIP: "false"}, "implicit"},
@@ -106,7 +110,7 @@ var attacks = []attack{
 	{"escalation", "pass its task role to EC2", ownEnvironment, "iam:PassRole", "iam:role/<app>-<env>-task", request{passedToService: "ec2.amazonaws.com"}, "implicit"},
 	{"escalation", "pass another environment's task role to ECS", otherEnvironment, "iam:PassRole", "iam:role/<vapp>-<venv>-task", request{passedToService: "ecs-tasks.amazonaws.com"}, "implicit"},
 	{"escalation", "run a one-off task", ownEnvironment, "ecs:RunTask", "ecs:task-definition/<app>-<env>:1", request{}, "implicit"},
-	{"escalation", "a task definition of another family", otherEnvironment, "ecs:RegisterTaskDefinition", "*", request{creates: true, tags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
+	{"escalation", "a task definition of another family", otherEnvironment, "ecs:RegisterTaskDefinition", "ecs:task-definition/<vapp>-<venv>:1", request{creates: true, tags: victimTags}, "implicit"},
 	{"escalation", "another environment's service runs our task definition", otherEnvironment, "ecs:UpdateService", "ecs:service/<vapp>-<venv>/<vapp>-<venv>",
 		request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1"}, "implicit"},
 	{"escalation", "our service runs another environment's task definition", otherEnvironment, "ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>",
@@ -125,6 +129,70 @@ var attacks = []attack{
 		request{passedToService: "ecs-tasks.amazonaws.com", targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}}, "implicit"},
 	{"overlap", "delete the overlapping app's task role", overlappingApp, "iam:DeleteRole", "iam:role/<vapp>-<venv>-task",
 		request{targetTags: map[string]string{"Application": "<vapp>", "Environment": "<venv>"}, targetBoundary: "<vboundary>"}, "implicit"},
+}
+
+// victimTags are the tags of the victim's resources.
+var victimTags = map[string]string{"Application": "<vapp>", "Environment": "<venv>"}
+
+// signalAttacks go after the service's signals (issue 18): silencing,
+// deleting or rewriting an alarm, reading or subscribing to a topic that
+// is not the environment's own, and the review's findings 2-5.
+var signalAttacks = []attack{
+	{"18", "delete another environment's service alarm", otherEnvironment, "cloudwatch:DeleteAlarms", "cloudwatch:alarm:<vapp>-<venv>-target-5xx", request{targetTags: victimTags}, "implicit"},
+	{"18", "delete the overlapping app's service alarm", overlappingApp, "cloudwatch:DeleteAlarms", "cloudwatch:alarm:<vapp>-<venv>-latency-p99", request{targetTags: victimTags}, "implicit"},
+	{"18", "silence its own alarm (DisableAlarmActions)", ownEnvironment, "cloudwatch:DisableAlarmActions", "cloudwatch:alarm:<app>-<env>-target-5xx", request{}, "implicit"},
+	{"18", "silence another environment's alarm (DisableAlarmActions)", otherEnvironment, "cloudwatch:DisableAlarmActions", "cloudwatch:alarm:<vapp>-<venv>-target-5xx", request{targetTags: victimTags}, "implicit"},
+	{"18", "force its own alarm to OK during a bake (SetAlarmState)", ownEnvironment, "cloudwatch:SetAlarmState", "cloudwatch:alarm:<app>-<env>-target-5xx", request{}, "implicit"},
+	{"18", "force another environment's alarm to ALARM, rolling its deployment back", otherEnvironment, "cloudwatch:SetAlarmState", "cloudwatch:alarm:<vapp>-<venv>-latency-p99", request{targetTags: victimTags}, "implicit"},
+	{"18", "force the overlapping app's alarm to ALARM", overlappingApp, "cloudwatch:SetAlarmState", "cloudwatch:alarm:<vapp>-<venv>-target-5xx", request{targetTags: victimTags}, "implicit"},
+	{"18", "rewrite another environment's alarm (PutMetricAlarm over its name)", otherEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:<vapp>-<venv>-target-5xx",
+		request{tags: ownTags, targetTags: victimTags, alarmActions: []string{"arn:aws:sns:us-east-1:123456789012:<app>-<env>-alarms"}}, "implicit"},
+	{"18", "rewrite the overlapping app's alarm (PutMetricAlarm over its name)", overlappingApp, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:<vapp>-<venv>-target-5xx",
+		request{tags: ownTags, targetTags: victimTags, alarmActions: []string{"arn:aws:sns:us-east-1:123456789012:<app>-<env>-alarms"}}, "implicit"},
+	{"18", "an own service alarm with no actions", ownEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:<app>-<env>-target-5xx", request{tags: ownTags, noAlarmActions: true}, "implicit"},
+	{"18", "an own service alarm that notifies the other environment's topic", otherEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:<app>-<env>-target-5xx",
+		request{tags: ownTags, alarmActions: []string{"arn:aws:sns:us-east-1:123456789012:<vapp>-<venv>-alarms"}}, "implicit"},
+	{"18", "an own service alarm that pages the other environment's team", otherEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:<app>-<env>-target-5xx",
+		request{tags: ownTags, alarmActions: []string{"arn:aws:sns:us-east-1:123456789012:paging-<vapp>-<venv>"}}, "implicit"},
+	{"18", "a composite alarm that suppresses its alarms' actions", ownEnvironment, "cloudwatch:PutCompositeAlarm", "cloudwatch:alarm:<app>-<env>-suppressor",
+		request{creates: true, tags: ownTags, alarmActions: []string{"arn:aws:sns:us-east-1:123456789012:<app>-<env>-alarms"}}, "implicit"},
+	{"18", "subscribe an outside address to the other environment's topic", otherEnvironment, "sns:Subscribe", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags, protocol: "email", endpoint: "someone@example.net"}, "implicit"},
+	{"18", "subscribe an outside HTTPS endpoint to the other environment's topic", otherEnvironment, "sns:Subscribe", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags, protocol: "https", endpoint: "https://example.net/hook"}, "implicit"},
+	{"18", "subscribe an outside address to the overlapping app's topic", overlappingApp, "sns:Subscribe", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags, protocol: "email", endpoint: "someone@example.net"}, "implicit"},
+	{"18", "subscribe to the existing paging topic it may notify", ownEnvironment, "sns:Subscribe", "sns:paging-<app>-<env>", request{protocol: "email", endpoint: "someone@example.net"}, "implicit"},
+	{"18", "subscribe an HTTPS endpoint to its own topic", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "https", endpoint: "https://example.net/hook"}, "implicit"},
+	{"18", "subscribe another account's queue to its own topic", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "sqs", endpoint: "arn:aws:sqs:us-east-1:210987654321:collector"}, "implicit"},
+	{"18", "subscribe another account's function to its own topic", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "lambda", endpoint: "arn:aws:lambda:us-east-1:210987654321:function:collector"}, "implicit"},
+	{"18", "subscribe another account's Firehose stream to its own topic", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "firehose", endpoint: "arn:aws:firehose:us-east-1:210987654321:deliverystream/collector"}, "implicit"},
+	{"18", "subscribe a phone number to its own topic", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "sms", endpoint: "+15555550100"}, "implicit"},
+	{"18", "subscribe an address to its own topic as JSON", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "email-json", endpoint: "someone@example.net"}, "implicit"},
+	{"18", "let another account subscribe to its own topic (AddPermission)", ownEnvironment, "sns:AddPermission", "sns:<app>-<env>-alarms", request{}, "implicit"},
+	{"18", "unsubscribe the overlapping app's on-call", overlappingApp, "sns:Unsubscribe", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags}, "implicit"},
+	{"18", "change the other environment's topic (its key or policy)", otherEnvironment, "sns:SetTopicAttributes", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags}, "implicit"},
+	{"18", "delete the overlapping app's topic", overlappingApp, "sns:DeleteTopic", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags}, "implicit"},
+	{"18", "schedule its topic key's deletion", ownEnvironment, "kms:ScheduleKeyDeletion", "kms:key/0123abcd-4567-89ef-0123-456789abcdef", request{}, "implicit"},
+	{"18", "overwrite the overlapping app's dashboard", overlappingApp, "cloudwatch:PutDashboard", "cloudwatch::dashboard/<vapp>-<venv>", request{}, "implicit"},
+	{"18", "delete the other environment's dashboard", otherEnvironment, "cloudwatch:DeleteDashboards", "cloudwatch::dashboard/<vapp>-<venv>", request{}, "implicit"},
+	{"18", "read metrics in another region", ownEnvironment, "cloudwatch:GetMetricData", "*", request{region: "eu-west-1"}, "implicit"},
+	{"18", "read the other environment's alarm topic key parameter", otherEnvironment, "ssm:GetParameter", "ssm:parameter/<vapp>/<venv>/alarm-topic-key", request{}, "implicit"},
+	{"18", "turn off another environment's deployment alarms (UpdateService)", otherEnvironment, "ecs:UpdateService", "ecs:service/<vapp>-<venv>/<vapp>-<venv>", request{targetTags: victimTags}, "implicit"},
+	{"18", "turn off the overlapping app's deployment alarms (UpdateService)", overlappingApp, "ecs:UpdateService", "ecs:service/<vapp>-<venv>/<vapp>-<venv>", request{targetTags: victimTags}, "implicit"},
+	// The held-out review's findings 2-5 (finding 1 is a needed call).
+	{"18.2", "register a revision in the other environment's family, tagged as ours", otherEnvironment, "ecs:RegisterTaskDefinition", "ecs:task-definition/<vapp>-<venv>:7", request{creates: true, tags: ownTags}, "implicit"},
+	{"18.2", "register a revision in the overlapping app's family, tagged as ours", overlappingApp, "ecs:RegisterTaskDefinition", "ecs:task-definition/<vapp>-<venv>:7", request{creates: true, tags: ownTags}, "implicit"},
+	{"18.3", "create our service in the overlapping app's Service Connect namespace", overlappingApp, "ecs:CreateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{creates: true, tags: ownTags, taskDefinition: "arn:aws:ecs:us-east-1:123456789012:task-definition/<app>-<env>:1", subnets: []string{"<private-subnets>"}, publicIP: "false",
+			namespace: "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-<vapp>-<venv>"}, "implicit"},
+	{"18.3", "move our service into the overlapping app's Service Connect namespace", overlappingApp, "ecs:UpdateService", "ecs:service/<app>-<env>/<app>-<env>",
+		request{namespace: "arn:aws:servicediscovery:us-east-1:123456789012:namespace/ns-<vapp>-<venv>"}, "implicit"},
+	{"18.4", "read the overlapping app's task role", overlappingApp, "iam:GetRole", "iam:role/<vapp>-<venv>-task", request{targetTags: victimTags, targetBoundary: "<vboundary>"}, "implicit"},
+	{"18.4", "read the overlapping app's execution role policy", overlappingApp, "iam:GetRolePolicy", "iam:role/<vapp>-<venv>-execution", request{targetTags: victimTags, targetBoundary: "<vboundary>"}, "implicit"},
+	{"18.5", "register a DynamoDB table's capacity as a new scalable target", ownEnvironment, "application-autoscaling:RegisterScalableTarget", "application-autoscaling:scalable-target/0123abcd",
+		request{creates: true, tags: ownTags, scalingNamespace: "dynamodb", scalableDimension: "dynamodb:table:WriteCapacityUnits"}, "implicit"},
+	{"18.5", "register a Lambda's provisioned concurrency as a new scalable target", ownEnvironment, "application-autoscaling:RegisterScalableTarget", "application-autoscaling:scalable-target/0123abcd",
+		request{creates: true, tags: ownTags, scalingNamespace: "lambda", scalableDimension: "lambda:function:ProvisionedConcurrency"}, "implicit"},
+	{"18.5", "rewrite an own-tagged target as an RDS cluster's replicas", ownEnvironment, "application-autoscaling:RegisterScalableTarget", "application-autoscaling:scalable-target/0123abcd",
+		request{tags: ownTags, scalingNamespace: "rds", scalableDimension: "rds:cluster:ReadReplicaCount"}, "implicit"},
 }
 
 // victimOf picks the deployment an attack of kind goes after when made by
@@ -203,6 +271,111 @@ var policyMutations = []policyMutation{
 	{"earlier", "DenyChangingTheStateBucket", func(s map[string]any) { s["Effect"] = "Allow" }},
 	{"earlier", "StateBucket", func(s map[string]any) { delete(s, "Condition") }},
 	{"escalation", "PassTaskRolesToEcs", func(s map[string]any) { delete(s, "Condition") }},
+	// The signals' statements (issue 18): an exact name widened to the
+	// "<app>-<env>-" prefix reaches application "<app>-<env>"'s signals.
+	{"18", "ServiceAlarms", widenToNamePrefix},
+	{"18", "ServiceAlarms", func(s map[string]any) { deleteCondition(s, "Null") }},
+	{"18", "ServiceAlarms", func(s map[string]any) { deleteCondition(s, "ForAllValues:StringEquals") }},
+	{"18", "ServiceAlarmsManageAndRead", widenToNamePrefix},
+	{"18", "ServiceAlarmsManageAndRead", func(s map[string]any) {
+		s["Action"] = append(actionsOf(s), "cloudwatch:SetAlarmState", "cloudwatch:DisableAlarmActions")
+	}},
+	{"18", "ScalingAlarmsDelete", func(s map[string]any) {
+		setResources(s, func(r string) string {
+			return r[:strings.Index(r, "TargetTracking-service/")] + "TargetTracking-service/*"
+		})
+	}},
+	{"18", "Dashboard", widenToNamePrefix},
+	{"18", "MetricData", func(s map[string]any) { delete(s, "Condition") }},
+	{"18", "AlarmTopic", widenToNamePrefix},
+	{"18", "AlarmTopicEmailSubscription", func(s map[string]any) { delete(s, "Condition") }},
+	{"18", "AlarmTopicEmailSubscription", widenToNamePrefix},
+	{"18", "AlarmTopicSubscriptions", widenToNamePrefix},
+	{"18", "AlarmTopicKeyParameter", func(s map[string]any) {
+		setResources(s, func(r string) string { // parameter/<app>/<env>/alarm-topic-key -> parameter/<app>/*
+			r = r[:strings.LastIndex(r, "/")]
+			return r[:strings.LastIndex(r, "/")] + "/*"
+		})
+	}},
+	// The held-out review's findings 2-5 reverted.
+	{"18.2", "EcsCreateTagged", func(s map[string]any) { s["Resource"] = "*" }},
+	{"18.3", "EcsCreateServiceInOwnNetwork", func(s map[string]any) { deleteCondition(s, "ecs:namespace") }},
+	{"18.3", "EcsUpdateServiceInOwnNetwork", func(s map[string]any) { deleteCondition(s, "ecs:namespace") }},
+	{"18.4", "TaskRolesRead", func(s map[string]any) { deleteCondition(s, "aws:ResourceTag/Application") }},
+	{"18.5", "ScalingCreateTagged", anyScalableTarget},
+	{"18.5", "ScalingUpdateTagged", anyScalableTarget},
+}
+
+// planPolicyMutations are edits of the plan role's stored policy, each of
+// which must let one of planAttacks through.
+var planPolicyMutations = []policyMutation{
+	{"18", "ReadThisEnvironmentsAlarms", widenToNamePrefix},
+	{"18", "ReadThisEnvironmentsDashboard", widenToNamePrefix},
+	{"18", "ReadThisEnvironmentsAlarmTopic", widenToNamePrefix},
+	{"18", "ReadThisEnvironmentsAlarmSubscription", widenToNamePrefix},
+	{"18.4", "ReadThisEnvironmentsRoles", func(s map[string]any) { deleteCondition(s, "aws:ResourceTag/Application") }},
+}
+
+// planNeededMutations are edits of the plan role's stored policy that
+// revert a fix of a needed call: each must make one of planCalls Denied.
+var planNeededMutations = []policyMutation{
+	{"18.1", "ReadThisEnvironment", func(s map[string]any) {
+		s["Action"] = slices.DeleteFunc(actionsOf(s), func(a any) bool { return a == "s3:ListBucket" })
+	}},
+}
+
+// signalSuffixes end the exact names of an environment's signals
+// ("<app>-<env>-target-5xx", "<app>-<env>-alarms" and its subscriptions
+// "<app>-<env>-alarms:*").
+var signalSuffixes = []string{"-target-5xx", "-latency-p99", "-unhealthy-hosts", "-running-tasks", "-alarms:*", "-alarms"}
+
+// widenToNamePrefix turns each exact signal name of a statement into the
+// name prefix "<app>-<env>-*" (a dashboard "<app>-<env>" into
+// "<app>-<env>*"): the careless grant that also matches application
+// "<app>-<env>"'s signals.
+func widenToNamePrefix(s map[string]any) {
+	setResources(s, func(r string) string {
+		for _, suffix := range signalSuffixes {
+			if strings.HasSuffix(r, suffix) {
+				return strings.TrimSuffix(r, suffix) + "-*"
+			}
+		}
+		if strings.Contains(r, ":dashboard/") {
+			return r + "*"
+		}
+		return r
+	})
+}
+
+// anyScalableTarget drops a statement's conditions on the scalable
+// target's service namespace and dimension.
+func anyScalableTarget(s map[string]any) {
+	deleteCondition(s, "application-autoscaling:service-namespace")
+	deleteCondition(s, "application-autoscaling:scalable-dimension")
+}
+
+// actionsOf is a stored statement's Action as a list (IAM stores one
+// action as a string).
+func actionsOf(s map[string]any) []any {
+	if one, ok := s["Action"].(string); ok {
+		return []any{one}
+	}
+	return s["Action"].([]any)
+}
+
+// setResources maps every Resource of a stored statement through edit.
+func setResources(s map[string]any, edit func(string) string) {
+	var resources []any
+	if one, ok := s["Resource"].(string); ok {
+		resources = []any{one}
+	} else {
+		resources = s["Resource"].([]any)
+	}
+	out := make([]any, 0, len(resources))
+	for _, r := range resources {
+		out = append(out, edit(r.(string)))
+	}
+	s["Resource"] = out
 }
 
 // deleteCondition removes an operator (such as "Null") or a condition key

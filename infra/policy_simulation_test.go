@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+
 	"github.com/example/goship/internal/moto"
 	"github.com/example/goship/internal/tooltest"
 )
@@ -52,16 +54,27 @@ func requireSimulator(t *testing.T) string {
 
 // accountAsStored applies bootstrap for every simulated app name to one
 // emulator, as one account, and returns every environment's deploy role as
-// IAM stores it.
+// IAM stores it. Bootstrap's options that change a policy are on: every
+// environment names an existing alarm topic (alarm_topic_arns, so its
+// alarms may notify either topic), and goship-dev's prod runs in a VPC a
+// platform team made (networks), whose subnets its policy is pinned to.
 func accountAsStored(t *testing.T) []deployment {
 	t.Helper()
 	srv := moto.Start(t, moto.Options{})
+	platform := createPlatformNetwork(t, ec2.NewFromConfig(srv.AWSConfig()))
 	oidc := "github_oidc_provider_arn=arn:aws:iam::" + testAccountID + ":oidc-provider/token.actions.githubusercontent.com"
 	var all []deployment
 	for i, a := range simulatedApps {
-		var vars []string
+		var topics []string
+		for _, env := range simulatedEnvironments {
+			topics = append(topics, fmt.Sprintf("%s=%q", env, strings.NewReplacer("<app>", a.app, "<env>", env).Replace(pagingTopic)))
+		}
+		vars := []string{"-var", "alarm_topic_arns={" + strings.Join(topics, ",") + "}"}
 		if i > 0 {
-			vars = []string{"-var", oidc} // one provider per account: the first app's
+			vars = append(vars,
+				"-var", oidc, // one provider per account: the first app's
+				"-var", fmt.Sprintf("networks={prod={vpc_id=%q,public_subnet_ids=%s,private_subnet_ids=%s}}",
+					platform.vpcID, hclList(platform.publicSubnets), hclList(platform.privateSubnets)))
 		}
 		all = append(all, bootstrapAsStored(t, srv, a.app, a.stateBucket, simulatedEnvironments, vars...)...)
 	}
@@ -179,16 +192,16 @@ func simulate(t *testing.T, node string, cases []simCase) map[string]simResult {
 	return byName
 }
 
-// neededCases are every call of calls (with what each sends, from
-// deployCallSends) of every deployment on its own resources, made by the
-// role as picks of it (deployRole, or asPlanRole), each named after label.
-func neededCases(all []deployment, nets map[string]network, calls []stackCall, as func(deployment) deployment, label string) []simCase {
+// neededCases are every call of calls of every deployment on its own
+// resources, with what each sends, made by the role as picks of it
+// (deployRole, or asPlanRole), each named after label.
+func neededCases(all []deployment, nets map[string]network, calls []neededCall, as func(deployment) deployment, label string) []simCase {
 	var cases []simCase
 	for _, d := range all {
 		role := as(d)
 		for i, c := range calls {
 			name := fmt.Sprintf("%s %s/%s #%d %s on %s (%s)", label, d.app, d.env, i, c.action, c.arn, c.caller)
-			cases = append(cases, callCase(name, role, role, nets, c.action, c.arn, deployCallSends[c.action]))
+			cases = append(cases, callCase(name, role, role, nets, c.action, c.arn, c.sends))
 		}
 	}
 	return cases
@@ -199,8 +212,17 @@ func deployRole(d deployment) deployment { return d }
 
 // planCalls are the calls the nightly drift check makes with the plan
 // role: terraform init and plan (refresh) of the registry and service
-// stacks without the lock, and the pipeline's choice of the running image.
-var planCalls = []stackCall{
+// stacks without the lock, with every optional resource on
+// (optionalBlocks), the pipeline's choice of the running image, and its
+// status of the signals.
+var planCalls = slices.Concat(sendingAsListed(planResourceCalls), planSignalCalls(), []neededCall{
+	// HeadBucket, as s3:ListBucket with no prefix: the refresh of the
+	// access-log bucket (issue 18 finding 1: the drift check failed where
+	// access logs are on).
+	{stackCall{"s3:ListBucket", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log refresh (HeadBucket)"}, request{}},
+})
+
+var planResourceCalls = []stackCall{
 	{"s3:GetObject", "s3:<bucket>/<app>/<env>/service.tfstate", "S3 backend (plan)"},
 	{"s3:ListBucket", "s3:<bucket>", "S3 backend init"},
 	{"ecs:DescribeServices", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service refresh, choosePlanImage"},
@@ -215,6 +237,14 @@ var planCalls = []stackCall{
 	{"iam:GetRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy refresh"},
 	{"ecr:DescribeRepositories", "ecr:repository/<app>-<env>", "aws_ecr_repository refresh"},
 	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network"},
+	{"elasticloadbalancing:DescribeLoadBalancerAttributes", "*", "aws_lb.this access_logs refresh"},
+	{"elasticloadbalancing:DescribeListeners", "*", "aws_lb_listener.http redirect, aws_lb_listener.https refresh"},
+	{"s3:GetBucketAcl", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log refresh (and its other GetBucket* reads)"},
+	{"s3:GetBucketPolicy", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_policy.log refresh"},
+	{"s3:GetBucketPublicAccessBlock", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_public_access_block.log refresh"},
+	{"s3:GetBucketOwnershipControls", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_ownership_controls.log refresh"},
+	{"s3:GetEncryptionConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_server_side_encryption_configuration.log refresh"},
+	{"s3:GetLifecycleConfiguration", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket_lifecycle_configuration.log refresh"},
 }
 
 // planAttacks are what the plan role must never do: write anything (the
@@ -229,6 +259,17 @@ var planAttacks = []attack{
 	{"13.8", "plan role: push an image", ownEnvironment, "ecr:PutImage", "ecr:repository/<app>-<env>", request{}, "implicit"},
 	{"13.8", "plan role: pass its task role", ownEnvironment, "iam:PassRole", "iam:role/<app>-<env>-task", request{passedToService: "ecs-tasks.amazonaws.com"}, "implicit"},
 	{"13.8", "plan role: read the other environment's network", otherEnvironment, "ssm:GetParameter", "ssm:parameter/<vapp>/<venv>/network", request{}, "implicit"},
+	{"18", "plan role: force its alarm's state", ownEnvironment, "cloudwatch:SetAlarmState", "cloudwatch:alarm:<app>-<env>-target-5xx", request{}, "implicit"},
+	{"18", "plan role: rewrite its alarm", ownEnvironment, "cloudwatch:PutMetricAlarm", "cloudwatch:alarm:<app>-<env>-target-5xx",
+		request{tags: ownTags, alarmActions: []string{"arn:aws:sns:us-east-1:123456789012:<app>-<env>-alarms"}}, "implicit"},
+	{"18", "plan role: subscribe to its alarm topic", ownEnvironment, "sns:Subscribe", "sns:<app>-<env>-alarms", request{protocol: "email", endpoint: "someone@example.net"}, "implicit"},
+	{"18", "plan role: replace its dashboard", ownEnvironment, "cloudwatch:PutDashboard", "cloudwatch::dashboard/<app>-<env>", request{}, "implicit"},
+	{"18", "plan role: read the overlapping app's alarm history", overlappingApp, "cloudwatch:DescribeAlarmHistory", "cloudwatch:alarm:<vapp>-<venv>-target-5xx", request{targetTags: victimTags}, "implicit"},
+	{"18", "plan role: read the overlapping app's dashboard", overlappingApp, "cloudwatch:GetDashboard", "cloudwatch::dashboard/<vapp>-<venv>", request{}, "implicit"},
+	{"18", "plan role: read the overlapping app's topic", overlappingApp, "sns:GetTopicAttributes", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags}, "implicit"},
+	{"18", "plan role: read who the overlapping app's subscription mails", overlappingApp, "sns:GetSubscriptionAttributes", "sns:<vapp>-<venv>-alarms", request{targetTags: victimTags}, "implicit"},
+	{"18.4", "plan role: read the overlapping app's task role", overlappingApp, "iam:GetRole", "iam:role/<vapp>-<venv>-task", request{targetTags: victimTags, targetBoundary: "<vboundary>"}, "implicit"},
+	{"18.4", "plan role: read the overlapping app's execution role policy", overlappingApp, "iam:GetRolePolicy", "iam:role/<vapp>-<venv>-execution", request{targetTags: victimTags, targetBoundary: "<vboundary>"}, "implicit"},
 }
 
 // asPlanRole is d as its plan role: the principal and the policies the
@@ -248,9 +289,10 @@ func asPlanRole(d deployment) deployment {
 // overlap (goship and goship-dev, each with dev and prod) to the AWS API
 // emulator as one account, reads every deploy role and boundary back as
 // IAM stores them, and decides with the IAM simulator: every call a deploy
-// needs (deployCalls) is Allowed for every environment; every attack is
-// denied, by the statement it names; and every policy mutation that
-// reopens a finding lets at least one attack of that finding through.
+// or the drift check needs (deployCalls, planCalls) is Allowed for every
+// environment; every attack is denied, by the statement it names; and every
+// policy mutation that reopens a finding (mutationSets) turns a decision:
+// lets an attack through, or denies a needed call.
 func TestPolicySimulation(t *testing.T) {
 	t.Parallel()
 	node := requireSimulator(t)
@@ -265,22 +307,35 @@ func TestPolicySimulation(t *testing.T) {
 	attacked = append(attacked, planAttacked...)
 	maps.Copy(attackOf, planAttackOf)
 	var mutated []simCase
-	mutationOf := map[string]int{} // case name -> index in policyMutations
-	for i, m := range policyMutations {
-		for _, caller := range all {
-			edited, found := mutate(t, caller, m)
-			if !found {
-				t.Errorf("mutation of %s (%s): no statement %s in %s/%s's policies", m.sid, m.finding, m.sid, caller.app, caller.env)
-				continue
-			}
-			for _, a := range attacks {
-				victim, ok := victimOf(a.victim, caller, all)
-				if !ok {
+	origin := map[string]string{}         // mutated case -> the same call's case on the stored policy
+	mutationOf := map[string]mutationID{} // mutated case -> its mutation
+	for _, set := range mutationSets() {
+		for i, m := range set.list {
+			id := mutationID{set.label, i}
+			for _, d := range all {
+				caller := set.as(d)
+				edited, found := mutate(t, caller, m)
+				if !found {
+					t.Errorf("%s mutation #%d (%s): no statement %s in %s/%s's policies", set.label, i+1, m.finding, m.sid, d.app, d.env)
 					continue
 				}
-				name := fmt.Sprintf("mutated #%d %s (%s) %s/%s: %s (%s)", i+1, m.sid, m.finding, caller.app, caller.env, a.name, a.finding)
-				mutated = append(mutated, callCase(name, edited, victim, nets, a.action, a.arn, a.r))
-				mutationOf[name] = i
+				prefix := fmt.Sprintf("mutated %s #%d %s (%s) %s/%s: ", set.label, i+1, m.sid, m.finding, d.app, d.env)
+				for _, a := range set.attacks {
+					victim, ok := victimOf(a.victim, d, all)
+					if !ok {
+						continue
+					}
+					name := prefix + fmt.Sprintf("%s (%s)", a.name, a.finding)
+					mutated = append(mutated, callCase(name, edited, victim, nets, a.action, a.arn, a.r))
+					origin[name] = fmt.Sprintf("%s %s/%s on %s/%s: %s (%s)", set.attackLabel, d.app, d.env, victim.app, victim.env, a.name, a.finding)
+					mutationOf[name] = id
+				}
+				for j, c := range set.needed {
+					name := prefix + fmt.Sprintf("#%d %s on %s (%s)", j, c.action, c.arn, c.caller)
+					mutated = append(mutated, callCase(name, edited, edited, nets, c.action, c.arn, c.sends))
+					origin[name] = fmt.Sprintf("%s %s/%s #%d %s on %s (%s)", set.neededLabel, d.app, d.env, j, c.action, c.arn, c.caller)
+					mutationOf[name] = id
+				}
 			}
 		}
 	}
@@ -304,28 +359,61 @@ func TestPolicySimulation(t *testing.T) {
 		}
 		denied++
 	}
-	// A mutation counts only through attacks the stored policy denies.
-	deniedAttack := map[string]bool{}
-	for _, c := range attacked {
-		if r := results[c.Name]; r.Decision != "Allowed" {
-			deniedAttack[strings.SplitN(c.Name, ": ", 2)[1]+"@"+c.Principal] = true
-		}
-	}
-	reopened := map[int][]string{}
+	// A mutation counts only through a call whose decision it turns: an
+	// attack the stored policy denies that it allows, or a needed call the
+	// stored policy allows that it denies.
+	caught := map[mutationID][]string{}
 	for _, c := range mutated {
-		i := mutationOf[c.Name]
-		attackName := strings.SplitN(c.Name, ": ", 2)[1]
-		if results[c.Name].Decision == "Allowed" && deniedAttack[attackName+"@"+c.Principal] {
-			reopened[i] = append(reopened[i], strings.TrimPrefix(c.Name, "mutated "))
+		before, after := results[origin[c.Name]], results[c.Name]
+		if before.Name == "" {
+			t.Fatalf("%s: no case %q on the stored policy to compare with", c.Name, origin[c.Name])
+		}
+		if (before.Decision == "Allowed") != (after.Decision == "Allowed") {
+			id := mutationOf[c.Name]
+			caught[id] = append(caught[id], strings.TrimPrefix(c.Name, "mutated "))
 		}
 	}
-	for i, m := range policyMutations {
-		if len(reopened[i]) == 0 {
-			t.Errorf("mutation #%d of %s (finding %s) lets no attack through: the suite would not notice that fix reverted", i+1, m.sid, m.finding)
-			continue
+	mutations := 0
+	for _, set := range mutationSets() {
+		for i, m := range set.list {
+			mutations++
+			turned := caught[mutationID{set.label, i}]
+			if len(turned) == 0 {
+				t.Errorf("%s mutation #%d of %s (finding %s) turns no decision: the suite would not notice that fix reverted", set.label, i+1, m.sid, m.finding)
+				continue
+			}
+			t.Logf("%s mutation #%d of %s (%s) turns %d cases, such as: %s", set.label, i+1, m.sid, m.finding, len(turned), turned[0])
 		}
-		t.Logf("mutation #%d of %s reopens %d attack cases, such as: %s", i+1, m.sid, len(reopened[i]), reopened[i][0])
 	}
-	t.Logf("%d needed calls Allowed (%d of them the plan role's), %d attacks denied (%d deploy-role and %d plan-role attacks x %d deployments), %d mutations each caught",
-		allowed, len(planNeeded), denied, len(attacks), len(planAttacks), len(all), len(policyMutations))
+	t.Logf("%d needed calls Allowed (%d deploy-role and %d plan-role calls x %d deployments), %d attacks denied (%d deploy-role and %d plan-role attacks x %d deployments), %d mutations each caught (%d cases decided)",
+		allowed, len(deployCalls), len(planCalls), len(all), denied, len(attacks), len(planAttacks), len(all), mutations, len(results))
+}
+
+// mutationID is one mutation: its set's label and its place in the list.
+type mutationID struct {
+	set   string
+	index int
+}
+
+// mutationSet is a list of mutations of one role's stored policies and
+// the calls each must turn: one of attacks allowed, or one of needed
+// denied. The labels name the stored policy's cases of those calls.
+type mutationSet struct {
+	label       string
+	list        []policyMutation
+	as          func(deployment) deployment
+	attacks     []attack
+	attackLabel string
+	needed      []neededCall
+	neededLabel string
+}
+
+// mutationSets are the deploy role's mutations, decided on its attacks,
+// and the plan role's, on its attacks and on its needed calls.
+func mutationSets() []mutationSet {
+	return []mutationSet{
+		{label: "deploy role", list: policyMutations, as: deployRole, attacks: attacks, attackLabel: "attack"},
+		{label: "plan role", list: planPolicyMutations, as: asPlanRole, attacks: planAttacks, attackLabel: "plan role attack"},
+		{label: "plan role's needed calls", list: planNeededMutations, as: asPlanRole, needed: planCalls, neededLabel: "plan role needed"},
+	}
 }

@@ -54,6 +54,11 @@ type request struct {
 	region          string   // default: the configured region
 	// A scalable target's service namespace and scalable dimension.
 	scalingNamespace, scalableDimension string
+	// An SNS subscription's protocol and endpoint (Subscribe).
+	protocol, endpoint string
+	// The Service Connect namespace a service joins (CreateService,
+	// UpdateService); empty: the call configures no Service Connect.
+	namespace string
 }
 
 // ownTags are the tags the stacks' default_tags put on every resource of
@@ -203,6 +208,12 @@ func requestContext(action string, r request, p placeholders) map[string]any {
 	if r.scalableDimension != "" {
 		ctx["application-autoscaling:scalable-dimension"] = r.scalableDimension
 	}
+	if r.protocol != "" {
+		ctx["sns:Protocol"] = r.protocol
+	}
+	if r.endpoint != "" {
+		ctx["sns:Endpoint"] = p.string(r.endpoint)
+	}
 
 	switch service {
 	case "ecs":
@@ -214,6 +225,13 @@ func requestContext(action string, r request, p placeholders) map[string]any {
 		}
 		if r.publicIP != "" {
 			ctx["ecs:auto-assign-public-ip"] = r.publicIP
+		}
+		// A call that names a namespace turns Service Connect on; one
+		// that names none sends neither key (the provider sends no
+		// serviceConnectConfiguration without the block).
+		if r.namespace != "" {
+			ctx["ecs:namespace"] = p.string(r.namespace)
+			ctx["ecs:enable-service-connect"] = "true"
 		}
 	case "elasticloadbalancing":
 		if len(r.subnets) > 0 {

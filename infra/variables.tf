@@ -11,12 +11,20 @@ variable "alarm_datapoints_to_alarm" {
 
 variable "alarm_email" {
   type        = string
-  description = "Email address subscribed to the alarm topic; AWS sends it a confirmation link first, and nothing is delivered until it is followed. Null: no subscription (subscribe a pager or chat integration to the topic yourself)."
+  description = "Email address subscribed to the stack's own alarm topic; AWS sends it a confirmation link first, and nothing is delivered until it is followed. Null: no subscription (subscribe a pager or chat integration to the topic yourself). Not with alarm_topic_arn: an existing topic's subscriptions are its owner's, and the deploy role may subscribe to its own topic only."
   default     = null
 
   validation {
     condition     = var.alarm_email == null || can(regex("^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
     error_message = "alarm_email must be null or one email address, such as oncall@example.com."
+  }
+
+  # The deploy role may subscribe to the stack's own topic only
+  # (bootstrap's AlarmTopicEmailSubscription): with an existing topic the
+  # subscription would fail at apply, after the alarms were changed.
+  validation {
+    condition     = var.alarm_email == null || var.alarm_email == "" || var.alarm_topic_arn == null || var.alarm_topic_arn == ""
+    error_message = "alarm_email cannot be set with alarm_topic_arn: subscribe the address to that topic with its owner (aws sns subscribe --topic-arn <alarm_topic_arn> --protocol email --notification-endpoint <address>), or leave alarm_topic_arn unset to use the stack's own topic."
   }
 }
 

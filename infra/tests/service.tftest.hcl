@@ -575,7 +575,6 @@ run "existing_alarm_topic" {
 
   variables {
     alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:platform-paging"
-    alarm_email     = "oncall@example.com"
   }
 
   assert {
@@ -592,9 +591,22 @@ run "existing_alarm_topic" {
   }
 
   assert {
-    condition     = aws_sns_topic_subscription.alarm_email[0].topic_arn == "arn:aws:sns:us-east-1:123456789012:platform-paging"
-    error_message = "alarm_email must be subscribed to the existing topic."
+    condition     = length(aws_sns_topic_subscription.alarm_email) == 0
+    error_message = "Nothing is subscribed to an existing topic: its subscriptions are its owner's."
   }
+}
+
+# The deploy role may subscribe to the stack's own topic only: an email
+# with an existing topic is refused at plan, before anything changes.
+run "rejects_alarm_email_with_existing_topic" {
+  command = plan
+
+  variables {
+    alarm_topic_arn = "arn:aws:sns:us-east-1:123456789012:platform-paging"
+    alarm_email     = "oncall@example.com"
+  }
+
+  expect_failures = [var.alarm_email]
 }
 
 run "rejects_bad_alarm_settings" {
