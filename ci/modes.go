@@ -20,6 +20,7 @@ type mode struct {
 	confirm     bool // asks before it starts, unless --yes or CI=true
 	unattended  bool // may run in a workflow: ends by itself and needs no administrator
 	readOnly    bool // changes nothing in AWS beyond a state lock held while it reads
+	diagnoses   bool // runs every check as deploy would and reports them, instead of stopping at a problem
 	run         func(ctx context.Context, p *pipeline) error
 
 	// prepare runs on the host before the engine starts, for what can be

@@ -63,3 +63,18 @@ func ReadObject(ctx context.Context, client ObjectReader, bucket, key string) ([
 	}
 	return data, nil
 }
+
+// VersioningAPI reads whether a bucket keeps old versions of its objects.
+type VersioningAPI interface {
+	GetBucketVersioning(ctx context.Context, in *s3.GetBucketVersioningInput, optFns ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error)
+}
+
+// BucketVersioned reports whether bucket keeps every version of its
+// objects, which is what makes an overwritten or deleted state recoverable.
+func BucketVersioned(ctx context.Context, client VersioningAPI, bucket string) (bool, error) {
+	out, err := client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return false, fmt.Errorf("reading the versioning of the state bucket %s: %w", bucket, err)
+	}
+	return out.Status == types.BucketVersioningStatusEnabled, nil
+}

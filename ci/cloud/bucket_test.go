@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -53,5 +54,39 @@ func TestReadObject(t *testing.T) {
 	}
 	if got, err := ReadObject(t.Context(), store, "b", "missing"); got != nil || err != nil {
 		t.Errorf("ReadObject of a missing key = %q, %v; want nil, nil", got, err)
+	}
+}
+
+// versioning answers GetBucketVersioning with status, or err.
+type versioning struct {
+	status types.BucketVersioningStatus
+	err    error
+}
+
+func (v versioning) GetBucketVersioning(context.Context, *s3.GetBucketVersioningInput, ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error) {
+	if v.err != nil {
+		return nil, v.err
+	}
+	return &s3.GetBucketVersioningOutput{Status: v.status}, nil
+}
+
+func TestBucketVersioned(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		client  versioning
+		want    bool
+		wantErr string
+	}{
+		{"enabled", versioning{status: types.BucketVersioningStatusEnabled}, true, ""},
+		{"suspended", versioning{status: types.BucketVersioningStatusSuspended}, false, ""},
+		{"never enabled", versioning{}, false, ""},
+		{"denied", versioning{err: errors.New("AccessDenied")}, false, "reading the versioning of the state bucket goship-state: AccessDenied"},
+	}
+	for _, tt := range tests {
+		got, err := BucketVersioned(t.Context(), tt.client, "goship-state")
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: BucketVersioned = %v, %v; want %v, an error with %q", tt.name, got, err, tt.want, tt.wantErr)
+		}
 	}
 }
