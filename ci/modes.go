@@ -55,6 +55,8 @@ func modes() []mode {
 			needsEngine: true, needsAWS: true, unattended: true, prepare: chooseRollback, run: rollback},
 		{name: "plan", help: "show what a deploy would change in the registry and service stacks; exit 0 no change, 2 change (drift), 1 error (--plan-text)",
 			needsEngine: true, needsAWS: true, unattended: true, readOnly: true, prepare: choosePlanImage, run: plan},
+		{name: "doctor", help: "check everything a deploy of --env needs (engine, AWS credentials and account, region, state bucket, signer, bootstrap's outputs, GitHub) and print a table; changes nothing, takes no lock; exit 0 when a deploy could start, 2 otherwise",
+			needsAWS: true, readOnly: true, diagnoses: true, run: doctor},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
 		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE), whether it needs AWS, and the environment (REQUESTED_ENVIRONMENT, else ENVIRONMENT)",
 			local: resolve},

@@ -231,7 +231,7 @@ func plural(n int, one, many string) string {
 }
 
 // Table prints doctor's answer: a row per check with its state, and what
-// was found or what to do.
+// was found or, for a problem, what to do.
 func Table(w io.Writer, results []Result) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "CHECK\tSTATE\tFOUND, OR THE FIX")
@@ -242,16 +242,7 @@ func Table(w io.Writer, results []Result) error {
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Check, r.State, text)
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	n := Problems(results)
-	if n == 0 {
-		_, err := fmt.Fprintln(w, "\nNothing stands between this machine and a deploy.")
-		return err
-	}
-	_, err := fmt.Fprintf(w, "\n%d %s between this machine and a deploy.\n", n, plural(n, "thing stands", "things stand"))
-	return err
+	return tw.Flush()
 }
 
 // Order checks that checks are listed in the order of Names, each once, so

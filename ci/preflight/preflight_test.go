@@ -165,13 +165,6 @@ func TestTable(t *testing.T) {
 	}
 	golden.Equal(t, "table.txt", out.Bytes())
 
-	out.Reset()
-	if err := Table(&out, results[:3]); err != nil {
-		t.Fatal(err)
-	}
-	if !strings.HasSuffix(out.String(), "\nNothing stands between this machine and a deploy.\n") {
-		t.Errorf("a clean table ends:\n%s", out.String())
-	}
 }
 
 func TestOrder(t *testing.T) {
