@@ -107,9 +107,9 @@ func preflightMode(m mode, cfg config) preflight.Mode {
 // preflightChecks are every check a run may make before it starts, in the
 // order it makes them. Each first reports what the configuration alone
 // shows, then looks at the machine and at AWS. The AWS checks leave the
-// session in p for the run. as is the mode whose needs the settings are
-// judged by: deploy's, for doctor.
-func preflightChecks(p *pipeline, as mode, repository string, probe engineProbe) []preflight.Check {
+// session in p for the run. m is the mode that runs; as is the mode whose
+// needs the settings are judged by: deploy's, for doctor.
+func preflightChecks(p *pipeline, m, as mode, repository string, probe engineProbe) []preflight.Check {
 	cfg := &p.cfg
 	problems := settingsProblems(*cfg, as, p.getenv, func(rel string) bool { return fileExists(filepath.Join(p.root, rel)) })
 	settled := func(check string, pass func(context.Context) preflight.Result) func(context.Context) preflight.Result {
@@ -187,7 +187,7 @@ func preflightChecks(p *pipeline, as mode, repository string, probe engineProbe)
 				// An endpoint of the host's (an emulator) has no bucket subdomains.
 				o.UsePathStyle = p.endpoints.PathStyle || p.aws.Config.BaseEndpoint != nil
 			})
-			return checkStateBucket(ctx, client, as.name, cfg.stateBucket, p.aws.Account)
+			return checkStateBucket(ctx, client, m.name, *cfg, p.aws.Account)
 		}},
 		{Name: preflight.SigningKey, Needs: signingNeeds, Run: settled(preflight.SigningKey, func(ctx context.Context) preflight.Result {
 			return checkSigningKey(ctx, p)
@@ -237,33 +237,51 @@ func checkRegion(cfg *config, loaded string) preflight.Result {
 // stateBucketClient is what the state bucket check asks S3.
 type stateBucketClient interface {
 	cloud.StateBucketAPI
+	cloud.FolderLister
 	cloud.VersioningAPI
 }
 
-// checkStateBucket finds the state bucket: bootstrap creates it when it is
-// missing; every other mode needs it.
-func checkStateBucket(ctx context.Context, client stateBucketClient, modeName, bucket, account string) preflight.Result {
-	exists, err := cloud.BucketExists(ctx, client, bucket)
+// checkStateBucket finds the state bucket. Bootstrap, run by an
+// administrator, creates it when it is missing; every other mode needs it,
+// and looks only where its environment's role may: the environment's own
+// folder. Only doctor asks whether it is versioned, which the deploy and
+// plan roles may not read: a denied call on every deploy would be noise in
+// CloudTrail.
+func checkStateBucket(ctx context.Context, client stateBucketClient, modeName string, cfg config, account string) preflight.Result {
+	bucket := cfg.stateBucket
+	if modeName == "bootstrap" {
+		exists, err := cloud.BucketExists(ctx, client, bucket)
+		switch {
+		case err != nil:
+			return preflight.Failed(err)
+		case !exists:
+			return preflight.Pass("s3://" + bucket + " does not exist yet: bootstrap creates it")
+		}
+		return preflight.Pass("s3://" + bucket + " exists: bootstrap keeps its own state there")
+	}
+	folder := cfg.app + "/" + cfg.environment + "/"
+	exists, err := cloud.FolderReachable(ctx, client, bucket, folder)
 	if err != nil {
 		return preflight.Failed(err)
 	}
 	if !exists {
-		if modeName == "bootstrap" {
-			return preflight.Pass("s3://" + bucket + " does not exist yet: bootstrap creates it")
-		}
 		return preflight.Fail(fmt.Sprintf("no bucket %s in account %s", bucket, account),
 			fmt.Sprintf("create it with `go run ./ci bootstrap --state-bucket %s`, or set --state-bucket (TF_STATE_BUCKET) to the bucket bootstrap printed", bucket))
+	}
+	reachable := "s3://" + bucket + "/" + folder + " is reachable"
+	if modeName != preflight.Doctor {
+		return preflight.Pass(reachable)
 	}
 	versioned, err := cloud.BucketVersioned(ctx, client, bucket)
 	switch {
 	case err != nil:
-		return preflight.Pass("s3://" + bucket + " is reachable (these credentials may not read its versioning)")
+		return preflight.Pass(reachable + " (these credentials may not read the bucket's versioning)")
 	case !versioned:
 		// Terraform works without versions; only a lost state needs them.
-		return preflight.Pass("s3://" + bucket + " is reachable but not versioned, so an overwritten state cannot be recovered: " +
+		return preflight.Pass(reachable + ", but the bucket is not versioned, so an overwritten state cannot be recovered: " +
 			"aws s3api put-bucket-versioning --bucket " + bucket + " --versioning-configuration Status=Enabled")
 	}
-	return preflight.Pass("s3://" + bucket + " is reachable and versioned")
+	return preflight.Pass(reachable + ", and the bucket is versioned")
 }
 
 // checkSigningKey loads the key deploy would sign with, as deploy loads it.

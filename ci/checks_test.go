@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +19,7 @@ import (
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/example/goship/ci/preflight"
 )
@@ -30,15 +32,22 @@ func wantResult(t *testing.T, what string, r preflight.Result, state preflight.S
 	}
 }
 
-// bucketAnswers answers HeadBucket and GetBucketVersioning as S3 would.
+// bucketAnswers answers HeadBucket, ListObjectsV2 and GetBucketVersioning
+// as S3 would.
 type bucketAnswers struct {
-	head       error
+	head, list error
 	versioning s3types.BucketVersioningStatus
 	versionErr error
+	listed     *string // the prefix listed
 }
 
 func (b bucketAnswers) HeadBucket(context.Context, *s3.HeadBucketInput, ...func(*s3.Options)) (*s3.HeadBucketOutput, error) {
 	return &s3.HeadBucketOutput{}, b.head
+}
+
+func (b bucketAnswers) ListObjectsV2(_ context.Context, in *s3.ListObjectsV2Input, _ ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	*b.listed = aws.ToString(in.Prefix)
+	return &s3.ListObjectsV2Output{}, b.list
 }
 
 func (b bucketAnswers) GetObject(context.Context, *s3.GetObjectInput, ...func(*s3.Options)) (*s3.GetObjectOutput, error) {
@@ -51,6 +60,8 @@ func (b bucketAnswers) GetBucketVersioning(context.Context, *s3.GetBucketVersion
 
 func TestCheckStateBucket(t *testing.T) {
 	t.Parallel()
+	forbidden := &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusForbidden}}}
+	enabled := s3types.BucketVersioningStatusEnabled
 	tests := []struct {
 		name   string
 		mode   string
@@ -58,17 +69,27 @@ func TestCheckStateBucket(t *testing.T) {
 		state  preflight.State
 		want   string
 	}{
-		{"versioned", "deploy", bucketAnswers{versioning: s3types.BucketVersioningStatusEnabled}, preflight.OK, "s3://state is reachable and versioned"},
+		{"reachable", "deploy", bucketAnswers{}, preflight.OK, "s3://state/goship/dev/ is reachable"},
+		{"versioned", "doctor", bucketAnswers{versioning: enabled}, preflight.OK, "s3://state/goship/dev/ is reachable, and the bucket is versioned"},
 		// Terraform works without versions: said, not refused.
-		{"not versioned", "deploy", bucketAnswers{}, preflight.OK, "not versioned, so an overwritten state cannot be recovered: aws s3api put-bucket-versioning --bucket state"},
-		{"versioning not readable", "deploy", bucketAnswers{versioning: s3types.BucketVersioningStatusEnabled, versionErr: errors.New("AccessDenied")}, preflight.OK, "may not read its versioning"},
-		{"missing", "deploy", bucketAnswers{head: &s3types.NotFound{}}, preflight.Problem, "no bucket state in account 123456789012: create it with `go run ./ci bootstrap --state-bucket state`"},
+		{"not versioned", "doctor", bucketAnswers{}, preflight.OK, "not versioned, so an overwritten state cannot be recovered: aws s3api put-bucket-versioning --bucket state"},
+		{"versioning not readable", "doctor", bucketAnswers{versioning: enabled, versionErr: errors.New("AccessDenied")}, preflight.OK, "may not read the bucket's versioning"},
+		{"missing", "deploy", bucketAnswers{list: &s3types.NoSuchBucket{}}, preflight.Problem, "no bucket state in account 123456789012: create it with `go run ./ci bootstrap --state-bucket state`"},
+		{"not ours", "deploy", bucketAnswers{list: forbidden}, preflight.Problem, "these credentials may not list s3://state/goship/dev/"},
+		{"unreachable", "plan", bucketAnswers{list: errors.New("dial tcp: connection refused")}, preflight.Problem, "looking for the state bucket state: dial tcp: connection refused"},
 		{"missing before bootstrap", "bootstrap", bucketAnswers{head: &s3types.NotFound{}}, preflight.OK, "does not exist yet: bootstrap creates it"},
-		{"unreachable", "deploy", bucketAnswers{head: errors.New("dial tcp: connection refused")}, preflight.Problem, "looking for the state bucket state: dial tcp: connection refused"},
+		{"another account's, for bootstrap", "bootstrap", bucketAnswers{head: forbidden}, preflight.Problem, "another account may hold it"},
+		{"there for bootstrap", "bootstrap", bucketAnswers{}, preflight.OK, "s3://state exists"},
 	}
 	for _, tt := range tests {
-		r := checkStateBucket(t.Context(), tt.client, tt.mode, "state", "123456789012")
+		listed := ""
+		tt.client.listed = &listed
+		r := checkStateBucket(t.Context(), tt.client, tt.mode, config{app: "goship", environment: "dev", stateBucket: "state"}, "123456789012")
 		wantResult(t, tt.name, r, tt.state, tt.want)
+		// The roles may list only their own environment's folder.
+		if tt.mode != "bootstrap" && listed != "goship/dev/" {
+			t.Errorf("%s: listed %q, want goship/dev/", tt.name, listed)
+		}
 	}
 }
 
@@ -220,7 +241,7 @@ func TestCheckProviderMirror(t *testing.T) {
 func TestPreflightChecks(t *testing.T) {
 	t.Parallel()
 	for _, key := range []string{"", "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"} {
-		checks := preflightChecks(testPipeline(config{signingKey: key}, nil), mode{name: "deploy"}, "", engineProbe{})
+		checks := preflightChecks(testPipeline(config{signingKey: key}, nil), mode{name: "deploy"}, mode{name: "deploy"}, "", engineProbe{})
 		if err := preflight.Order(checks); err != nil {
 			t.Errorf("signing key %q: %v", key, err)
 		}

@@ -102,14 +102,14 @@ func TestDoctorAgainstTheEmulator(t *testing.T) {
 	if err != nil {
 		t.Errorf("doctor with everything a deploy needs = %v, want exit 0", err)
 	}
-	expect(out, "state bucket", "ok s3://goship-state-plain is reachable but not versioned")
+	expect(out, "state bucket", "ok s3://goship-state-plain/goship/dev/ is reachable, but the bucket is not versioned")
 	expect(out, "bootstrap outputs", "ok SSM parameters /goship/dev/network, /goship/dev/alarm-topic-key")
 
 	out, err = doctor("goship-state-versioned")
 	if err != nil || !strings.Contains(out, "Nothing stands between this machine and a deploy of dev.") {
 		t.Errorf("doctor = %v, want exit 0 and the all-clear", err)
 	}
-	expect(out, "state bucket", "ok s3://goship-state-versioned is reachable and versioned")
+	expect(out, "state bucket", "ok s3://goship-state-versioned/goship/dev/ is reachable, and the bucket is versioned")
 	expect(out, "engine", "ok")
 
 	// Read-only: no lock, no history, no object at all.

@@ -119,7 +119,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 	}
-	p.checks = preflight.Run(ctx, preflightMode(m, cfg), preflightChecks(p, judgedAs, facts.repository, hostEngineProbe(getenv)))
+	p.checks = preflight.Run(ctx, preflightMode(m, cfg), preflightChecks(p, m, judgedAs, facts.repository, hostEngineProbe(getenv)))
 	if m.diagnoses {
 		return m.run(ctx, p)
 	}

@@ -90,3 +90,35 @@ func TestBucketVersioned(t *testing.T) {
 		}
 	}
 }
+
+// listing answers ListObjectsV2 with err.
+type listing struct{ err error }
+
+func (l listing) ListObjectsV2(context.Context, *s3.ListObjectsV2Input, ...func(*s3.Options)) (*s3.ListObjectsV2Output, error) {
+	if l.err != nil {
+		return nil, l.err
+	}
+	return &s3.ListObjectsV2Output{}, nil
+}
+
+func TestFolderReachable(t *testing.T) {
+	t.Parallel()
+	forbidden := &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: http.StatusForbidden}}}
+	tests := []struct {
+		name    string
+		err     error
+		want    bool
+		wantErr string
+	}{
+		{"listable", nil, true, ""},
+		{"no such bucket", &types.NoSuchBucket{}, false, ""},
+		{"not ours to list", forbidden, false, "these credentials may not list s3://goship-state/goship/dev/ (forbidden): use credentials for this environment"},
+		{"network", errors.New("connection refused"), false, "looking for the state bucket goship-state: connection refused"},
+	}
+	for _, tt := range tests {
+		got, err := FolderReachable(t.Context(), listing{err: tt.err}, "goship-state", "goship/dev/")
+		if got != tt.want || (err == nil) != (tt.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tt.wantErr)) {
+			t.Errorf("%s: FolderReachable = %v, %v; want %v, an error with %q", tt.name, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
