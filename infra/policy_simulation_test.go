@@ -202,7 +202,7 @@ func deployRole(d deployment) deployment { return d }
 // stacks without the lock, and the pipeline's choice of the running image.
 var planCalls = []stackCall{
 	{"s3:GetObject", "s3:<bucket>/<app>/<env>/service.tfstate", "S3 backend (plan)"},
-	{"s3:ListBucket", "s3:<bucket>", "S3 backend init"},
+	{"s3:ListBucket", "s3:<bucket>", "S3 backend init, the preflight's state bucket check"},
 	{"ecs:DescribeServices", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service refresh, choosePlanImage"},
 	{"ecs:DescribeClusters", "ecs:cluster/<app>-<env>", "aws_ecs_cluster refresh"},
 	{"ecs:DescribeTaskDefinition", "*", "aws_ecs_task_definition refresh, choosePlanImage"},
@@ -214,7 +214,8 @@ var planCalls = []stackCall{
 	{"iam:GetRole", "iam:role/<app>-<env>-task", "aws_iam_role refresh"},
 	{"iam:GetRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy refresh"},
 	{"ecr:DescribeRepositories", "ecr:repository/<app>-<env>", "aws_ecr_repository refresh"},
-	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network"},
+	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network, the preflight's bootstrap outputs check"},
+	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/alarm-topic-key", "data aws_ssm_parameter.alarm_topic_key, the preflight's bootstrap outputs check"},
 }
 
 // planAttacks are what the plan role must never do: write anything (the
