@@ -21,24 +21,6 @@ import (
 	"github.com/example/goship/ci/terraform"
 )
 
-// validate checks what a mode needs from the configuration beyond each
-// value's own syntax, which parseArgs has already checked: every problem
-// at once, as one usage error.
-func validate(cfg config, m mode, getenv func(string) string, exists func(rel string) bool) error {
-	problems := settingsProblems(cfg, m, getenv, exists)
-	var results []preflight.Result
-	for _, name := range preflight.Names() {
-		if r, ok := problems[name]; ok {
-			r.Check = name
-			results = append(results, r)
-		}
-	}
-	if err := preflight.Err(m.name, results); err != nil {
-		return usageError{err}
-	}
-	return nil
-}
-
 // settingsProblems are the problems the configuration alone shows, by
 // check, the first of each: what to set before anything is asked of the
 // machine or of AWS.

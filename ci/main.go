@@ -56,7 +56,9 @@ func exitCode(err error) int {
 
 // run is the program: the one place that reads arguments, the environment
 // and the standard streams. Everything that can fail fast (configuration,
-// AWS credentials, a container runtime) is checked before the engine starts.
+// AWS credentials and account, the state bucket, the signer, a container
+// runtime) is checked before the engine starts, all of it before the first
+// problem stops the run.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, interrupts <-chan os.Signal) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
