@@ -9,6 +9,7 @@ package preflight
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -214,7 +215,7 @@ func Err(mode string, results []Result) error {
 	case len(lines) == 0:
 		return nil
 	case len(lines) == 1:
-		return fmt.Errorf("%s", strings.TrimSpace(lines[0]))
+		return errors.New(strings.TrimSpace(lines[0]))
 	}
 	header := fmt.Sprintf("%s cannot start: %d %s", mode, problems, plural(problems, "problem", "problems"))
 	if unchecked := len(lines) - problems; unchecked > 0 {
