@@ -352,7 +352,7 @@ func checkBootstrapOutputs(ctx context.Context, client cloud.ParameterAPI, cfg c
 // from this machine needs none of it.
 func checkGitHub(cfg config, modeName, remote string) preflight.Result {
 	repository := cfg.githubRepository
-	from := "--github-repository"
+	from := "--github-repository or GITHUB_REPOSITORY"
 	if repository == "" {
 		repository, from = remote, "the origin remote"
 	}

@@ -146,7 +146,7 @@ func TestCheckRegion(t *testing.T) {
 func TestCheckGitHub(t *testing.T) {
 	t.Parallel()
 	withIDs := config{githubRepository: "example/goship", githubRepositoryID: "1296269", githubOwnerID: "9919"}
-	wantResult(t, "with IDs", checkGitHub(withIDs, "doctor", ""), preflight.OK, "example/goship (from --github-repository), repository ID 1296269, owner ID 9919")
+	wantResult(t, "with IDs", checkGitHub(withIDs, "doctor", ""), preflight.OK, "example/goship (from --github-repository or GITHUB_REPOSITORY), repository ID 1296269, owner ID 9919")
 	wantResult(t, "from the remote", checkGitHub(config{}, "doctor", "example/goship"), preflight.OK,
 		"example/goship (from the origin remote); bootstrap needs its IDs for the GitHub roles: --github-repository-id and --github-owner-id from `gh api repos/example/goship --jq '.id, .owner.id'`")
 	wantResult(t, "none", checkGitHub(config{}, "doctor", ""), preflight.Skipped, "only a workflow deploy needs one")
