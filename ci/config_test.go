@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/example/goship/ci/attest"
+	"github.com/example/goship/ci/preflight"
 )
 
 func testFacts() hostFacts {
@@ -185,6 +186,25 @@ func TestParseArgsErrors(t *testing.T) {
 			t.Errorf("parseArgs(%q, %v) error = %v, want %q with exit 2", tt.args, tt.env, err, tt.want)
 		}
 	}
+}
+
+// validate is the preflight's settings part alone, as run reports it: what
+// a mode needs from the configuration beyond each value's own syntax,
+// which parseArgs has already checked, every problem at once, as one usage
+// error.
+func validate(cfg config, m mode, getenv func(string) string, exists func(rel string) bool) error {
+	problems := settingsProblems(cfg, m, getenv, exists)
+	var results []preflight.Result
+	for _, name := range preflight.Names() {
+		if r, ok := problems[name]; ok {
+			r.Check = name
+			results = append(results, r)
+		}
+	}
+	if err := preflight.Err(m.name, results); err != nil {
+		return usageError{err}
+	}
+	return nil
 }
 
 func TestValidate(t *testing.T) {

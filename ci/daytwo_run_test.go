@@ -41,7 +41,7 @@ func TestRunDayTwoRefusals(t *testing.T) {
 }
 
 // TestRunDayTwoWithoutCredentialsOrRegion: no credentials, or no region,
-// is said at once. Not parallel: the AWS SDK reads the process
+// is said at once, as a setting to fix (exit 2). Not parallel: the AWS SDK reads the process
 // environment.
 func TestRunDayTwoWithoutCredentialsOrRegion(t *testing.T) {
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
@@ -56,7 +56,7 @@ func TestRunDayTwoWithoutCredentialsOrRegion(t *testing.T) {
 			region, wantErr string
 			wantCode        int
 		}{
-			{"eu-west-1", "no AWS credentials: set AWS_PROFILE", 1},
+			{"eu-west-1", "no AWS credentials: set AWS_PROFILE", 2},
 			{"", "no AWS region: set --region or AWS_REGION", 2},
 		} {
 			args := []string{mode, "--state-bucket", "state-bucket"}

@@ -29,9 +29,12 @@ import (
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
 
 	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/report"
+	"github.com/example/goship/ci/terraform"
 	"github.com/example/goship/internal/moto"
 )
 
@@ -58,6 +61,13 @@ func emulate(t *testing.T, cfg aws.Config) emulatedEnvironment {
 	}
 	env := emulatedEnvironment{clients: cloud.NewClients(cfg), bucket: "goship-state-123456789012", repositoryName: "goship-dev"}
 	must(env.clients.S3.(*s3.Client).CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(env.bucket)}))
+	// What bootstrap leaves for each environment, which the preflight of
+	// plan and rollback looks for.
+	for _, environment := range []string{"dev", "prod"} {
+		for _, name := range terraform.BootstrapParameters("goship", environment) {
+			must(ssm.NewFromConfig(cfg).PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(name), Type: ssmtypes.ParameterTypeString, Value: aws.String("{}")}))
+		}
+	}
 
 	registry := ecr.NewFromConfig(cfg)
 	repo, err := registry.CreateRepository(ctx, &ecr.CreateRepositoryInput{RepositoryName: aws.String(env.repositoryName)})
@@ -157,7 +167,10 @@ func TestDayTwoAgainstTheEmulator(t *testing.T) {
 	ci := func(args ...string) (string, error) {
 		t.Helper()
 		var stdout, stderr bytes.Buffer
-		err := run(t.Context(), append(args, "--state-bucket", env.bucket), envOf(nil), strings.NewReader(""), &stdout, &stderr, nil)
+		// The engine's probe answers as inside `dagger run`: rollback and
+		// plan are refused by their host-side preparation before any engine.
+		inDaggerRun := envOf(map[string]string{"DAGGER_SESSION_PORT": "1", "DAGGER_SESSION_TOKEN": "t"})
+		err := run(t.Context(), append(args, "--state-bucket", env.bucket), inDaggerRun, strings.NewReader(""), &stdout, &stderr, nil)
 		t.Logf("$ go run ./ci %s\n%s%s", strings.Join(args, " "), stdout.String(), stderr.String())
 		return stdout.String(), err
 	}

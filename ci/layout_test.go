@@ -9,9 +9,9 @@ import (
 // TestLayout holds the pipeline to its three kinds of code: a reader who
 // sees a file's package knows what it may touch. Engine steps (package
 // main) may import anything; the AWS calls in ci/cloud never reach Dagger;
-// the decisions in ci/report reach neither Dagger nor the AWS SDK. The
-// check is over every package each one depends on, not only its own
-// imports.
+// the decisions in ci/report, ci/preflight, ci/terraform and ci/attest
+// reach neither Dagger nor the AWS SDK. The check is over every package
+// each one depends on, not only its own imports.
 func TestLayout(t *testing.T) {
 	t.Parallel()
 	const dagger, awsSDK = "dagger.io/dagger", "github.com/aws/aws-sdk-go-v2"
@@ -21,6 +21,7 @@ func TestLayout(t *testing.T) {
 	}{
 		{"./cloud", []string{dagger}},
 		{"./report", []string{dagger, awsSDK}},
+		{"./preflight", []string{dagger, awsSDK}},
 		{"./terraform", []string{dagger, awsSDK}},
 		{"./attest", []string{dagger, awsSDK}},
 		{"./attest/kmskey", []string{dagger}},

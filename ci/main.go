@@ -14,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,6 +24,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/preflight"
 	"github.com/example/goship/ci/report"
 	"github.com/example/goship/ci/terraform"
 )
@@ -56,7 +56,9 @@ func exitCode(err error) int {
 
 // run is the program: the one place that reads arguments, the environment
 // and the standard streams. Everything that can fail fast (configuration,
-// AWS credentials, a container runtime) is checked before the engine starts.
+// AWS credentials and account, the state bucket, the signer, a container
+// runtime) is checked before the engine starts, all of it before the first
+// problem stops the run.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer, interrupts <-chan os.Signal) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -69,7 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if err != nil {
 		return err
 	}
-	name, cfg, err := parseArgs(args, getenv, gatherFacts(ctx, root))
+	facts := gatherFacts(ctx, root)
+	name, cfg, err := parseArgs(args, getenv, facts)
 	if err != nil {
 		return err
 	}
@@ -79,9 +82,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if m.local != nil {
 		return m.local(stdout, getenv)
-	}
-	if err := validate(cfg, m, getenv, func(rel string) bool { return fileExists(filepath.Join(root, rel)) }); err != nil {
-		return err
 	}
 	var hostEndpoints []string
 	if m.needsAWS {
@@ -113,12 +113,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		inCI:          getenv("CI") == "true",
 		terminal:      isTerminal(stdin),
 	}
-	if m.needsAWS {
-		session, err := connectAWS(ctx, &p.cfg)
-		if err != nil {
+	// Every check the mode needs runs before the first problem stops the
+	// run, so one answer names everything to set.
+	judgedAs := m
+	if m.diagnoses {
+		if judgedAs, err = lookupMode("deploy", getenv); err != nil {
 			return err
 		}
-		p.aws = session
+	}
+	p.checks = preflight.Run(ctx, preflightMode(m, cfg), preflightChecks(p, m, judgedAs, facts.repository, hostEngineProbe(getenv)))
+	if m.diagnoses {
+		return m.run(ctx, p)
+	}
+	if err := errPreflight(m.name, p.checks); err != nil {
+		return err
+	}
+	if m.needsAWS {
+		session := p.aws
 		p.readLock = func(ctx context.Context, bucket, key string) (*cloud.StateLock, error) {
 			client := s3.NewFromConfig(session.Config, func(o *s3.Options) { o.UsePathStyle = endpoints.PathStyle })
 			return cloud.ReadStateLock(ctx, client, bucket, key)
@@ -144,10 +155,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// and no run summary around data that a script may read.
 		return m.run(ctx, p)
 	}
-	if err := checkEngine(ctx, hostEngineProbe(getenv)); err != nil {
-		return err
-	}
-
 	// The session lives until Close, not until the first interrupt, and
 	// out of reach of a terminal's Ctrl-C: a Terraform apply that the
 	// first interrupt lets finish runs in it.
@@ -205,73 +212,6 @@ func summaryEnvironment(m mode, cfg config) string {
 		return ""
 	}
 	return cfg.environment
-}
-
-// connectAWS proves the AWS credentials work and settles the region, which
-// may come from the AWS profile rather than the configuration.
-func connectAWS(ctx context.Context, cfg *config) (*cloud.Session, error) {
-	session, err := cloud.Connect(ctx, cfg.region)
-	var configErr cloud.ConfigError
-	if errors.As(err, &configErr) {
-		return nil, usagef("%v", configErr)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := setMatch(&cfg.region, session.Config.Region, regionPattern, "an AWS region"); err != nil {
-		return nil, usagef("invalid AWS region %q from the AWS profile: %v", session.Config.Region, err)
-	}
-	return session, nil
-}
-
-// validate checks what a mode needs from the configuration beyond each
-// value's own syntax, which parseArgs has already checked.
-func validate(cfg config, m mode, getenv func(string) string, exists func(rel string) bool) error {
-	if cfg.image != "" && m.name != "deploy" && m.name != "plan" {
-		return usagef("--image (DEPLOY_IMAGE) only applies to deploy and plan (to roll back, use rollback --to)")
-	}
-	if cfg.rollbackTo != "" && m.name != "rollback" {
-		return usagef("--to (ROLLBACK_TO) only applies to rollback")
-	}
-	if m.name == "bootstrap" && cfg.stateBucket == "" {
-		return usagef("no name for the state bucket to create: set --state-bucket or TF_STATE_BUCKET to a globally unique S3 bucket name, such as %s-state-<account id>", cfg.app)
-	}
-	if m.name == "bootstrap" && cfg.githubRepository != "" && (cfg.githubRepositoryID == "" || cfg.githubOwnerID == "") {
-		return usagef("--github-repository %s needs its numeric IDs too, which the deploy roles' OIDC subject names so that a renamed or transferred repository's name cannot be reused: "+
-			"set --github-repository-id and --github-owner-id (GITHUB_REPOSITORY_ID, GITHUB_REPOSITORY_OWNER_ID) to the two lines of `gh api repos/%s --jq '.id, .owner.id'`", cfg.githubRepository, cfg.githubRepository)
-	}
-	if m.needsAWS && cfg.stateBucket == "" {
-		return usagef("no Terraform state bucket: set --state-bucket or TF_STATE_BUCKET (go run ./ci bootstrap creates it and prints its name)")
-	}
-	if m.builds && cfg.image == "" {
-		if !exists("Dockerfile") {
-			return usagef("no Dockerfile at the repository root")
-		}
-		if cfg.goImage == "" {
-			return usagef("no Go image: the Dockerfile has no `ARG GO_IMAGE=...` line; pin it there, or set --go-image or GO_IMAGE")
-		}
-		if cfg.goToolchain == "" {
-			return usagef("no Go toolchain: the Dockerfile has no `ARG GO_TOOLCHAIN=...` line; pin it there (the release of go.mod's toolchain line), or set --go-toolchain or GO_TOOLCHAIN")
-		}
-		if cfg.runtimeImage == "" {
-			return usagef("no runtime image: the Dockerfile has no `ARG RUNTIME_IMAGE=...` line; pin it there, or set --runtime-image or RUNTIME_IMAGE")
-		}
-		if cfg.trivyIgnoreFile != "" && !exists(cfg.trivyIgnoreFile) {
-			return usagef("no Trivy ignore file at %s (--trivyignore, TRIVY_IGNOREFILE)", cfg.trivyIgnoreFile)
-		}
-	}
-	if (m.name == "deploy" || m.name == "rollback") && cfg.verifyKey == "" && cfg.signingKey == "" && cfg.signerIdentity == "" && !cfg.allowUnsigned {
-		return usagef("no signer to verify the image against: set --signer-identity (or GITHUB_REPOSITORY, or a GitHub remote named origin), or --verify-key; or deploy unverified on purpose with --allow-unsigned")
-	}
-	if m.name == "deploy" && cfg.image == "" && chooseSigning(cfg.signingKey, getenv("ACTIONS_ID_TOKEN_REQUEST_URL") != "") == signUnsigned && !cfg.allowUnsigned {
-		return usagef("this deploy would publish an unsigned image, which the check before Terraform then refuses: " +
-			"name a key with --signing-key (AWS KMS key ARN or PEM key file), deploy from GitHub Actions (keyless), " +
-			"or deploy unsigned on purpose with --allow-unsigned")
-	}
-	if m.name == "deploy" && cfg.image == "" && cfg.commit == "" {
-		return usagef("no commit to deploy: run inside a git checkout, or set --commit or GIT_COMMIT")
-	}
-	return nil
 }
 
 func fileExists(path string) bool {

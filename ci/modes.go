@@ -20,6 +20,7 @@ type mode struct {
 	confirm     bool // asks before it starts, unless --yes or CI=true
 	unattended  bool // may run in a workflow: ends by itself and needs no administrator
 	readOnly    bool // changes nothing in AWS beyond a state lock held while it reads
+	diagnoses   bool // runs every check as deploy would and reports them, instead of stopping at a problem
 	run         func(ctx context.Context, p *pipeline) error
 
 	// prepare runs on the host before the engine starts, for what can be
@@ -54,6 +55,8 @@ func modes() []mode {
 			needsEngine: true, needsAWS: true, unattended: true, prepare: chooseRollback, run: rollback},
 		{name: "plan", help: "show what a deploy would change in the registry and service stacks; exit 0 no change, 2 change (drift), 1 error (--plan-text)",
 			needsEngine: true, needsAWS: true, unattended: true, readOnly: true, prepare: choosePlanImage, run: plan},
+		{name: "doctor", help: "check everything a deploy of --env needs (engine, AWS credentials and account, region, state bucket, signer, bootstrap's outputs, GitHub) and print a table; changes nothing, takes no lock; exit 0 when a deploy could start, 2 otherwise",
+			needsAWS: true, readOnly: true, diagnoses: true, run: doctor},
 		{name: "auto", help: "run the mode that the GitHub event calls for (GITHUB_EVENT_NAME, GITHUB_REF)"},
 		{name: "resolve", help: "print GitHub step outputs: the mode for this event (or REQUESTED_MODE), whether it needs AWS, and the environment (REQUESTED_ENVIRONMENT, else ENVIRONMENT)",
 			local: resolve},

@@ -30,7 +30,7 @@ func TestModeTable(t *testing.T) {
 			t.Errorf("mode %q runs on the host without AWS: make it local", m.name)
 		}
 	}
-	for _, name := range []string{"check", "serve", "deploy", "destroy", "bootstrap", "status", "logs", "history", "rollback", "plan", "auto", "help", "resolve"} {
+	for _, name := range []string{"check", "serve", "deploy", "destroy", "bootstrap", "status", "logs", "history", "rollback", "plan", "doctor", "auto", "help", "resolve"} {
 		if !seen[name] {
 			t.Errorf("mode %q missing", name)
 		}
@@ -87,6 +87,7 @@ func TestResolve(t *testing.T) {
 		{env: map[string]string{"REQUESTED_MODE": "help"}, wantErr: true},
 		{env: map[string]string{"REQUESTED_MODE": "serve"}, wantErr: true},     // never ends by itself
 		{env: map[string]string{"REQUESTED_MODE": "bootstrap"}, wantErr: true}, // needs an administrator
+		{env: map[string]string{"REQUESTED_MODE": "doctor"}, wantErr: true},    // a person reads its table
 		{env: map[string]string{"REQUESTED_MODE": "nope"}, wantErr: true},
 	}
 	for _, tt := range tests {

@@ -13,6 +13,7 @@ import (
 	"dagger.io/dagger"
 
 	"github.com/example/goship/ci/cloud"
+	"github.com/example/goship/ci/preflight"
 	"github.com/example/goship/ci/report"
 	"github.com/example/goship/ci/terraform"
 )
@@ -42,6 +43,7 @@ type pipeline struct {
 	terminal      bool                   // standard input is a terminal
 	readLock      func(ctx context.Context, bucket, key string) (*cloud.StateLock, error)
 	bootstrap     terraform.BootstrapChoice // where bootstrap's own state is (chooseBootstrapStart)
+	checks        []preflight.Result        // the preflight's answers, which doctor prints
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }

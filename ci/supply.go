@@ -10,14 +10,12 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
-	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/sigstore/sigstore-go/pkg/root"
 	"github.com/sigstore/sigstore-go/pkg/sign"
 
 	"github.com/example/goship/ci/attest"
-	"github.com/example/goship/ci/attest/kmskey"
 	"github.com/example/goship/ci/cloud"
 )
 
@@ -35,20 +33,8 @@ type supplyChain struct {
 func prepareSupplyChain(ctx context.Context, p *pipeline) (supplyChain, error) {
 	sc := supplyChain{method: chooseSigning(p.cfg.signingKey, p.getenv("ACTIONS_ID_TOKEN_REQUEST_URL") != "")}
 	var err error
-	switch sc.method {
-	case signKMS:
-		keyID, _ := kmskey.KeyID(p.cfg.signingKey)
-		signer, err := kmskey.New(ctx, kms.NewFromConfig(p.aws.Config), keyID)
-		if err != nil {
-			return supplyChain{}, err
-		}
-		if sc.keypair, err = attest.NewKeypair(signer); err != nil {
-			return supplyChain{}, fmt.Errorf("--signing-key %s: %w", keyID, err)
-		}
-	case signKeyFile:
-		if sc.keypair, err = attest.LoadKeyFile(p.cfg.signingKey); err != nil {
-			return supplyChain{}, fmt.Errorf("--signing-key: %w", err)
-		}
+	if sc.keypair, err = loadKeypair(ctx, p, sc.method); err != nil {
+		return supplyChain{}, err
 	}
 
 	switch {

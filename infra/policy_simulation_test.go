@@ -224,7 +224,7 @@ var planCalls = slices.Concat(sendingAsListed(planResourceCalls), planSignalCall
 
 var planResourceCalls = []stackCall{
 	{"s3:GetObject", "s3:<bucket>/<app>/<env>/service.tfstate", "S3 backend (plan)"},
-	{"s3:ListBucket", "s3:<bucket>", "S3 backend init"},
+	{"s3:ListBucket", "s3:<bucket>", "S3 backend init, the preflight's state bucket check"},
 	{"ecs:DescribeServices", "ecs:service/<app>-<env>/<app>-<env>", "aws_ecs_service refresh, choosePlanImage"},
 	{"ecs:DescribeClusters", "ecs:cluster/<app>-<env>", "aws_ecs_cluster refresh"},
 	{"ecs:DescribeTaskDefinition", "*", "aws_ecs_task_definition refresh, choosePlanImage"},
@@ -236,7 +236,8 @@ var planResourceCalls = []stackCall{
 	{"iam:GetRole", "iam:role/<app>-<env>-task", "aws_iam_role refresh"},
 	{"iam:GetRolePolicy", "iam:role/<app>-<env>-execution", "aws_iam_role_policy refresh"},
 	{"ecr:DescribeRepositories", "ecr:repository/<app>-<env>", "aws_ecr_repository refresh"},
-	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network"},
+	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/network", "data aws_ssm_parameter.network, the preflight's bootstrap outputs check"},
+	{"ssm:GetParameter", "ssm:parameter/<app>/<env>/alarm-topic-key", "data aws_ssm_parameter.alarm_topic_key, the preflight's bootstrap outputs check"},
 	{"elasticloadbalancing:DescribeLoadBalancerAttributes", "*", "aws_lb.this access_logs refresh"},
 	{"elasticloadbalancing:DescribeListeners", "*", "aws_lb_listener.http redirect, aws_lb_listener.https refresh"},
 	{"s3:GetBucketAcl", "s3:<app>-<env>-logs-123456789012", "aws_s3_bucket.log refresh (and its other GetBucket* reads)"},

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -39,6 +40,41 @@ func BucketExists(ctx context.Context, client StateBucketAPI, bucket string) (bo
 	return false, fmt.Errorf("looking for the state bucket %s: %w", bucket, err)
 }
 
+// FolderLister lists objects under a prefix.
+type FolderLister interface {
+	ListObjectsV2(ctx context.Context, in *s3.ListObjectsV2Input, optFns ...func(*s3.Options)) (*s3.ListObjectsV2Output, error)
+}
+
+// FolderReachable reports whether bucket exists and these credentials may
+// list prefix in it. It lists rather than asks HeadBucket because the
+// deploy and plan roles may list the state bucket only under their own
+// environment's prefix (an s3:prefix condition), which a HeadBucket,
+// carrying no prefix, never meets.
+func FolderReachable(ctx context.Context, client FolderLister, bucket, prefix string) (bool, error) {
+	_, err := client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix), MaxKeys: aws.Int32(1)})
+	var missing *types.NoSuchBucket
+	var resp *smithyhttp.ResponseError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &missing):
+		return false, nil
+	case errors.As(err, &resp) && resp.HTTPStatusCode() == http.StatusForbidden:
+		return false, fmt.Errorf("these credentials may not list s3://%s/%s (%s): use credentials for this environment, or check --state-bucket (TF_STATE_BUCKET): "+
+			"S3 bucket names are global, and another account may hold this one", bucket, prefix, errorCode(err))
+	}
+	return false, fmt.Errorf("looking for the state bucket %s: %w", bucket, err)
+}
+
+// errorCode is AWS's short name for a failure, such as AccessDenied.
+func errorCode(err error) string {
+	var apiErr smithy.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.ErrorCode()
+	}
+	return "forbidden"
+}
+
 // maxStateSize bounds how much of a state object is read: bootstrap's
 // state is tens of kilobytes.
 const maxStateSize = 64 << 20
@@ -62,4 +98,19 @@ func ReadObject(ctx context.Context, client ObjectReader, bucket, key string) ([
 		return nil, fmt.Errorf("s3://%s/%s is larger than %d MiB: not a bootstrap state", bucket, key, maxStateSize>>20)
 	}
 	return data, nil
+}
+
+// VersioningAPI reads whether a bucket keeps old versions of its objects.
+type VersioningAPI interface {
+	GetBucketVersioning(ctx context.Context, in *s3.GetBucketVersioningInput, optFns ...func(*s3.Options)) (*s3.GetBucketVersioningOutput, error)
+}
+
+// BucketVersioned reports whether bucket keeps every version of its
+// objects, which is what makes an overwritten or deleted state recoverable.
+func BucketVersioned(ctx context.Context, client VersioningAPI, bucket string) (bool, error) {
+	out, err := client.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(bucket)})
+	if err != nil {
+		return false, fmt.Errorf("reading the versioning of the state bucket %s: %w", bucket, err)
+	}
+	return out.Status == types.BucketVersioningStatusEnabled, nil
 }

@@ -89,6 +89,28 @@ func (e ConfigError) Error() string { return e.msg }
 // profile's), and proves the credentials work, all before any engine work.
 // The caller checks the region's syntax: Session.Config.Region.
 func Connect(ctx context.Context, region string) (*Session, error) {
+	awsCfg, err := LoadConfig(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	if awsCfg.Region == "" {
+		return nil, ErrNoRegion
+	}
+	session, err := VerifyCredentials(ctx, awsCfg.Credentials, sts.NewFromConfig(awsCfg))
+	if err != nil {
+		return nil, err
+	}
+	session.Config = awsCfg
+	return session, nil
+}
+
+// ErrNoRegion says where a region comes from.
+var ErrNoRegion = ConfigError{"no AWS region: set --region or AWS_REGION, or a region in your AWS profile"}
+
+// LoadConfig reads the SDK's default configuration without asking AWS
+// anything: the region (the given one wins over the profile's, and may be
+// missing) and where credentials would come from.
+func LoadConfig(ctx context.Context, region string) (aws.Config, error) {
 	opts := []func(*awsconfig.LoadOptions) error{
 		// The SDK's own warnings (such as the IMDSv1 fallback on a
 		// machine that is not EC2) would bury the one message that matters.
@@ -101,33 +123,17 @@ func Connect(ctx context.Context, region string) (*Session, error) {
 	defer cancel()
 	awsCfg, err := awsconfig.LoadDefaultConfig(loadCtx, opts...)
 	if err != nil {
-		return nil, ConfigError{fmt.Sprintf("loading the AWS configuration: %v (check AWS_PROFILE and ~/.aws/config)", report.FirstLine(err.Error()))}
+		return aws.Config{}, ConfigError{fmt.Sprintf("loading the AWS configuration: %v (check AWS_PROFILE and ~/.aws/config)", report.FirstLine(err.Error()))}
 	}
-	if awsCfg.Region == "" {
-		return nil, ConfigError{"no AWS region: set --region or AWS_REGION, or a region in your AWS profile"}
-	}
-	session, err := VerifyCredentials(ctx, awsCfg.Credentials, sts.NewFromConfig(awsCfg))
-	if err != nil {
-		return nil, err
-	}
-	session.Config = awsCfg
-	return session, nil
+	return awsCfg, nil
 }
 
 // VerifyCredentials resolves credentials and asks STS who they belong to,
 // so that a run fails in seconds, not at the first Terraform call.
 func VerifyCredentials(ctx context.Context, source CredentialSource, identities IdentitySource) (*Session, error) {
-	if source == nil {
-		return nil, ErrNoCredentials
-	}
-	retrieveCtx, cancel := context.WithTimeout(ctx, credentialTimeout)
-	defer cancel()
-	creds, err := source.Retrieve(retrieveCtx)
+	creds, err := ResolveCredentials(ctx, source)
 	if err != nil {
-		return nil, fmt.Errorf("%w [%s]", ErrNoCredentials, report.FirstLine(err.Error()))
-	}
-	if !creds.HasKeys() {
-		return nil, ErrNoCredentials
+		return nil, err
 	}
 	identityCtx, cancel := context.WithTimeout(ctx, credentialTimeout)
 	defer cancel()
@@ -140,6 +146,24 @@ func VerifyCredentials(ctx context.Context, source CredentialSource, identities 
 		Account:     aws.ToString(who.Account),
 		ARN:         aws.ToString(who.Arn),
 	}, nil
+}
+
+// ResolveCredentials finds credentials on this machine without asking AWS
+// whether they work: what can be known with no region and no network.
+func ResolveCredentials(ctx context.Context, source CredentialSource) (aws.Credentials, error) {
+	if source == nil {
+		return aws.Credentials{}, ErrNoCredentials
+	}
+	retrieveCtx, cancel := context.WithTimeout(ctx, credentialTimeout)
+	defer cancel()
+	creds, err := source.Retrieve(retrieveCtx)
+	if err != nil {
+		return aws.Credentials{}, fmt.Errorf("%w [%s]", ErrNoCredentials, report.FirstLine(err.Error()))
+	}
+	if !creds.HasKeys() {
+		return aws.Credentials{}, ErrNoCredentials
+	}
+	return creds, nil
 }
 
 // identityError tells apart the two reasons STS can fail to say who the

@@ -37,6 +37,13 @@ func CheckProviderMirror(dir string) error {
 	return nil
 }
 
+// MirrorHasProvider reports whether the mirror at dir holds some version of
+// a provider from the public registry, such as hashicorp/aws.
+func MirrorHasProvider(dir, source string) bool {
+	info, err := os.Stat(filepath.Join(dir, mirrorHostDir, filepath.FromSlash(source)))
+	return err == nil && info.IsDir()
+}
+
 // ProviderMirrorCLIConfig is the Terraform CLI configuration that installs
 // every provider from the filesystem mirror at path and from nowhere else:
 // with no direct block, Terraform never reaches the registry, so a
