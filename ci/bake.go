@@ -23,7 +23,7 @@ func defaultBake(environment string) time.Duration {
 }
 
 // bakePollInterval is how often a bake looks: every 30 s, twice per alarm
-// period, so an alarm is seen within half a minute of firing at six
+// period, so an alarm is seen within half a minute of firing, at three
 // read-only calls a look; a bake shorter than 5 minutes (a rehearsal)
 // still gets about ten looks.
 func bakePollInterval(length time.Duration) time.Duration {

@@ -158,9 +158,9 @@ func conclude(ctx context.Context, p *pipeline, r release, err error, redeploy f
 		if rollbackErr := rollBackAfterBake(ctx, p, clients, r.image, redeploy); rollbackErr != nil {
 			return errors.Join(err, rollbackErr)
 		}
-		return fmt.Errorf("%w; %s is back (deploy %s again once the alarm's cause is fixed)", err, p.cfg.image, r.image)
+		return fmt.Errorf("%w\nThe previous image %s is back; deploy %s again once the alarm's cause is fixed", err, p.cfg.image, r.image)
 	case errors.As(err, &failed):
-		return fmt.Errorf("%w; nothing was rolled back: %s is live (go run ./ci status shows its alarms; go run ./ci rollback --to N puts a chosen image back)", err, r.image)
+		return fmt.Errorf("%w\nNothing was rolled back: %s is live (go run ./ci status shows its alarms; go run ./ci rollback --to N puts a chosen image back)", err, r.image)
 	case err != nil:
 		return err
 	}
