@@ -110,6 +110,48 @@ func TestBakeAgainstTheAppliedStacks(t *testing.T) {
 		}
 	}
 
+	alarms := report.AlarmNames(cfg.app, cfg.environment)
+	setAlarm := func(name string, state cwtypes.StateValue, reason string) {
+		t.Helper()
+		if _, err := watcher.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(name), StateValue: state, StateReason: aws.String(reason)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// deployWithAlarm runs a deploy of image whose bake sees alarms[0] go
+	// into ALARM once it has watched for a second: an ALARM from before the
+	// deploy would not count against it, and moto keeps whole seconds.
+	deployWithAlarm := func(t *testing.T, p *pipeline, out *watchedOutput, image string) error {
+		t.Helper()
+		p.cfg.image = image
+		watching := out.afterBakeLines(5)
+		done := make(chan error, 1)
+		go func() { done <- deployOnHost(ctx, p, report.KindDeploy) }()
+		select {
+		case <-watching:
+		case err := <-done:
+			t.Fatalf("the deploy ended before its bake watched: %v\n%s", err, out.String())
+		}
+		setAlarm(alarms[0], cwtypes.StateValueAlarm, "Threshold Crossed: 3 out of the last 5 datapoints [9.5, 8.1, 7.7] were greater than the threshold (2.0).")
+		err := <-done
+		t.Logf("deploy (host side): %v\n%s", err, out.String())
+		return err
+	}
+
+	step("a first deploy whose bake sees an alarm has nothing to go back to", func(t *testing.T) {
+		out := &watchedOutput{}
+		p := newPipeline(out, cfg.bake)
+		err := deployWithAlarm(t, p, out, imageC)
+		if err == nil || !strings.Contains(err.Error(), "cannot be rolled back automatically") || !strings.Contains(err.Error(), "Nothing was rolled back") {
+			t.Errorf("deploy = %v, want a failure saying nothing could be rolled back", err)
+		}
+		if d := history()[0]; d.Image != imageC || d.Outcome != report.OutcomeBakeFailed {
+			t.Errorf("history %+v, want C %q", d, report.OutcomeBakeFailed)
+		}
+		if running := runningImage(t, awsCfg); running != imageC || strings.Contains(out.String(), "Rolling back") {
+			t.Errorf("ECS runs %s; want C left live, nothing rolled back", running)
+		}
+	})
+
 	step("--bake 0 skips the watch", func(t *testing.T) {
 		out := &watchedOutput{}
 		p := newPipeline(out, 0)
@@ -126,13 +168,6 @@ func TestBakeAgainstTheAppliedStacks(t *testing.T) {
 
 	outputs := apply(service, imageA)
 	registerTargets(t, awsCfg, outputs["cluster_name"], outputs["service_name"])
-	alarms := report.AlarmNames(cfg.app, cfg.environment)
-	setAlarm := func(name string, state cwtypes.StateValue, reason string) {
-		t.Helper()
-		if _, err := watcher.SetAlarmState(ctx, &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(name), StateValue: state, StateReason: aws.String(reason)}); err != nil {
-			t.Fatal(err)
-		}
-	}
 
 	step("a bake with every alarm OK records success with the figures it saw", func(t *testing.T) {
 		for _, name := range alarms {
@@ -178,21 +213,7 @@ func TestBakeAgainstTheAppliedStacks(t *testing.T) {
 	step("an alarm in ALARM during the bake rolls back to the previous digest, and says which", func(t *testing.T) {
 		out := &watchedOutput{}
 		p := newPipeline(out, cfg.bake)
-		p.cfg.image = imageC
-		// The alarm goes into ALARM once the bake has watched for a second:
-		// an ALARM from before the deploy would not count against it, and
-		// moto keeps whole seconds.
-		watching := out.afterBakeLines(5)
-		done := make(chan error, 1)
-		go func() { done <- deployOnHost(ctx, p, report.KindDeploy) }()
-		select {
-		case <-watching:
-		case err := <-done:
-			t.Fatalf("the deploy ended before its bake watched: %v\n%s", err, out.String())
-		}
-		setAlarm(alarms[0], cwtypes.StateValueAlarm, "Threshold Crossed: 3 out of the last 5 datapoints [9.5, 8.1, 7.7] were greater than the threshold (2.0).")
-		err := <-done
-		t.Logf("deploy (host side): %v\n%s", err, out.String())
+		err := deployWithAlarm(t, p, out, imageC)
 		if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), alarms[0]) {
 			t.Fatalf("deploy = %v (exit %d), want a failure naming %s", err, exitCode(err), alarms[0])
 		}

@@ -145,6 +145,20 @@ func conclude(ctx context.Context, p *pipeline, r release, err error, redeploy f
 		}
 	}
 
+	// The image to go back to is chosen before the record is written: a
+	// deploy with nothing earlier to go back to is recorded as a failed
+	// bake, not as rolled back.
+	var failed bakeFailure
+	var target report.Deploy
+	if errors.As(err, &failed) && failed.verdict.RollBack && r.kind != report.KindRollback {
+		var targetErr error
+		if target, targetErr = rollbackTargetFrom(ctx, clients, p.cfg, r.image); targetErr != nil {
+			failed.verdict.RollBack = false
+			failed.verdict.Why += fmt.Sprintf("; it cannot be rolled back automatically: %v", targetErr)
+			err = failed
+		}
+	}
+
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
 	d := deployRecord(p, r.kind, r.image, r.commit, r.version, err)
@@ -152,10 +166,9 @@ func conclude(ctx context.Context, p *pipeline, r release, err error, redeploy f
 	if recordErr := recordDeploy(recordCtx, p, d); recordErr != nil {
 		return errors.Join(err, recordErr)
 	}
-	var failed bakeFailure
 	switch {
 	case errors.As(err, &failed) && failed.verdict.RollBack && r.kind != report.KindRollback:
-		if rollbackErr := rollBackAfterBake(ctx, p, clients, r.image, redeploy); rollbackErr != nil {
+		if rollbackErr := rollBackAfterBake(ctx, p, target, redeploy); rollbackErr != nil {
 			return errors.Join(err, rollbackErr)
 		}
 		return fmt.Errorf("%w\nThe previous image %s is back; deploy %s again once the alarm's cause is fixed", err, p.cfg.image, r.image)

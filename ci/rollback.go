@@ -39,16 +39,12 @@ func rollback(ctx context.Context, p *pipeline) error {
 	return deployAs(ctx, p, report.KindRollback)
 }
 
-// rollBackAfterBake puts back the image before failed, whose bake an
-// alarm failed: the target rollback would pick (the last live image before
-// it, still in its repository), deployed by redeploy as `rollback` does,
-// so that Terraform's state names what ECS runs and the next plan finds
-// no drift.
-func rollBackAfterBake(ctx context.Context, p *pipeline, clients cloud.Clients, failed string, redeploy func(context.Context) error) error {
-	target, err := rollbackTargetFrom(ctx, clients, p.cfg, failed)
-	if err != nil {
-		return fmt.Errorf("cannot roll back automatically: %w; %s stays live", err, failed)
-	}
+// rollBackAfterBake puts target back after a bake an alarm failed: the
+// image rollback would pick (rollbackTargetFrom the failed one: the last
+// live image before it, still in its repository), deployed by redeploy as
+// `rollback` does, so that Terraform's state names what ECS runs and the
+// next plan finds no drift.
+func rollBackAfterBake(ctx context.Context, p *pipeline, target report.Deploy, redeploy func(context.Context) error) error {
 	fmt.Fprintf(p.stdout, "\nRolling back automatically to %s (%s of %s, commit %s, version %s)\n",
 		target.Image, target.Kind, target.Time.UTC().Format("2006-01-02 15:04:05Z"), orDash(target.Commit), orDash(target.Version))
 	p.cfg.image = target.Image
