@@ -50,18 +50,25 @@ type config struct {
 	waitTimeout             time.Duration
 	smokeTimeout            time.Duration
 	lockTimeout             time.Duration
-	githubRepository        string
-	githubRepositoryID      string // numeric: the OIDC subject names IDs, which a rename or transfer cannot reuse
-	githubOwnerID           string
-	environments            []string // bootstrap: one permissions boundary and deploy role each
-	assumeYes               bool
-	allowDestroy            bool
-	signerIdentity          string
-	signerIssuer            string
-	signingKey              string // a key file path or an AWS KMS key ARN
-	verifyKey               string // a PEM public key file
-	allowUnsigned           bool
-	trustedRoot             string
+	// bake is how long deploy and rollback watch a release after its smoke
+	// test (0: not at all); bakeGiven says it was asked for rather than
+	// the environment's default. bakePoll is how often the watch looks:
+	// bakePollInterval, unless a test sets it.
+	bake               time.Duration
+	bakeGiven          bool
+	bakePoll           time.Duration
+	githubRepository   string
+	githubRepositoryID string // numeric: the OIDC subject names IDs, which a rename or transfer cannot reuse
+	githubOwnerID      string
+	environments       []string // bootstrap: one permissions boundary and deploy role each
+	assumeYes          bool
+	allowDestroy       bool
+	signerIdentity     string
+	signerIssuer       string
+	signingKey         string // a key file path or an AWS KMS key ARN
+	verifyKey          string // a PEM public key file
+	allowUnsigned      bool
+	trustedRoot        string
 
 	// The day-two modes' own settings.
 	asJSON     bool          // status, logs, history: data for scripts
@@ -204,6 +211,10 @@ func options() []option {
 		{flag: "smoke-timeout", envs: []string{"SMOKE_TIMEOUT"}, def: "5m",
 			usage: "how long deploy retries the smoke test of the live URL",
 			set:   func(c *config, v string) error { return setDuration(&c.smokeTimeout, v) }},
+		{flag: "bake", envs: []string{"BAKE"}, defText: "10m for prod, 5m for any other environment",
+			usage: "how long deploy and rollback watch the release after its smoke test: the environment's alarms, its traffic, ECS's own rollback; an alarm going into ALARM puts the previous image back and fails the deploy. " +
+				"5m is one full evaluation of the alarms (5 one-minute periods); prod watches two, for faults that need real traffic to show. 0 turns the watch off",
+			set: setBake},
 		{flag: "lock-timeout", envs: []string{"TF_LOCK_TIMEOUT"}, def: "5m",
 			usage: "how long Terraform waits for another run's state lock before it fails",
 			set:   func(c *config, v string) error { return setDuration(&c.lockTimeout, v) }},
@@ -361,6 +372,9 @@ func parseArgs(args []string, getenv func(string) string, facts hostFacts) (stri
 		}
 	}
 	cfg.commitGiven = set["commit"] || getenv("GIT_COMMIT") != ""
+	if !cfg.bakeGiven {
+		cfg.bake = defaultBake(cfg.environment)
+	}
 	if cfg.signerIdentity == "" {
 		cfg.signerIdentity = defaultSignerIdentity(cmp.Or(cfg.githubRepository, facts.repository), getenv("GITHUB_REF"))
 	}
@@ -502,6 +516,17 @@ func setDuration(dst *time.Duration, v string) error {
 		return errors.New("want a positive duration such as 90s or 20m")
 	}
 	*dst = d
+	return nil
+}
+
+// setBake takes a bake length; unlike the timeouts, 0 is a choice: no
+// watch after the smoke test.
+func setBake(c *config, v string) error {
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return errors.New("want a duration such as 5m or 90s, or 0 to deploy without watching the release")
+	}
+	c.bake, c.bakeGiven = d, true
 	return nil
 }
 

@@ -55,6 +55,7 @@ func TestParseArgsDefaults(t *testing.T) {
 		waitTimeout:    20 * time.Minute,
 		smokeTimeout:   5 * time.Minute,
 		lockTimeout:    5 * time.Minute,
+		bake:           5 * time.Minute,
 		signerIdentity: "https://github.com/example/goship/.github/workflows/pipeline.yml@refs/heads/main",
 		signerIssuer:   attest.GitHubIssuer,
 		environments:   []string{"dev", "prod"},

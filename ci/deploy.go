@@ -82,6 +82,7 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 
 	var service map[string]string
 	var info cloud.VersionInfo
+	applyStarted := p.now()
 	err = p.steps.run("apply the service stack", func() error {
 		service, err = apply(ctx, p, serviceStack, image)
 		if err != nil {
@@ -91,13 +92,13 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 	})
 	if err == nil {
 		p.result.Image = image
-		info, err = settle(ctx, p, service, image, wantCommit)
+		info, err = settle(ctx, p, service, image, wantCommit, applyStarted)
 	} else {
 		if errors.Is(err, errFinishedAfterInterrupt) {
 			// Terraform applied the image: ECS rolls it out, unwatched.
 			p.result.Image = image
 		}
-		explainFailedApply(ctx, p, image)
+		explainFailedApply(ctx, p, image, applyStarted)
 	}
 
 	// From the apply on, the image may be running: the history hears of
@@ -109,28 +110,88 @@ func deployAs(ctx context.Context, p *pipeline, kind string) error {
 	if info.Commit != "" {
 		commit, version = info.Commit, info.Version
 	}
+	r := release{kind: kind, image: image, commit: commit, version: version, service: service}
+	return conclude(ctx, p, r, err, func(ctx context.Context) error { return deployAs(ctx, p, report.KindRollback) })
+}
+
+// release is a deploy whose service stack has been applied: what the
+// history records of it.
+type release struct {
+	kind, image, commit, version string
+	service                      map[string]string // the service stack's outputs
+}
+
+// conclude ends a deploy whose service stack was applied: when the wait
+// and the smoke test passed (err nil), the bake watches it; then the
+// history records it, whatever happened. When the bake blames the image,
+// the previous good one goes back through redeploy (deployAs with kind
+// rollback, the path of `rollback`), which a rollback itself never does:
+// a rollback's failed bake ends there, with nothing further to go back to
+// that a person should not choose.
+func conclude(ctx context.Context, p *pipeline, r release, err error, redeploy func(context.Context) error) error {
+	clients := p.clients()
+	var watched *report.Bake
+	if err == nil {
+		bakeStarted := p.now()
+		watched, err = bake(ctx, p, clients, r.service["cluster_name"], r.service["service_name"])
+		if p.result.Bake == nil {
+			p.result.Bake = watched
+		} else {
+			p.result.RollbackBake = watched
+		}
+		var failed bakeFailure
+		if errors.As(err, &failed) {
+			explainFailedBake(ctx, p, clients, failed.verdict, watched, bakeStarted)
+		}
+	}
+
+	// The image to go back to is chosen before the record is written: a
+	// deploy with nothing earlier to go back to is recorded as a failed
+	// bake, not as rolled back.
+	var failed bakeFailure
+	var target report.Deploy
+	if errors.As(err, &failed) && failed.verdict.RollBack && r.kind != report.KindRollback {
+		var targetErr error
+		if target, targetErr = rollbackTargetFrom(ctx, clients, p.cfg, r.image); targetErr != nil {
+			failed.verdict.RollBack = false
+			failed.verdict.Why += fmt.Sprintf("; it cannot be rolled back automatically: %v", targetErr)
+			err = failed
+		}
+	}
+
 	recordCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if recordErr := recordDeploy(recordCtx, p, deployRecord(p, kind, image, commit, version, err)); recordErr != nil {
+	d := deployRecord(p, r.kind, r.image, r.commit, r.version, err)
+	d.Bake = watched
+	if recordErr := recordDeploy(recordCtx, p, d); recordErr != nil {
 		return errors.Join(err, recordErr)
 	}
-	if err != nil {
+	switch {
+	case errors.As(err, &failed) && failed.verdict.RollBack && r.kind != report.KindRollback:
+		if rollbackErr := rollBackAfterBake(ctx, p, target, redeploy); rollbackErr != nil {
+			return errors.Join(err, rollbackErr)
+		}
+		return fmt.Errorf("%w\nThe previous image %s is back; deploy %s again once the alarm's cause is fixed", err, p.cfg.image, r.image)
+	case errors.As(err, &failed):
+		return fmt.Errorf("%w\nNothing was rolled back: %s is live (go run ./ci status shows its alarms; go run ./ci rollback --to N puts a chosen image back)", err, r.image)
+	case err != nil:
 		return err
 	}
-	p.result.URL = service["service_url"]
+	p.result.URL = r.service["service_url"]
 	fmt.Fprintf(p.stdout, "\nLive at %s\n", p.result.URL)
 	return nil
 }
 
 // settle waits for ECS to run image and smoke-tests the live URL. When
-// either fails, it says why, in the terminal and in the step summary.
-func settle(ctx context.Context, p *pipeline, service map[string]string, image, wantCommit string) (cloud.VersionInfo, error) {
-	clients := cloud.NewClients(p.aws.Config)
+// either fails, it says why (with what happened since the apply began),
+// in the terminal and in the step summary.
+func settle(ctx context.Context, p *pipeline, service map[string]string, image, wantCommit string, applyStarted time.Time) (cloud.VersionInfo, error) {
+	clients := p.clients()
 	cluster, name := service["cluster_name"], service["service_name"]
 	if err := p.steps.run("wait for the ECS service to become stable", func() error {
 		return cloud.WaitStable(ctx, clients.ECS, cluster, name, image, p.cfg.waitTimeout, cloud.WaitInterval, p.stdout)
 	}); err != nil {
-		explainFailedRollout(ctx, p, clients, cluster, name, image)
+		explainFailedRollout(ctx, p, clients, cluster, name, image, applyStarted)
 		return cloud.VersionInfo{}, fmt.Errorf("%w (logs: CloudWatch group %s)", err, service["log_group_name"])
 	}
 	var info cloud.VersionInfo

@@ -27,6 +27,15 @@ func TestDeployRecord(t *testing.T) {
 		// As protected and terraformFailure wrap it.
 		{"interrupted after its apply", fmt.Errorf("the service stack (infra): %w", fmt.Errorf("terraform apply of the service stack %w", errFinishedAfterInterrupt)), report.OutcomeNotWaited},
 		{"anything else", errors.New("`terraform apply` exited 1:\n    Error: ..."), report.OutcomeFailed},
+		// The bake: an alarm names itself in the outcome when the previous
+		// image goes back; a rollback's own bake, or one that could not
+		// see, rolls nothing back.
+		{"bake failed by an alarm", fmt.Errorf("%w; r@sha256:0 is back", bakeFailure{report.BakeVerdict{Fail: true, RollBack: true, Alarm: "goship-dev-target-5xx", Why: "alarm goship-dev-target-5xx went into ALARM"}}),
+			report.OutcomeRolledBackByAlarm("goship-dev-target-5xx")},
+		{"bake failed by ECS's own rollback", bakeFailure{report.BakeVerdict{Fail: true, RollBack: true, Why: "ECS rolled the deployment back"}}, report.OutcomeRolledBackByECSAlarm},
+		{"a rollback's bake failed by an alarm", bakeFailure{report.BakeVerdict{Fail: true, RollBack: true, Alarm: "goship-dev-latency-p99"}}, report.OutcomeBakeFailed},
+		{"bake that cannot see", bakeFailure{report.BakeVerdict{Fail: true, Why: "CloudWatch has no alarm goship-dev-running-tasks"}}, report.OutcomeBakeFailed},
+		{"bake interrupted", errNotWatched, report.OutcomeNotWaited},
 	}
 	for _, tt := range tests {
 		p := &pipeline{
@@ -35,7 +44,11 @@ func TestDeployRecord(t *testing.T) {
 			getenv: envOf(map[string]string{"GITHUB_ACTOR": "octocat", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_REPOSITORY": "example/goship", "GITHUB_RUN_ID": "42"}),
 			result: &report.Summary{Signature: "NOT VERIFIED (no signature), deployed with --allow-unsigned", Unverified: true},
 		}
-		d := deployRecord(p, report.KindDeploy, "r@sha256:1", "abc1234", "v1", tt.err)
+		kind := report.KindDeploy
+		if strings.HasPrefix(tt.name, "a rollback's") {
+			kind = report.KindRollback
+		}
+		d := deployRecord(p, kind, "r@sha256:1", "abc1234", "v1", tt.err)
 		if d.Outcome != tt.wantOutcome {
 			t.Errorf("%s: outcome %q, want %q", tt.name, d.Outcome, tt.wantOutcome)
 		}

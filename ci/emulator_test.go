@@ -273,7 +273,7 @@ func TestDayTwoAgainstTheEmulator(t *testing.T) {
 	t.Run("a failed rollout explains itself", func(t *testing.T) {
 		var stdout bytes.Buffer
 		p := &pipeline{stdout: &stdout, now: time.Now, result: &report.Summary{}}
-		explainFailedRollout(t.Context(), p, env.clients, "goship-dev", "goship-dev", env.second)
+		explainFailedRollout(t.Context(), p, env.clients, "goship-dev", "goship-dev", env.second, time.Now().Add(-time.Hour))
 		t.Logf("a failed wait prints:\n%s", stdout.String())
 		for _, want := range []string{"Why: stopped tasks", "(no stopped task", "Why: load balancer target health", "10.0.1.58:8080"} {
 			if !strings.Contains(stdout.String(), want) {
@@ -289,7 +289,7 @@ func TestDayTwoAgainstTheEmulator(t *testing.T) {
 		stdout.Reset()
 		p.cfg = config{app: "goship", environment: "dev"}
 		p.aws = &cloud.Session{Config: server.AWSConfig()}
-		explainFailedApply(t.Context(), p, env.second)
+		explainFailedApply(t.Context(), p, env.second, time.Now().Add(-time.Hour))
 		if stdout.Len() != 0 || len(p.result.Sections) != 1 {
 			t.Errorf("a failed apply with no stopped task printed %q", stdout.String())
 		}

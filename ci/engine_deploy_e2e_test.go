@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
@@ -39,8 +41,9 @@ const engineRunChildArgs = "GOSHIP_ENGINE_RUN_ARGS"
 // TestDeployOnEngine is the README's deploy flow on the real engine,
 // against moto: deploy (check, publish, sign, verify, Terraform in its
 // containers through the endpoint binding, wait, smoke test), a second
-// deploy, rollback to the first, plan (no change, then drift), destroy;
-// newEngineDeploy says what stands in for AWS.
+// deploy, rollback to the first, a third deploy whose bake sees an alarm
+// and is rolled back to the first automatically, plan (no change, then
+// drift), destroy; newEngineDeploy says what stands in for AWS.
 func TestDeployOnEngine(t *testing.T) {
 	f := newEngineDeploy(t)
 	awsCfg, dir, repository, setLive := f.awsCfg, f.dir, f.repository, f.setLive
@@ -101,6 +104,52 @@ func TestDeployOnEngine(t *testing.T) {
 			t.Fatalf("after rollback ECS runs %s, want the first deploy's %s", got, imageA)
 		}
 	})
+	step("a deploy whose bake sees an alarm is rolled back", func(t *testing.T) {
+		// moto ignores the service's deployment alarms: this is the
+		// pipeline's own watch. A longer bake than the other runs', so the
+		// alarm goes into ALARM well inside it, after it began.
+		commitA := strings.TrimSpace(gitOutput(t, dir, "rev-parse", "HEAD~1"))
+		commitChange(t, dir, "api/engine_e2e_marker.go", "package main\n\n// A change, so that this deploy builds a third image.\nconst engineE2EMarker = 2\n")
+		setLive(headCommit(t, dir))
+		watching := f.cloudWatch.afterMoreReads(4)
+		var stdout, progress bytes.Buffer
+		started := time.Now()
+		cmd := startEngineChild(t, dir, f.env, &stdout, &progress, append(append([]string{"deploy"}, f.flags...), "--bake", "30s")...)
+		exited := make(chan error, 1)
+		go func() { exited <- cmd.Wait() }()
+		var waitErr error
+		select {
+		case <-watching:
+			f.setAlarm(t, report.AlarmNames("goship", "dev")[0], "ALARM")
+			// The smoke test of the rollback that follows asks for A.
+			setLive(commitA)
+			waitErr = <-exited
+		case waitErr = <-exited:
+			t.Errorf("the deploy ended before its bake read the alarms")
+		}
+		code := childExit(t, waitErr)
+		out := stdout.String()
+		t.Logf("deploy with an alarm during its bake took %s (exit %d):\n%s", time.Since(started).Round(time.Second), code, lastLines(out, 60))
+		if code != 1 {
+			t.Fatalf("deploy exited %d, want 1", code)
+		}
+		alarm := report.AlarmNames("goship", "dev")[0]
+		if !strings.Contains(out, "went into ALARM") || !strings.Contains(out, alarm) {
+			t.Errorf("the deploy's output does not name the alarm %s", alarm)
+		}
+		if got := runningImage(t, awsCfg); got != imageA {
+			t.Fatalf("after the automatic rollback ECS runs %s, want the previous digest %s", got, imageA)
+		}
+		entries, code, _ := ci("history", "--json")
+		var history []report.Deploy
+		if err := json.Unmarshal([]byte(entries), &history); code != 0 || err != nil || len(history) < 2 {
+			t.Fatalf("history --json: exit %d, %v", code, err)
+		}
+		if history[0].Kind != report.KindRollback || history[0].Image != imageA || history[1].Outcome != report.OutcomeRolledBackByAlarm(alarm) {
+			t.Errorf("history = %+v then %+v, want the rollback to A after the deploy %q", history[0], history[1], report.OutcomeRolledBackByAlarm(alarm))
+		}
+		f.setAlarm(t, alarm, "OK")
+	})
 	step("plan", func(t *testing.T) {
 		if _, code, _ := ci("plan"); code != 0 {
 			t.Fatalf("plan right after a rollback exited %d, want 0 (no change)", code)
@@ -134,6 +183,18 @@ type engineDeploy struct {
 	env         []string // the child's environment
 	flags       []string // every run's flags
 	setLive     func(commit string)
+	// cloudWatch is where the runs read CloudWatch: moto behind the
+	// stand-in that speaks the SDK's protocol.
+	cloudWatch *cloudWatchStandIn
+}
+
+// setAlarm forces an alarm's state in moto, as CloudWatch would set it.
+func (f *engineDeploy) setAlarm(t *testing.T, name, state string) {
+	t.Helper()
+	if _, err := emulatorCloudWatch(f.awsCfg).SetAlarmState(t.Context(), &cloudwatch.SetAlarmStateInput{AlarmName: aws.String(name),
+		StateValue: cwtypes.StateValue(state), StateReason: aws.String("Threshold Crossed: set by TestDeployOnEngine")}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // newEngineDeploy skips or fails as requireEngine does, then sets one up.
@@ -143,7 +204,8 @@ type engineDeploy struct {
 // the option teams with an in-network registry use; and, for the load
 // balancer's URL, which resolves nowhere, a stand-in of the api on
 // loopback as the run's HTTP proxy, answering /version with the commit
-// setLive names.
+// setLive names; and for CloudWatch, which the pipeline's client reaches
+// in a protocol moto does not speak, startCloudWatchStandIn.
 func newEngineDeploy(t *testing.T) *engineDeploy {
 	t.Helper()
 	if testing.Short() {
@@ -176,9 +238,12 @@ func newEngineDeploy(t *testing.T) *engineDeploy {
 	f.setLive = func(commit string) { live.Lock(); live.commit = commit; live.Unlock() }
 	f.setLive(headCommit(t, f.dir))
 
-	f.env = append(server.Environ(withoutProxies(os.Environ())), "HTTP_PROXY="+api.URL, "NO_PROXY=10.87.0.1",
+	f.cloudWatch = startCloudWatchStandIn(t, server)
+	f.env = append(server.Environ(withoutProxies(os.Environ())), "HTTP_PROXY="+api.URL, "NO_PROXY=10.87.0.1", "AWS_ENDPOINT_URL_CLOUDWATCH="+f.cloudWatch.URL,
 		"TF_PROVIDER_MIRROR="+mirror, "AWS_CONFIG_FILE="+os.DevNull, "AWS_SHARED_CREDENTIALS_FILE="+os.DevNull, "CI=true")
-	f.flags = append([]string{"--region", moto.Region, "--state-bucket", f.stateBucket, "--env", "dev",
+	// Every deploy and rollback bakes, briefly: moto's alarms stay
+	// INSUFFICIENT_DATA unless a test sets them.
+	f.flags = append([]string{"--region", moto.Region, "--state-bucket", f.stateBucket, "--env", "dev", "--bake", "3s",
 		"--image-repository", f.repository, "--signing-key", signingKey, "--verify-key", verifyKey}, images...)
 	return f
 }

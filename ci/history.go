@@ -48,8 +48,15 @@ func deployRecord(p *pipeline, kind, image, commit, version string, err error) r
 		d.Caller = p.aws.ARN
 	}
 	var smoke smokeFailure
+	var baked bakeFailure
 	switch {
 	case err == nil:
+	case errors.As(err, &baked) && baked.verdict.RollBack && kind != report.KindRollback:
+		d.Outcome = report.OutcomeRolledBackByAlarm(baked.verdict.Alarm)
+	case errors.As(err, &baked):
+		d.Outcome = report.OutcomeBakeFailed
+	case errors.Is(err, errNotWatched):
+		d.Outcome = report.OutcomeNotWaited
 	case errors.Is(err, cloud.ErrRolledBack):
 		d.Outcome = report.OutcomeRolledBack
 	case errors.As(err, &smoke):

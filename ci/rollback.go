@@ -39,6 +39,22 @@ func rollback(ctx context.Context, p *pipeline) error {
 	return deployAs(ctx, p, report.KindRollback)
 }
 
+// rollBackAfterBake puts target back after a bake an alarm failed: the
+// image rollback would pick (rollbackTargetFrom the failed one: the last
+// live image before it, still in its repository), deployed by redeploy as
+// `rollback` does, so that Terraform's state names what ECS runs and the
+// next plan finds no drift.
+func rollBackAfterBake(ctx context.Context, p *pipeline, target report.Deploy, redeploy func(context.Context) error) error {
+	fmt.Fprintf(p.stdout, "\nRolling back automatically to %s (%s of %s, commit %s, version %s)\n",
+		target.Image, target.Kind, target.Time.UTC().Format("2006-01-02 15:04:05Z"), orDash(target.Commit), orDash(target.Version))
+	p.cfg.image = target.Image
+	p.cfg.commit, p.cfg.version, p.cfg.commitGiven = target.Commit, target.Version, target.Commit != ""
+	if err := redeploy(ctx); err != nil {
+		return fmt.Errorf("the automatic rollback to %s failed: %w (go run ./ci status shows what runs; go run ./ci rollback tries again)", target.Image, err)
+	}
+	return nil
+}
+
 // rollbackTarget picks the history entry to go back to and makes sure its
 // image is still in ECR, before anything is applied.
 func rollbackTarget(ctx context.Context, clients cloud.Clients, cfg config) (report.Deploy, error) {
@@ -55,6 +71,13 @@ func rollbackTarget(ctx context.Context, clients cloud.Clients, cfg config) (rep
 	default:
 		return report.Deploy{}, err
 	}
+	return rollbackTargetFrom(ctx, clients, cfg, running)
+}
+
+// rollbackTargetFrom is rollbackTarget away from the image running, as
+// the caller knows it: after a failed bake, the image that failed, even
+// when ECS's own alarm rollback already runs the one before.
+func rollbackTargetFrom(ctx context.Context, clients cloud.Clients, cfg config, running string) (report.Deploy, error) {
 	entries, err := cloud.History(ctx, clients.S3, cfg.stateBucket, cfg.app, cfg.environment)
 	if err != nil {
 		return report.Deploy{}, err

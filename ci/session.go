@@ -44,8 +44,21 @@ type pipeline struct {
 	readLock      func(ctx context.Context, bucket, key string) (*cloud.StateLock, error)
 	bootstrap     terraform.BootstrapChoice // where bootstrap's own state is (chooseBootstrapStart)
 	checks        []preflight.Result        // the preflight's answers, which doctor prints
+	// cloudWatch, when set, stands in for the AWS SDK's CloudWatch client:
+	// tests give one that speaks the protocol the emulator answers.
+	cloudWatch cloud.AlarmAPI
 
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
+}
+
+// clients are the AWS clients of the host-side steps, from the run's AWS
+// session.
+func (p *pipeline) clients() cloud.Clients {
+	c := cloud.NewClients(p.aws.Config)
+	if p.cloudWatch != nil {
+		c.CloudWatch = p.cloudWatch
+	}
+	return c
 }
 
 // Cache volume names are fixed so that every run on an engine shares them.

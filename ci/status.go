@@ -17,20 +17,28 @@ import (
 // reached must not hold up the rest of the screen.
 const versionTimeout = 3 * time.Second
 
-// status shows the live service on one screen, with the diagnosis of a
-// failed deploy when it is not stable and healthy, and fails then, so that
-// scripts can gate on it.
+// statusAlarmHistory is how far back status's diagnosis reads the alarms'
+// history: the deploys and rollbacks that led to an unhealthy service.
+const statusAlarmHistory = time.Hour
+
+// status shows the live service on one screen (with its alarms, the last
+// StatusTrafficWindow of traffic and the dashboard's URL), with the
+// diagnosis of a failed deploy when it is not stable and healthy, and
+// fails then, so that scripts can gate on it.
 func status(ctx context.Context, p *pipeline) error {
-	clients := cloud.NewClients(p.aws.Config)
+	clients := p.clients()
 	name := serviceName(p.cfg)
-	st, err := cloud.Status(ctx, clients, name, name)
+	now := p.now()
+	alarms := report.AlarmNames(p.cfg.app, p.cfg.environment)
+	st, err := cloud.Status(ctx, clients, name, name, cloud.Signals{Alarms: alarms, Traffic: report.StatusTrafficWindow, Now: now})
 	if err != nil {
 		return err
 	}
+	st.Dashboard = report.DashboardURL(p.cfg.region, p.cfg.app, p.cfg.environment)
 	addVersion(ctx, p, clients, &st)
 	problems := st.Problems()
 	if len(problems) > 0 {
-		d, err := cloud.Diagnose(ctx, clients, name, name, "")
+		d, err := cloud.Diagnose(ctx, clients, name, name, "", cloud.AlarmWindow{Names: alarms, From: now.Add(-statusAlarmHistory), To: now})
 		if err != nil {
 			fmt.Fprintf(p.stderr, "cannot diagnose the service: %v\n", err)
 		} else {

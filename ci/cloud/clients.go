@@ -5,6 +5,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
+	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -44,6 +45,14 @@ type LogsAPI interface {
 	GetLogEvents(ctx context.Context, in *cloudwatchlogs.GetLogEventsInput, optFns ...func(*cloudwatchlogs.Options)) (*cloudwatchlogs.GetLogEventsOutput, error)
 }
 
+// AlarmAPI reads the environment's CloudWatch alarms, their history and
+// the load balancer's metrics.
+type AlarmAPI interface {
+	DescribeAlarms(ctx context.Context, in *cloudwatch.DescribeAlarmsInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmsOutput, error)
+	DescribeAlarmHistory(ctx context.Context, in *cloudwatch.DescribeAlarmHistoryInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.DescribeAlarmHistoryOutput, error)
+	GetMetricData(ctx context.Context, in *cloudwatch.GetMetricDataInput, optFns ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricDataOutput, error)
+}
+
 // ObjectStore keeps the deploy history in the state bucket.
 type ObjectStore interface {
 	PutObject(ctx context.Context, in *s3.PutObjectInput, optFns ...func(*s3.Options)) (*s3.PutObjectOutput, error)
@@ -64,6 +73,8 @@ type Clients struct {
 	Logs    LogsAPI
 	S3      ObjectStore
 	ECR     ImageAPI
+	// CloudWatch is nil where nothing reads alarms or metrics.
+	CloudWatch AlarmAPI
 }
 
 // NewClients makes the real clients from one AWS configuration.
@@ -78,6 +89,7 @@ func NewClients(cfg aws.Config) Clients {
 			// S3-compatible store) has no bucket subdomains.
 			o.UsePathStyle = cfg.BaseEndpoint != nil
 		}),
-		ECR: ecr.NewFromConfig(cfg),
+		ECR:        ecr.NewFromConfig(cfg),
+		CloudWatch: cloudwatch.NewFromConfig(cfg),
 	}
 }

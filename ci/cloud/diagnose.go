@@ -23,11 +23,12 @@ const diagnosedTasks = 3
 // newest stopped tasks (of image, when it is given: the deployment that
 // failed) with their stopped reason, each container's exit code and
 // reason and the last log lines of the task's own stream; the latest
-// service events; and the target health the load balancer reports.
+// service events; the target health the load balancer reports; and the
+// alarms' history over the window w, when it names alarms.
 // ECS keeps stopped tasks for about an hour, so this runs right after the
 // wait fails. What cannot be read is said in the diagnosis rather than
 // failing it: a diagnosis is written while something else already failed.
-func Diagnose(ctx context.Context, c Clients, cluster, service, image string) (report.Diagnosis, error) {
+func Diagnose(ctx context.Context, c Clients, cluster, service, image string, w AlarmWindow) (report.Diagnosis, error) {
 	svc, err := DescribeService(ctx, c.ECS, cluster, service)
 	if err != nil {
 		return report.Diagnosis{}, err
@@ -56,6 +57,7 @@ func Diagnose(ctx context.Context, c Clients, cluster, service, image string) (r
 		addLogLines(ctx, c.Logs, &st, logs)
 		d.StoppedTasks = append(d.StoppedTasks, st)
 	}
+	addAlarmHistory(ctx, c.CloudWatch, &d, w)
 	return d, nil
 }
 

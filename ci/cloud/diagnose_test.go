@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/example/goship/ci/report"
 	"github.com/example/goship/internal/golden"
@@ -16,7 +17,7 @@ import (
 // log lines, then the service events and the target health.
 func TestDiagnoseFailedRollout(t *testing.T) {
 	t.Parallel()
-	d, err := Diagnose(t.Context(), failedRollout().clients(), "goship-dev", "goship-dev", badImage)
+	d, err := Diagnose(t.Context(), failedRollout().clients(), "goship-dev", "goship-dev", badImage, lastHour())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +38,11 @@ func TestDiagnoseFailedRollout(t *testing.T) {
 	golden.Equal(t, "diagnosis-rollback.md.golden", []byte(report.DiagnosisMarkdown(d, now)))
 }
 
+// lastHour is the alarm window of the diagnoses: the hour before now.
+func lastHour() AlarmWindow {
+	return AlarmWindow{Names: report.AlarmNames("goship", "dev"), From: now.Add(-time.Hour), To: now}
+}
+
 func TestStatus(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -50,7 +56,7 @@ func TestStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		c := tt.account.clients()
-		st, err := Status(t.Context(), c, "goship-dev", "goship-dev")
+		st, err := Status(t.Context(), c, "goship-dev", "goship-dev", Signals{Alarms: report.AlarmNames("goship", "dev"), Traffic: report.StatusTrafficWindow, Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +67,7 @@ func TestStatus(t *testing.T) {
 			t.Errorf("%s: healthy = %v (%q), want %v", tt.name, got, st.Problems(), tt.healthy)
 		}
 		if !tt.healthy {
-			d, err := Diagnose(t.Context(), c, "goship-dev", "goship-dev", "")
+			d, err := Diagnose(t.Context(), c, "goship-dev", "goship-dev", "", lastHour())
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +88,7 @@ func TestStatus(t *testing.T) {
 
 func TestStatusWithoutService(t *testing.T) {
 	t.Parallel()
-	_, err := Status(t.Context(), healthy().clients(), "goship-dev", "goship-prod")
+	_, err := Status(t.Context(), healthy().clients(), "goship-dev", "goship-prod", Signals{})
 	if err == nil || !strings.Contains(err.Error(), "no ECS service goship-prod") {
 		t.Errorf("err = %v, want one naming the missing service", err)
 	}

@@ -158,7 +158,7 @@ func TestAgainstTheEmulator(t *testing.T) {
 			ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount, MinCapacity: aws.Int32(2), MaxCapacity: aws.Int32(4)}); err != nil {
 			t.Fatal(err)
 		}
-		st, err := Status(t.Context(), c, cluster, cluster)
+		st, err := Status(t.Context(), c, cluster, cluster, Signals{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestAgainstTheEmulator(t *testing.T) {
 			data, _ := json.MarshalIndent(st, "", "  ")
 			t.Errorf("status = %s\nwant image %s, 2/2 tasks, scaling up to 4", data, goodImage)
 		}
-		if _, err := Status(t.Context(), c, cluster, "goship-none"); !errors.Is(err, ErrNoService) {
+		if _, err := Status(t.Context(), c, cluster, "goship-none", Signals{}); !errors.Is(err, ErrNoService) {
 			t.Errorf("a service never created: %v, want ErrNoService", err)
 		}
 	})

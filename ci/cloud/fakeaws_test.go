@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/applicationautoscaling"
 	aastypes "github.com/aws/aws-sdk-go-v2/service/applicationautoscaling/types"
+	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
 	logstypes "github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs/types"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
@@ -28,6 +29,7 @@ type fakeAccount struct {
 	targets         []elbtypes.TargetHealthDescription
 	scalable        []aastypes.ScalableTarget
 	streams         map[string][]logstypes.OutputLogEvent // by group + "|" + stream
+	cloudWatch      *fakeCloudWatch
 }
 
 const (
@@ -145,6 +147,19 @@ func failedRollout() *fakeAccount {
 		},
 		scalable: []aastypes.ScalableTarget{{ServiceNamespace: aastypes.ServiceNamespaceEcs, ResourceId: aws.String("service/goship-dev/goship-dev"),
 			ScalableDimension: aastypes.ScalableDimensionECSServiceDesiredCount, MinCapacity: aws.Int32(2), MaxCapacity: aws.Int32(6)}},
+		cloudWatch: &fakeCloudWatch{
+			alarms: []cwtypes.MetricAlarm{
+				fakeAlarm("target-5xx", cwtypes.StateValueAlarm, 9*time.Minute, "Threshold Crossed: 3 out of the last 5 datapoints [7.6 (29/11/26 10:20:00), 9.1 (29/11/26 10:19:00), 6.3 (29/11/26 10:18:00)] were greater than the threshold (2.0)."),
+				fakeAlarm("latency-p99", cwtypes.StateValueOk, 3*time.Hour, "Threshold Crossed: no datapoints were received for 5 periods and 5 missing datapoints were treated as [NonBreaching]."),
+				fakeAlarm("unhealthy-hosts", cwtypes.StateValueAlarm, 6*time.Minute, "Threshold Crossed: 3 out of the last 5 datapoints [1.0 (29/11/26 10:23:00), 1.0 (29/11/26 10:22:00), 1.0 (29/11/26 10:21:00)] were greater than or equal to the threshold (1.0)."),
+				fakeAlarm("running-tasks", cwtypes.StateValueInsufficientData, 20*time.Hour, "Unchecked: Initial alarm creation"),
+			},
+			metrics: map[string][]float64{"RequestCount": {1230}, "HTTPCode_Target_5XX_Count": {96}, "TargetResponseTime": {0.412}},
+			history: []cwtypes.AlarmHistoryItem{
+				fakeHistory("unhealthy-hosts", 6*time.Minute, "Alarm updated from OK to ALARM"),
+				fakeHistory("target-5xx", 9*time.Minute, "Alarm updated from OK to ALARM"),
+			},
+		},
 		streams: map[string][]logstypes.OutputLogEvent{
 			"/ecs/goship-dev|api/api/0b7e1f3c5d9a4e2f8c6b4a2e0d8f6b4a": {
 				logLine(10*time.Minute, `{"time":"2026-11-29T10:20:01.112Z","level":"INFO","msg":"starting","version":"v1.3.0","commit":"2222222"}`),
@@ -167,11 +182,14 @@ func healthy() *fakeAccount {
 		{Target: &elbtypes.TargetDescription{Id: aws.String("10.0.1.58"), Port: aws.Int32(8080)}, TargetHealth: &elbtypes.TargetHealth{State: elbtypes.TargetHealthStateEnumHealthy}},
 		{Target: &elbtypes.TargetDescription{Id: aws.String("10.0.2.41"), Port: aws.Int32(8080)}, TargetHealth: &elbtypes.TargetHealth{State: elbtypes.TargetHealthStateEnumHealthy}},
 	}
+	a.cloudWatch.alarms[0] = fakeAlarm("target-5xx", cwtypes.StateValueOk, time.Minute, "Threshold Crossed: 5 out of the last 5 datapoints were not greater than the threshold (2.0).")
+	a.cloudWatch.alarms[2] = fakeAlarm("unhealthy-hosts", cwtypes.StateValueOk, 2*time.Minute, "Threshold Crossed: 5 out of the last 5 datapoints were not greater than or equal to the threshold (1.0).")
+	a.cloudWatch.metrics = map[string][]float64{"RequestCount": {1860}, "HTTPCode_Target_5XX_Count": {2}, "TargetResponseTime": {0.084}}
 	return a
 }
 
 func (a *fakeAccount) clients() Clients {
-	return Clients{ECS: a, ELB: a, Scaling: a, Logs: a}
+	return Clients{ECS: a, ELB: a, Scaling: a, Logs: a, CloudWatch: a.cloudWatch}
 }
 
 func (a *fakeAccount) DescribeServices(_ context.Context, in *ecs.DescribeServicesInput, _ ...func(*ecs.Options)) (*ecs.DescribeServicesOutput, error) {

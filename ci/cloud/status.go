@@ -69,8 +69,9 @@ func RunningImage(ctx context.Context, api ECSAPI, svc types.Service) (string, e
 // Status gathers one look at the service: deployments, task counts,
 // target health, the autoscaling range, the latest events and the URL,
 // all read from the service itself and what it points at, so that no
-// Terraform output (and no engine) is needed.
-func Status(ctx context.Context, c Clients, cluster, service string) (report.ServiceStatus, error) {
+// Terraform output (and no engine) is needed; and the signals' alarms and
+// traffic, when s names alarms.
+func Status(ctx context.Context, c Clients, cluster, service string, s Signals) (report.ServiceStatus, error) {
 	svc, err := DescribeService(ctx, c.ECS, cluster, service)
 	if err != nil {
 		return report.ServiceStatus{}, err
@@ -83,20 +84,7 @@ func Status(ctx context.Context, c Clients, cluster, service string) (report.Ser
 		Running:        svc.RunningCount,
 		Pending:        svc.PendingCount,
 		Events:         serviceEvents(svc, statusEvents),
-	}
-	for _, d := range svc.Deployments {
-		st.Deployments = append(st.Deployments, report.Deployment{
-			ID:             aws.ToString(d.Id),
-			Status:         aws.ToString(d.Status),
-			RolloutState:   string(d.RolloutState),
-			RolloutReason:  aws.ToString(d.RolloutStateReason),
-			TaskDefinition: aws.ToString(d.TaskDefinition),
-			Desired:        d.DesiredCount,
-			Running:        d.RunningCount,
-			Pending:        d.PendingCount,
-			Failed:         d.FailedTasks,
-			Created:        aws.ToTime(d.CreatedAt),
-		})
+		Deployments:    Deployments(svc),
 	}
 	if st.Image, err = RunningImage(ctx, c.ECS, svc); err != nil {
 		return report.ServiceStatus{}, err
@@ -110,11 +98,34 @@ func Status(ctx context.Context, c Clients, cluster, service string) (report.Ser
 	if st.Scaling, err = scalingRange(ctx, c.Scaling, cluster, service); err != nil {
 		return report.ServiceStatus{}, err
 	}
+	addSignals(ctx, c, svc, &st, s)
 	// --json prints empty lists as [], not null.
+	st.Alarms = nonNil(st.Alarms)
 	st.Deployments = nonNil(st.Deployments)
 	st.Targets = nonNil(st.Targets)
 	st.Events = nonNil(st.Events)
 	return st, nil
+}
+
+// Deployments are the service's ECS deployments, as status shows them and
+// the bake reads ECS's own rollback from them.
+func Deployments(svc types.Service) []report.Deployment {
+	var deployments []report.Deployment
+	for _, d := range svc.Deployments {
+		deployments = append(deployments, report.Deployment{
+			ID:             aws.ToString(d.Id),
+			Status:         aws.ToString(d.Status),
+			RolloutState:   string(d.RolloutState),
+			RolloutReason:  aws.ToString(d.RolloutStateReason),
+			TaskDefinition: aws.ToString(d.TaskDefinition),
+			Desired:        d.DesiredCount,
+			Running:        d.RunningCount,
+			Pending:        d.PendingCount,
+			Failed:         d.FailedTasks,
+			Created:        aws.ToTime(d.CreatedAt),
+		})
+	}
+	return deployments
 }
 
 func serviceEvents(svc types.Service, n int) []report.Event {

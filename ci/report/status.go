@@ -29,10 +29,12 @@ type ServiceStatus struct {
 	// Alarms are the environment's four alarms (AlarmNames), Traffic what
 	// the load balancer measured over the last StatusTrafficWindow, and
 	// Dashboard the URL of the environment's CloudWatch dashboard.
-	Alarms    []Alarm    `json:"alarms"`
-	Traffic   *Traffic   `json:"traffic,omitempty"`
-	Dashboard string     `json:"dashboard_url,omitempty"`
-	Diagnosis *Diagnosis `json:"diagnosis,omitempty"` // only when the service is not healthy
+	Alarms    []Alarm  `json:"alarms"`
+	Traffic   *Traffic `json:"traffic,omitempty"`
+	Dashboard string   `json:"dashboard_url,omitempty"`
+	// SignalsError says why the alarms or the traffic could not be read.
+	SignalsError string     `json:"signals_error,omitempty"`
+	Diagnosis    *Diagnosis `json:"diagnosis,omitempty"` // only when the service is not healthy
 }
 
 // StatusTrafficWindow is how far back status reads the load balancer's
@@ -151,6 +153,9 @@ func StatusText(w io.Writer, s ServiceStatus, now time.Time) error {
 	writeTargets(&b, s.Targets)
 	b.WriteString("\nAlarms\n")
 	writeAlarms(&b, s.Alarms, now)
+	if s.SignalsError != "" {
+		fmt.Fprintf(&b, "  (cannot read: %s)\n", s.SignalsError)
+	}
 	if s.Traffic != nil {
 		fmt.Fprintf(&b, "\nTraffic  last %s: %s\n", roundDuration(s.Traffic.To.Sub(s.Traffic.From)), s.Traffic.Text())
 	}
