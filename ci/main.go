@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"dagger.io/dagger"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/term"
 
 	"github.com/example/goship/ci/cloud"
@@ -119,10 +118,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return err
 		}
 		p.aws = session
-		p.readLock = func(ctx context.Context, bucket, key string) (*cloud.StateLock, error) {
-			client := s3.NewFromConfig(session.Config, func(o *s3.Options) { o.UsePathStyle = endpoints.PathStyle })
-			return cloud.ReadStateLock(ctx, client, bucket, key)
-		}
+		p.readLock = stateLockReader(session.Config, endpoints.PathStyle)
 		who := stdout
 		if !m.needsEngine {
 			who = stderr // the host-side modes' standard output is their data
@@ -232,6 +228,14 @@ func validate(cfg config, m mode, getenv func(string) string, exists func(rel st
 	}
 	if cfg.rollbackTo != "" && m.name != "rollback" {
 		return usagef("--to (ROLLBACK_TO) only applies to rollback")
+	}
+	if cfg.keep && m.name != "rehearse" {
+		return usagef("--keep only applies to rehearse")
+	}
+	if m.name == "rehearse" {
+		if err := validateRehearsal(cfg); err != nil {
+			return err
+		}
 	}
 	if m.name == "bootstrap" && cfg.stateBucket == "" {
 		return usagef("no name for the state bucket to create: set --state-bucket or TF_STATE_BUCKET to a globally unique S3 bucket name, such as %s-state-<account id>", cfg.app)

@@ -43,6 +43,12 @@ type pipeline struct {
 	readLock      func(ctx context.Context, bucket, key string) (*cloud.StateLock, error)
 	bootstrap     terraform.BootstrapChoice // where bootstrap's own state is (chooseBootstrapStart)
 
+	// smokeTarget, when set, serves the deployed image where the smoke
+	// test can reach it and returns that URL, which the test then uses
+	// instead of the load balancer's: a rehearsal's emulator has none.
+	// stop ends the service.
+	smokeTarget func(ctx context.Context, image string) (url string, stop func(), err error)
+
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }
 
