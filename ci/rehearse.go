@@ -202,10 +202,12 @@ func (r *rehearsal) bootstrap(ctx context.Context) error {
 // deploy runs the real deploy with cfg and returns the digest it deployed.
 func (r *rehearsal) deploy(ctx context.Context, cfg config) (string, error) {
 	p := r.pipeline(cfg, "deploy")
-	if err := deploy(ctx, p); err != nil {
-		return p.result.Image, err
+	err := deploy(ctx, p)
+	if err != nil && strings.Contains(err.Error(), "pushing "+r.wiring.repository) {
+		err = fmt.Errorf("%w\nthe engine itself pushes to the rehearsal's registry at %s, this machine's loopback: "+
+			"it must share this machine's network, which an engine in a Docker container of its own does not (see docs/rehearsal.md, What it needs)", err, r.wiring.registry)
 	}
-	return p.result.Image, nil
+	return p.result.Image, err
 }
 
 // status shows the service as status does; the emulator has no task and
