@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/example/goship/ci/attest"
+	"github.com/example/goship/ci/report"
 	"github.com/example/goship/ci/terraform"
 	"github.com/example/goship/internal/registrytest"
 )
@@ -266,5 +268,38 @@ func TestRehearseWithoutAnEngineFailsFast(t *testing.T) {
 				t.Errorf("a phase started without an engine:\n%s", stdout.String())
 			}
 		})
+	}
+}
+
+// TestPhaseOutcome: only the emulator's known gap is a note; every other
+// failure, status's included, stops the rehearsal.
+func TestPhaseOutcome(t *testing.T) {
+	t.Parallel()
+	unhealthy := func(problems ...string) error {
+		return fmt.Errorf("status: %w", unhealthyService{name: "goship-dev", problems: problems})
+	}
+	tests := []struct {
+		name    string
+		err     error
+		outcome string
+		stops   bool
+	}{
+		{name: "passed", outcome: report.PhasePassed},
+		{name: "no healthy target only", err: unhealthy(report.ProblemNoHealthyTarget), outcome: report.PhaseNoted},
+		{name: "no healthy target and two deployments", err: unhealthy(report.ProblemNoHealthyTarget, "2 deployments in progress"), outcome: report.PhaseFailed, stops: true},
+		{name: "tasks missing", err: unhealthy("1 of 2 tasks running"), outcome: report.PhaseFailed, stops: true},
+		{name: "any other error", err: errors.New("describing the service: boom"), outcome: report.PhaseFailed, stops: true},
+	}
+	for _, tt := range tests {
+		outcome, detail, err := phaseOutcome("the detail", tt.err)
+		if outcome != tt.outcome || (err != nil) != tt.stops {
+			t.Errorf("%s: %q, %v; want %q, stops %v", tt.name, outcome, err, tt.outcome, tt.stops)
+		}
+		if tt.err != nil && tt.stops && detail != tt.err.Error() {
+			t.Errorf("%s: detail %q, want the error", tt.name, detail)
+		}
+		if tt.outcome == report.PhaseNoted && !strings.Contains(detail, "the emulator starts no task") {
+			t.Errorf("%s: the note %q does not say why", tt.name, detail)
+		}
 	}
 }
