@@ -162,7 +162,9 @@ func rehearsalStandIns(t *testing.T) []string {
 	emulator := dag.Container().From(goImage)
 	var path []string
 	for _, prefix := range prefixes {
-		emulator = emulator.WithDirectory(prefix, dag.Host().Directory(prefix, dagger.HostDirectoryOpts{Exclude: []string{"**/__pycache__"}}))
+		// __pycache__ comes too: without it moto's first start compiles
+		// every module it imports, minutes on a loaded machine.
+		emulator = emulator.WithDirectory(prefix, dag.Host().Directory(prefix))
 		path = append(path, prefix+"/bin")
 	}
 	emulator = emulator.

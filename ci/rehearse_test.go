@@ -303,3 +303,23 @@ func TestPhaseOutcome(t *testing.T) {
 		}
 	}
 }
+
+// TestKeepUpPrintsTheEmulatorsSettings: --keep says how to reach the
+// emulator and waits for Ctrl-C, which ends the run cleanly.
+func TestKeepUpPrintsTheEmulatorsSettings(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	cfg := rehearsalConfig(config{app: "goship", environment: "dev"}, wireRehearsal(config{app: "goship", environment: "dev"}, 41001, 41002), "k.pem")
+	r := &rehearsal{p: testPipeline(cfg, &out), wiring: wireRehearsal(cfg, 41001, 41002), cfg: cfg}
+	r.p.stdout = &out
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // Ctrl-C, already pressed
+	if err := r.keepUp(ctx); err != nil {
+		t.Fatalf("keepUp after Ctrl-C: %v", err)
+	}
+	for _, want := range []string{"until Ctrl-C", "AWS_ENDPOINT_URL=http://127.0.0.1:41001", "AWS_REGION=us-east-1", "aws ecs list-services --cluster goship-dev", "s3://goship-rehearsal-state"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--keep's message lacks %q:\n%s", want, out.String())
+		}
+	}
+}
