@@ -159,15 +159,17 @@ func rehearsalStandIns(t *testing.T) []string {
 		}
 	})
 
-	emulator := dag.Container().From(goImage)
 	var path []string
 	for _, prefix := range prefixes {
-		// __pycache__ comes too: without it moto's first start compiles
-		// every module it imports, minutes on a loaded machine.
-		emulator = emulator.WithDirectory(prefix, dag.Host().Directory(prefix))
 		path = append(path, prefix+"/bin")
 	}
-	emulator = emulator.
+	emulator := dag.Container().From(goImage).
+		// One archive, unpacked in the container: the installation's tens
+		// of thousands of files, synced one by one, exhaust the engine's
+		// open files. __pycache__ comes too: without it moto's first start
+		// compiles every module it imports, minutes on a loaded machine.
+		WithMountedFile("/tmp/python.tar", dag.Host().File(pythonArchive(t, prefixes))).
+		WithExec([]string{"tar", "-xf", "/tmp/python.tar", "-C", "/"}).
 		WithDirectory("/opt/goship-python-libs", dag.Host().Directory(pythonLibraries(t, prefixes))).
 		WithEnvVariable("LD_LIBRARY_PATH", "/opt/goship-python-libs").
 		WithEnvVariable("PATH", strings.Join(append(path, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), ":")).
@@ -211,6 +213,21 @@ func pythonWithMotoPrefixes(t *testing.T) []string {
 		}
 	}
 	return prefixes
+}
+
+// pythonArchive is a tar of the Python installation folders, with their
+// absolute paths, as the stand-in unpacks them at /.
+func pythonArchive(t *testing.T, prefixes []string) string {
+	t.Helper()
+	archive := filepath.Join(t.TempDir(), "python.tar")
+	args := []string{"-C", "/", "-cf", archive}
+	for _, p := range prefixes {
+		args = append(args, strings.TrimPrefix(p, "/"))
+	}
+	if out, err := exec.CommandContext(t.Context(), "tar", args...).CombinedOutput(); err != nil {
+		t.Fatalf("archiving %v: %v\n%s", prefixes, err, out)
+	}
+	return archive
 }
 
 // pythonLibraries copies into a folder the shared libraries that the
