@@ -29,13 +29,10 @@ import (
 	"github.com/example/goship/internal/moto/script"
 )
 
-// Where the two services listen inside their containers: server.py is told
-// the emulator's port, and the registry image serves on the distribution
-// project's default.
-const (
-	emulatorPort = 5000
-	registryPort = 5000
-)
+// registryPort is where the registry image serves, the distribution
+// project's default. The emulator listens on the port its tunnel has on
+// this machine.
+const registryPort = 5000
 
 const (
 	// emulatorScript is where server.py is mounted in the emulator image.
@@ -95,7 +92,10 @@ type rehearsal struct {
 	wiring rehearsalWiring
 	aws    *cloud.Session
 	cfg    config // the configuration every phase runs with
-	infra  string // the scratch copy of infra/ bootstrap runs from
+	// emulator is the emulator's service, which Terraform's containers
+	// bind directly.
+	emulator *dagger.Service
+	infra    string // the scratch copy of infra/ bootstrap runs from
 }
 
 // run runs the phases in order and stops at the first that fails.
@@ -166,9 +166,15 @@ func phaseOutcome(detail string, err error) (string, string, error) {
 // phase runs with, including the key the run signs with.
 func (r *rehearsal) start(ctx context.Context, scratch string) (string, error) {
 	p := r.p
-	// Both tunnels stay open until the session ends.
-	emulatorHost, _, err := startTunnel(ctx, p, emulatorService(p), emulatorPort)
+	// Both tunnels stay open until the session ends. The emulator listens
+	// in its container on the port its tunnel has here, so that
+	// Terraform's containers reach it directly at the same address.
+	emulatorHost, err := freeLoopbackPort(ctx)
 	if err != nil {
+		return "", err
+	}
+	r.emulator = emulatorService(p, emulatorHost)
+	if _, err := startTunnelAt(ctx, p, r.emulator, emulatorHost, emulatorHost); err != nil {
 		return "", fmt.Errorf("starting the AWS emulator (%s): %w", p.cfg.emulatorImage, err)
 	}
 	registryHost, _, err := startTunnel(ctx, p, registryService(p), registryPort)
@@ -279,6 +285,8 @@ func (r *rehearsal) pipeline(cfg config, mode string) *pipeline {
 		terminal:      p.terminal,
 		readLock:      stateLockReader(r.aws.Config, endpoints.PathStyle),
 		smokeTarget:   r.serveDeployed,
+
+		endpointServices: map[int]*dagger.Service{r.wiring.emulatorPort: r.emulator},
 	}
 }
 
@@ -298,15 +306,15 @@ func (r *rehearsal) serveDeployed(ctx context.Context, image string) (string, fu
 }
 
 // emulatorService is moto's server with server.py, which fills the gaps
-// of moto the stacks hit, listening on every interface of its container.
-// The run ID keeps every rehearsal on an emulator of its own.
-func emulatorService(p *pipeline) *dagger.Service {
+// of moto the stacks hit, listening on port of every interface of its
+// container. The run ID keeps every rehearsal on an emulator of its own.
+func emulatorService(p *pipeline, port int) *dagger.Service {
 	return p.dag.Container().From(p.cfg.emulatorImage).
 		WithNewFile(emulatorScript, string(script.Server)).
 		WithEnvVariable("MOTO_ECS_SERVICE_RUNNING", strconv.Itoa(emulatorRunningTasks)).
 		WithEnvVariable("GOSHIP_RUN", p.runID).
-		WithExposedPort(emulatorPort).
-		AsService(dagger.ContainerAsServiceOpts{Args: []string{"python3", emulatorScript, "0.0.0.0", strconv.Itoa(emulatorPort)}})
+		WithExposedPort(port).
+		AsService(dagger.ContainerAsServiceOpts{Args: []string{"python3", emulatorScript, "0.0.0.0", strconv.Itoa(port)}})
 }
 
 // registryService is the registry image as its own entrypoint and
@@ -325,16 +333,22 @@ func startTunnel(ctx context.Context, p *pipeline, service *dagger.Service, back
 	if err != nil {
 		return 0, nil, err
 	}
+	stop, err := startTunnelAt(ctx, p, service, port, backend)
+	return port, stop, err
+}
+
+// startTunnelAt starts a tunnel from port of this machine to the
+// service's backend port; stop closes it.
+func startTunnelAt(ctx context.Context, p *pipeline, service *dagger.Service, port, backend int) (func(), error) {
 	started, err := p.dag.Host().Tunnel(service, dagger.HostTunnelOpts{
 		Ports: []dagger.PortForward{{Frontend: port, Backend: backend}},
 	}).Start(ctx)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	// Closing the session closes the tunnel anyway; stopping it early
 	// only frees the port sooner, so its error changes nothing.
-	stop := func() { _, _ = started.Stop(context.WithoutCancel(ctx)) }
-	return port, stop, nil
+	return func() { _, _ = started.Stop(context.WithoutCancel(ctx)) }, nil
 }
 
 // freeLoopbackPort is a port nothing listens on at the moment of asking.
@@ -352,9 +366,10 @@ func freeLoopbackPort(ctx context.Context) (int, error) {
 // rehearsalWiring is where the rehearsal's services are reached from this
 // machine, and the repository deploy publishes to.
 type rehearsalWiring struct {
-	endpoint   string // the emulator, as AWS_ENDPOINT_URL
-	registry   string // host:port
-	repository string // in the registry, as --image-repository
+	emulatorPort int    // on this machine, and in the emulator's container
+	endpoint     string // the emulator, as AWS_ENDPOINT_URL
+	registry     string // host:port
+	repository   string // in the registry, as --image-repository
 }
 
 // wireRehearsal names the addresses of the tunnels. 127.0.0.1, not
@@ -363,9 +378,10 @@ type rehearsalWiring struct {
 func wireRehearsal(cfg config, emulatorHostPort, registryHostPort int) rehearsalWiring {
 	registry := "127.0.0.1:" + strconv.Itoa(registryHostPort)
 	return rehearsalWiring{
-		endpoint:   "http://127.0.0.1:" + strconv.Itoa(emulatorHostPort),
-		registry:   registry,
-		repository: registry + "/" + cfg.app + "-" + cfg.environment,
+		emulatorPort: emulatorHostPort,
+		endpoint:     "http://127.0.0.1:" + strconv.Itoa(emulatorHostPort),
+		registry:     registry,
+		repository:   registry + "/" + cfg.app + "-" + cfg.environment,
 	}
 }
 

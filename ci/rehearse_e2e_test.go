@@ -172,8 +172,7 @@ func rehearsalStandIns(t *testing.T) []string {
 		WithExec([]string{"tar", "-xf", "/tmp/python.tar", "-C", "/"}).
 		WithDirectory("/opt/goship-python-libs", dag.Host().Directory(pythonLibraries(t, prefixes))).
 		WithEnvVariable("LD_LIBRARY_PATH", "/opt/goship-python-libs").
-		WithEnvVariable("PATH", strings.Join(append(path, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), ":")).
-		WithExposedPort(emulatorPort)
+		WithEnvVariable("PATH", strings.Join(append(path, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), ":"))
 	registry := dag.Container().From(goImage).
 		WithFile("/bin/registry", dag.Host().File(registryBinary)).
 		WithNewFile("/etc/docker/registry/config.yml", "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: /tmp/registry\nhttp:\n  addr: :5000\n").

@@ -49,6 +49,12 @@ type pipeline struct {
 	// stop ends the service.
 	smokeTarget func(ctx context.Context, image string) (url string, stop func(), err error)
 
+	// endpointServices are AWS endpoints that run as services of this
+	// session (a rehearsal's emulator), by the host port their tunnel
+	// listens on: Terraform's containers bind them directly, under the
+	// same alias, rather than through the host and back.
+	endpointServices map[int]*dagger.Service
+
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }
 
