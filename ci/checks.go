@@ -39,6 +39,14 @@ func settingsProblems(cfg config, m mode, getenv func(string) string, exists fun
 	if cfg.rollbackTo != "" && m.name != "rollback" {
 		fail(preflight.Options, "--to (ROLLBACK_TO) only applies to rollback", "leave it out")
 	}
+	if cfg.keep && m.name != "rehearse" {
+		fail(preflight.Options, "--keep only applies to rehearse", "leave it out")
+	}
+	if m.name == "rehearse" {
+		if err := validateRehearsal(cfg); err != nil {
+			add(preflight.Options, preflight.Failed(err))
+		}
+	}
 	if m.name == "bootstrap" && cfg.stateBucket == "" {
 		fail(preflight.BucketName, "no name for the state bucket to create",
 			fmt.Sprintf("set --state-bucket or TF_STATE_BUCKET to a globally unique S3 bucket name, such as %s-state-<account id>", cfg.app))

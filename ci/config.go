@@ -39,6 +39,9 @@ type config struct {
 	runtimeImage    string
 	trivyImage      string
 	terraformImage  string
+	emulatorImage   string // rehearse: the AWS API emulator
+	registryImage   string // rehearse: the OCI registry
+	keep            bool   // rehearse: stop before destroy, stay up until Ctrl-C
 	// terraformProviderMirror is a host folder made by `terraform providers
 	// mirror`: every Terraform container installs providers from it only.
 	terraformProviderMirror string
@@ -184,6 +187,12 @@ func options() []option {
 		{flag: "terraform-image", envs: []string{"TERRAFORM_IMAGE"}, def: defaultTerraformImage,
 			usage: "Terraform image",
 			set:   func(c *config, v string) error { return setReference(&c.terraformImage, v) }},
+		{flag: "emulator-image", envs: []string{"EMULATOR_IMAGE"}, def: defaultEmulatorImage,
+			usage: "AWS API emulator image rehearse starts: moto's server, with python3 on PATH to run the pipeline's server.py (for mirrors)",
+			set:   func(c *config, v string) error { return setReference(&c.emulatorImage, v) }},
+		{flag: "registry-image", envs: []string{"REGISTRY_IMAGE"}, def: defaultRegistryImage,
+			usage: "OCI registry image rehearse starts, serving the distribution API on port 5000 by its own entrypoint (for mirrors)",
+			set:   func(c *config, v string) error { return setReference(&c.registryImage, v) }},
 		{flag: "terraform-provider-mirror", envs: []string{"TF_PROVIDER_MIRROR"}, defText: "the Terraform registry",
 			usage: "folder made by `terraform providers mirror` that every Terraform container installs providers from, and from nowhere else (offline, or behind a registry mirror)",
 			set:   setProviderMirror},
@@ -267,6 +276,9 @@ func options() []option {
 		{flag: "trusted-root", envs: []string{"SIGSTORE_TRUSTED_ROOT"}, defText: "Sigstore's public-good root, embedded",
 			usage: "Sigstore trusted_root.json to verify keyless signatures against",
 			set:   func(c *config, v string) error { return setWord(&c.trustedRoot, v) }},
+		{flag: "keep", isBool: true, def: "false",
+			usage: "rehearse: stop before destroy and keep the emulator up until Ctrl-C, printing the AWS CLI settings that reach it",
+			set:   func(c *config, v string) error { return setBool(&c.keep, v) }},
 		{flag: "json", isBool: true, def: "false",
 			usage: "print the data as JSON (status, logs, history)",
 			set:   func(c *config, v string) error { return setBool(&c.asJSON, v) }},

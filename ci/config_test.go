@@ -50,6 +50,8 @@ func TestParseArgsDefaults(t *testing.T) {
 		runtimeImage:   testFacts().dockerfileArgs["RUNTIME_IMAGE"],
 		trivyImage:     defaultTrivyImage,
 		terraformImage: defaultTerraformImage,
+		emulatorImage:  defaultEmulatorImage,
+		registryImage:  defaultRegistryImage,
 		goProxy:        "https://proxy.golang.org,direct",
 		severities:     []string{"HIGH", "CRITICAL"},
 		waitTimeout:    20 * time.Minute,

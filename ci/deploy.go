@@ -195,10 +195,22 @@ func settle(ctx context.Context, p *pipeline, service map[string]string, image, 
 		return cloud.VersionInfo{}, fmt.Errorf("%w (logs: CloudWatch group %s)", err, service["log_group_name"])
 	}
 	var info cloud.VersionInfo
-	err := p.steps.run("smoke-test "+service["service_url"], func() error {
+	target, label := service["service_url"], service["service_url"]
+	if p.smokeTarget != nil {
+		label = image + ", run as a service (an emulator has no load balancer)"
+	}
+	err := p.steps.run("smoke-test "+label, func() error {
+		if p.smokeTarget != nil {
+			url, stop, err := p.smokeTarget(ctx, image)
+			if err != nil {
+				return smokeFailure{err}
+			}
+			defer stop()
+			target = url
+		}
 		client := &http.Client{Timeout: 10 * time.Second}
 		var err error
-		info, err = cloud.Smoke(ctx, client, service["service_url"], wantCommit, cloud.DefaultRetryPolicy(p.cfg.smokeTimeout), p.stdout)
+		info, err = cloud.Smoke(ctx, client, target, wantCommit, cloud.DefaultRetryPolicy(p.cfg.smokeTimeout), p.stdout)
 		if err != nil {
 			return smokeFailure{err}
 		}

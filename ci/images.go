@@ -18,9 +18,17 @@ import (
 //
 //	docker buildx imagetools inspect aquasec/trivy:<version>
 //	docker buildx imagetools inspect hashicorp/terraform:<version>
+//	docker buildx imagetools inspect motoserver/moto:<version>
+//	docker buildx imagetools inspect registry:<version>
+//
+// The emulator and the registry are rehearse's only. The emulator runs
+// internal/moto/script/server.py, written against moto 5.2.1's internals:
+// after moving to another moto release, run TestRehearseOnEngine.
 const (
 	defaultTrivyImage     = "aquasec/trivy:0.74.0@sha256:62b1e65e8869bc4b4c6aa4fa2b21595256c7c2f6018a9d9ad61caf87187c1969"
 	defaultTerraformImage = "hashicorp/terraform:1.15.8@sha256:7ae513256f7ce67879e218ae8593d6fbe216ec9e123abe6c94e4e10704857963"
+	defaultEmulatorImage  = "motoserver/moto:5.2.2@sha256:d8ae5edc2bf080e7e4c13f9bd4b29b53ac3b4427e92956318db3dbe23ec43eb7"
+	defaultRegistryImage  = "registry:2.8.3@sha256:a3d8aaa63ed8681a604f1dea0aa03f100d5895b6a58ace528858a7b332415373"
 )
 
 var (

@@ -20,10 +20,8 @@ import (
 	"time"
 
 	"dagger.io/dagger"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/term"
 
-	"github.com/example/goship/ci/cloud"
 	"github.com/example/goship/ci/preflight"
 	"github.com/example/goship/ci/report"
 	"github.com/example/goship/ci/terraform"
@@ -130,10 +128,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	}
 	if m.needsAWS {
 		session := p.aws
-		p.readLock = func(ctx context.Context, bucket, key string) (*cloud.StateLock, error) {
-			client := s3.NewFromConfig(session.Config, func(o *s3.Options) { o.UsePathStyle = endpoints.PathStyle })
-			return cloud.ReadStateLock(ctx, client, bucket, key)
-		}
+		p.readLock = stateLockReader(session.Config, endpoints.PathStyle)
 		who := stdout
 		if !m.needsEngine {
 			who = stderr // the host-side modes' standard output is their data

@@ -43,6 +43,8 @@ func modes() []mode {
 			needsEngine: true, needsAWS: true, builds: true, unattended: true, run: deploy},
 		{name: "destroy", help: "destroy the environment: the service stack, then the registry with its images",
 			needsEngine: true, needsAWS: true, confirm: true, unattended: true, run: destroy},
+		{name: "rehearse", help: "the whole deploy with no AWS account: an AWS emulator and a registry as services, bootstrap, deploy twice, smoke test of the deployed digest, status, history, rollback, destroy, with the time of each phase (--keep: stay up until Ctrl-C)",
+			needsEngine: true, builds: true, run: rehearse},
 		{name: "bootstrap", help: "create the state bucket, and a permissions boundary and GitHub deploy role per environment, once per account (its own state in that bucket, under bootstrap/terraform.tfstate)",
 			needsEngine: true, needsAWS: true, prepare: chooseBootstrapStart, run: bootstrap},
 		{name: "status", help: "show the live service: URL, image and version, deployments, tasks, target health, scaling, alarms, 15 minutes of traffic, the dashboard, events; exit 1 unless stable and healthy (--json)",

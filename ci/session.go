@@ -48,6 +48,18 @@ type pipeline struct {
 	// tests give one that speaks the protocol the emulator answers.
 	cloudWatch cloud.AlarmAPI
 
+	// smokeTarget, when set, serves the deployed image where the smoke
+	// test can reach it and returns that URL, which the test then uses
+	// instead of the load balancer's: a rehearsal's emulator has none.
+	// stop ends the service.
+	smokeTarget func(ctx context.Context, image string) (url string, stop func(), err error)
+
+	// endpointServices are AWS endpoints that run as services of this
+	// session (a rehearsal's emulator), by the host port their tunnel
+	// listens on: Terraform's containers bind them directly, under the
+	// same alias, rather than through the host and back.
+	endpointServices map[int]*dagger.Service
+
 	secretSeq atomic.Int64 // numbers the AWS secrets of each container
 }
 

@@ -55,9 +55,20 @@ func status(ctx context.Context, p *pipeline) error {
 		return err
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("service %s is not stable and healthy: %s", name, strings.Join(problems, "; "))
+		return unhealthyService{name: name, problems: problems}
 	}
 	return nil
+}
+
+// unhealthyService is status's failure when it read the service and found
+// it not stable and healthy, as opposed to failing to read it.
+type unhealthyService struct {
+	name     string
+	problems []string
+}
+
+func (e unhealthyService) Error() string {
+	return fmt.Sprintf("service %s is not stable and healthy: %s", e.name, strings.Join(e.problems, "; "))
 }
 
 // addVersion asks the service what it runs; when its URL cannot be

@@ -272,7 +272,14 @@ func awsContainer(ctx context.Context, p *pipeline, infra *dagger.Directory, st 
 	for _, v := range p.endpoints.Env {
 		ctr = ctr.WithEnvVariable(v[0], v[1])
 	}
+	if p.endpoints.PathStyle {
+		ctr = ctr.WithNewFile(path.Join("/infra", st.dir, terraform.PathStyleOverrideName), terraform.PathStyleOverride)
+	}
 	for _, b := range p.endpoints.Bindings {
+		if service, ok := p.endpointServices[b.Port]; ok {
+			ctr = ctr.WithServiceBinding(b.Alias, service)
+			continue
+		}
 		// An endpoint on the host's loopback is not on the container's:
 		// the engine forwards the alias to the host.
 		ctr = ctr.WithServiceBinding(b.Alias, p.dag.Host().Service(

@@ -77,6 +77,11 @@ type Event struct {
 	Message string    `json:"message"`
 }
 
+// ProblemNoHealthyTarget is the problem of a service whose load balancer
+// has no healthy target: what an emulator, which starts no task, always
+// shows.
+const ProblemNoHealthyTarget = "no healthy target in the load balancer"
+
 // Problems lists why the service is not stable and healthy; none means it
 // is. Stable: one deployment, the PRIMARY one, its rollout completed, as
 // many tasks running as desired. Healthy: no target the load balancer
@@ -110,7 +115,7 @@ func (s ServiceStatus) Problems() []string {
 		problems = append(problems, fmt.Sprintf("%d unhealthy targets", unhealthy))
 	}
 	if s.Desired > 0 && healthy == 0 {
-		problems = append(problems, "no healthy target in the load balancer")
+		problems = append(problems, ProblemNoHealthyTarget)
 	}
 	for _, a := range s.Alarms {
 		if a.State == StateAlarm {

@@ -64,12 +64,25 @@ func PlanEndpoints(environ []string) (EndpointPlan, error) {
 	}
 	slices.SortFunc(plan.Env, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 	if plan.PathStyle {
-		// The hashicorp/aws provider reads this; the S3 backend does not,
-		// and is told with -backend-config=use_path_style=true.
+		// The AWS SDKs read this. Neither the S3 backend nor the
+		// hashicorp/aws provider (5.100.0) does: the backend is told with
+		// -backend-config=use_path_style=true, the provider by
+		// PathStyleOverride.
 		plan.Env = append(plan.Env, [2]string{"AWS_S3_USE_PATH_STYLE", "true"})
 	}
 	return plan, nil
 }
+
+// PathStyleOverrideName and PathStyleOverride are the file, by its name in
+// a stack and its content, that makes the hashicorp/aws provider address S3
+// buckets by path when an S3 endpoint is set: an endpoint reached through
+// its binding's alias (aws-endpoint-<port>) has no bucket subdomains, and
+// the provider reads no environment variable for it. Terraform merges a
+// *_override.tf provider block into the stack's own.
+const (
+	PathStyleOverrideName = "s3_path_style_override.tf"
+	PathStyleOverride     = "provider \"aws\" {\n  s3_use_path_style = true\n}\n"
+)
 
 // EndpointSettings are the host's endpoint variables in NAME=value form,
 // for commands a person repeats by hand on the host.

@@ -1,7 +1,7 @@
 // Package moto starts the moto AWS API emulator (https://github.com/getmoto/moto)
 // for tests that apply Terraform or call the AWS SDK without an AWS account.
 //
-// Start runs moto 5.2.1's server through server.py (embedded here), which
+// Start runs moto 5.2.1's server through server.py (internal/moto/script), which
 // fills the gaps of that release the tests hit; it listens on 127.0.0.1 on a
 // port the kernel picks and is stopped when the test ends. A test skips when
 // moto is missing, unless REQUIRE_TOOLS names "moto" (as .ci/run does): then
@@ -12,7 +12,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	_ "embed"
 	"fmt"
 	"net/http"
 	"os"
@@ -26,11 +25,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
+	"github.com/example/goship/internal/moto/script"
 	"github.com/example/goship/internal/tooltest"
 )
-
-//go:embed server.py
-var serverScript []byte
 
 // Region is the region every client of the emulator uses.
 const Region = "us-east-1"
@@ -65,8 +62,8 @@ func Start(t testing.TB, opts Options) *Server {
 	python := pythonWithMoto(t)
 
 	dir := t.TempDir()
-	script := filepath.Join(dir, "server.py")
-	if err := os.WriteFile(script, serverScript, 0o644); err != nil {
+	serverPath := filepath.Join(dir, "server.py")
+	if err := os.WriteFile(serverPath, script.Server, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	logPath := filepath.Join(dir, "moto.log")
@@ -79,7 +76,7 @@ func Start(t testing.TB, opts Options) *Server {
 
 	// Not tied to the test's context: that ends before the cleanups run,
 	// and the cleanup below stops the server itself.
-	cmd := exec.CommandContext(context.WithoutCancel(t.Context()), python, "-u", script)
+	cmd := exec.CommandContext(context.WithoutCancel(t.Context()), python, "-u", serverPath)
 	cmd.Dir = dir
 	cmd.Env = append(withoutAWS(os.Environ()),
 		"MOTO_ECS_SERVICE_RUNNING="+strconv.Itoa(opts.ECSServiceRunning),
@@ -93,7 +90,7 @@ func Start(t testing.TB, opts Options) *Server {
 		t.Fatal(err)
 	}
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start moto (%s %s): %v", python, script, err)
+		t.Fatalf("start moto (%s %s): %v", python, serverPath, err)
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()

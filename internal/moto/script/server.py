@@ -1,9 +1,10 @@
 """moto_server for goship's tests, with the gaps of moto 5.2.1 they hit filled in.
 
-Started by the Go package beside it (internal/moto) instead of bare
-moto_server. It binds 127.0.0.1 on a port the kernel picks and prints
-"listening on PORT" once the socket is bound, so the caller needs neither a
-guessed free port nor a polling loop.
+Started by internal/moto instead of bare moto_server. Without arguments it
+binds 127.0.0.1 on a port the kernel picks and prints "listening on PORT"
+once the socket is bound, so the caller needs neither a guessed free port nor
+a polling loop. With HOST PORT (`go run ./ci rehearse`, in the emulator's
+container) it binds that address instead.
 
 Gaps filled here:
 - Application Auto Scaling has no ListTagsForResource, TagResource or
@@ -197,8 +198,9 @@ SecurityGroupRule.description = property(rule_description)
 
 
 def main():
+    host, port = ("127.0.0.1", 0) if len(sys.argv) < 3 else (sys.argv[1], int(sys.argv[2]))
     app = DomainDispatcherApplication(create_backend_app)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server(host, port, app, threaded=True)
     print(f"listening on {server.server_address[1]}", flush=True)
     server.serve_forever()
 
