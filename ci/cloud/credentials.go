@@ -84,26 +84,6 @@ type ConfigError struct{ msg string }
 
 func (e ConfigError) Error() string { return e.msg }
 
-// Connect loads the SDK's default configuration (environment, profile,
-// SSO, web identity), settles the region (the given one wins over the
-// profile's), and proves the credentials work, all before any engine work.
-// The caller checks the region's syntax: Session.Config.Region.
-func Connect(ctx context.Context, region string) (*Session, error) {
-	awsCfg, err := LoadConfig(ctx, region)
-	if err != nil {
-		return nil, err
-	}
-	if awsCfg.Region == "" {
-		return nil, ErrNoRegion
-	}
-	session, err := VerifyCredentials(ctx, awsCfg.Credentials, sts.NewFromConfig(awsCfg))
-	if err != nil {
-		return nil, err
-	}
-	session.Config = awsCfg
-	return session, nil
-}
-
 // ErrNoRegion says where a region comes from.
 var ErrNoRegion = ConfigError{"no AWS region: set --region or AWS_REGION, or a region in your AWS profile"}
 

@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ecr"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	ecstypes "github.com/aws/aws-sdk-go-v2/service/ecs/types"
+	"github.com/aws/aws-sdk-go-v2/service/sts"
 
 	"github.com/example/goship/internal/moto"
 )
@@ -40,7 +42,7 @@ func TestConnectAgainstTheEmulator(t *testing.T) {
 
 	t.Run("the credentials' account and the region", func(t *testing.T) {
 		isolate(t)
-		session, err := Connect(t.Context(), "")
+		session, err := connect(t.Context(), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -51,7 +53,7 @@ func TestConnectAgainstTheEmulator(t *testing.T) {
 
 	t.Run("the flag's region wins over the environment's", func(t *testing.T) {
 		isolate(t)
-		session, err := Connect(t.Context(), "eu-west-1")
+		session, err := connect(t.Context(), "eu-west-1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -64,7 +66,7 @@ func TestConnectAgainstTheEmulator(t *testing.T) {
 		isolate(t)
 		t.Setenv("AWS_REGION", "")
 		t.Setenv("AWS_DEFAULT_REGION", "")
-		_, err := Connect(t.Context(), "")
+		_, err := connect(t.Context(), "")
 		var configErr ConfigError
 		if !errors.As(err, &configErr) || !strings.Contains(err.Error(), "no AWS region") {
 			t.Errorf("err = %v, want the missing-region ConfigError", err)
@@ -74,7 +76,7 @@ func TestConnectAgainstTheEmulator(t *testing.T) {
 	t.Run("an endpoint that refuses is not a credentials problem", func(t *testing.T) {
 		isolate(t)
 		t.Setenv("AWS_ENDPOINT_URL", "http://"+closedPort(t))
-		_, err := Connect(t.Context(), "")
+		_, err := connect(t.Context(), "")
 		if err == nil || !strings.Contains(err.Error(), "cannot reach AWS") || strings.Contains(err.Error(), "invalid or expired") {
 			t.Errorf("err = %v, want cannot reach AWS, not a verdict on the credentials", err)
 		}
@@ -186,4 +188,22 @@ func closedPort(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return addr
+}
+
+// connect is the preflight's order (ci/checks.go): the configuration, its
+// region, then the credentials proven with STS.
+func connect(ctx context.Context, region string) (*Session, error) {
+	awsCfg, err := LoadConfig(ctx, region)
+	if err != nil {
+		return nil, err
+	}
+	if awsCfg.Region == "" {
+		return nil, ErrNoRegion
+	}
+	session, err := VerifyCredentials(ctx, awsCfg.Credentials, sts.NewFromConfig(awsCfg))
+	if err != nil {
+		return nil, err
+	}
+	session.Config = awsCfg
+	return session, nil
 }
